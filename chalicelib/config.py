@@ -1,0 +1,59 @@
+"""Typed settings from the environment, validated once per container."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.errors import PolicyError
+from chalicelib.policy import DEFAULT_POLICY
+
+
+class Settings(BaseModel):
+    """Resource names and endpoints; set by .chalice/config.json or CloudFormation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = Field(min_length=1)
+    region: str = "us-east-1"
+    kms_key_id: str = Field(min_length=1)
+    bucket: str = Field(min_length=3)
+    table: str = Field(min_length=3)
+    topic_arn: str = Field(pattern=r"^arn:aws[\w-]*:sns:")
+    endpoint_url: str | None = None
+    public_url: str | None = None
+    policy_path: Path = DEFAULT_POLICY
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        values = {
+            "stage": environ.get("VDP_STAGE"),
+            "region": environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION"),
+            "kms_key_id": environ.get("VDP_KMS_KEY_ID"),
+            "bucket": environ.get("VDP_BUCKET"),
+            "table": environ.get("VDP_TABLE"),
+            "topic_arn": environ.get("VDP_TOPIC_ARN"),
+            "endpoint_url": environ.get("AWS_ENDPOINT_URL") or None,
+            "public_url": environ.get("VDP_PUBLIC_URL") or None,
+            "policy_path": environ.get("VDP_POLICY_PATH") or None,
+        }
+        try:
+            return cls.model_validate({k: v for k, v in values.items() if v is not None})
+        except ValidationError as exc:
+            names = ", ".join(str(err["loc"][0]) for err in exc.errors())
+            raise PolicyError(f"configuration incomplete or invalid: {names}") from None
+
+
+def local_settings(endpoint_url: str, region: str = "us-east-1") -> Settings:
+    """The `local` stage's resource names, as `vdp serve` creates them."""
+    return Settings(
+        stage="local",
+        region=region,
+        kms_key_id="alias/vdp-local",
+        bucket="vdp-local-reports",
+        table="vdp-local",
+        topic_arn=f"arn:aws:sns:{region}:123456789012:vdp-local-events",
+        endpoint_url=endpoint_url,
+    )

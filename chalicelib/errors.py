@@ -1,0 +1,119 @@
+"""The one error tree of vdp; each error knows its public code.
+
+    VdpError
+     +-- RequestError            the client can fix it (4xx)
+     |    +-- BadJson                bad_json
+     |    +-- NotFound               not_found
+     |    +-- MethodNotAllowed       method_not_allowed
+     |    +-- Conflict               conflict
+     |    +-- PayloadTooLarge        payload_too_large
+     |    +-- UnsupportedMediaType   unsupported_media_type
+     |    +-- ValidationFailed       validation_failed (carries a field list)
+     |    +-- RateLimited            rate_limited (carries retry_after)
+     +-- Unavailable             a storage service failed (503, carries retry_after)
+     +-- AlreadyExists           a conditional write lost: internal, never shown as such
+     +-- PolicyError             policy.toml is invalid: an operator's mistake
+
+Only `http.py` maps codes to status numbers. Messages are fixed texts and never
+contain submitted content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class VdpError(Exception):
+    """Base of every error vdp raises on purpose."""
+
+    code = "internal_error"
+    message = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class RequestError(VdpError):
+    """The request cannot be served as sent."""
+
+
+class BadJson(RequestError):
+    code = "bad_json"
+    message = "The request body is not valid JSON."
+
+
+class NotFound(RequestError):
+    code = "not_found"
+    message = "Not found."
+
+
+class MethodNotAllowed(RequestError):
+    code = "method_not_allowed"
+    message = "This method is not allowed here."
+
+
+class Conflict(RequestError):
+    code = "conflict"
+    message = "The resource was changed by someone else; reload and try again."
+
+
+class PayloadTooLarge(RequestError):
+    code = "payload_too_large"
+    message = "The request is too large."
+
+
+class UnsupportedMediaType(RequestError):
+    code = "unsupported_media_type"
+    message = (
+        "Send application/json, application/x-www-form-urlencoded or multipart/form-data."
+    )
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field: a dotted path and a message that never repeats the input."""
+
+    field: str
+    message: str
+
+
+class ValidationFailed(RequestError):
+    code = "validation_failed"
+    message = "Some fields are missing or invalid."
+
+    def __init__(self, fields: list[FieldProblem], message: str | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class RateLimited(RequestError):
+    code = "rate_limited"
+    message = "Too many requests; try again later."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(VdpError):
+    code = "unavailable"
+    message = "Storage is temporarily unavailable; nothing was saved. Please try again."
+
+    def __init__(self, service: str, retry_after: int = 30) -> None:
+        super().__init__()
+        self.service = service
+        self.retry_after = retry_after
+
+
+class AlreadyExists(VdpError):
+    """A conditional write found the key taken (an id collision or a lost race)."""
+
+    code = "conflict"
+
+
+class PolicyError(VdpError):
+    """policy.toml could not be loaded; the message names the file and the field."""
+
+    code = "policy_invalid"

@@ -1,0 +1,183 @@
+"""HTTP edge: body parsing, error -> response mapping, security headers.
+
+The only module that knows status codes. Error bodies are fixed texts in the
+shape {"error": {"code", "message", "fields"?}} and never echo what was sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Request, Response
+
+from chalicelib.errors import (
+    BadJson,
+    FieldProblem,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RateLimited,
+    Unavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+    VdpError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_CODE = {
+    "bad_json": 400,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "validation_failed": 422,
+    "rate_limited": 429,
+    "internal_error": 500,
+    "policy_invalid": 500,
+    "unavailable": 503,
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+JSON_TYPE = "application/json"
+
+
+def error_response(error: VdpError) -> Response:
+    """The public form of an error: fixed code and message, field paths, Retry-After."""
+    detail: dict[str, Any] = {"code": error.code, "message": error.message}
+    headers = {"Content-Type": JSON_TYPE}
+    if isinstance(error, ValidationFailed):
+        detail["fields"] = [{"field": p.field, "message": p.message} for p in error.fields]
+    if isinstance(error, RateLimited | Unavailable):
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(
+        body={"error": detail}, status_code=STATUS_BY_CODE.get(error.code, 500), headers=headers
+    )
+
+
+def guarded(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Map vdp errors to responses inside the route (Chalice middleware never sees them)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except VdpError as error:
+            if isinstance(error, Unavailable):
+                log.warning("storage unavailable", extra={"service": error.service})
+            return error_response(error)
+
+    return wrapper
+
+
+def json_fields(request: Request, max_bytes: int) -> dict[str, Any]:
+    """The submission as a dict: size checked first, then content type, then strict JSON."""
+    check_size(request, max_bytes)
+    content_type = media_type(request.headers.get("content-type", JSON_TYPE))
+    if content_type != JSON_TYPE:
+        raise UnsupportedMediaType()
+    try:
+        value = json.loads(
+            (request.raw_body or b"").decode("utf-8"),
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_constant=_reject_constant,
+        )
+    except (ValueError, RecursionError):
+        raise BadJson() from None
+    if not isinstance(value, dict):
+        raise ValidationFailed([FieldProblem("(body)", "must be a JSON object")])
+    return value
+
+
+def check_size(request: Request, max_bytes: int) -> None:
+    """Reject before reading: the declared length, then the real one."""
+    declared = request.headers.get("content-length", "0")
+    if (declared.isdigit() and int(declared) > max_bytes) or len(
+        request.raw_body or b""
+    ) > max_bytes:
+        raise PayloadTooLarge()
+
+
+def media_type(header: str) -> str:
+    return header.split(";", 1)[0].strip().lower()
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def base_url(request: Request, public_url: str | None) -> str:
+    """Where the reporter's status page lives: configured, else this request's origin."""
+    if public_url:
+        return public_url.rstrip("/")
+    context = request.context or {}
+    host = request.headers.get("host", "localhost")
+    if context.get("domainName"):
+        return f"https://{context['domainName']}/{context.get('stage', '')}".rstrip("/")
+    return f"http://{host}"
+
+
+def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=body, status_code=status_code, headers={"Content-Type": JSON_TYPE, **(headers or {})}
+    )
+
+
+def created(body: Any) -> Response:
+    return json_response(body, status_code=201)
+
+
+def readiness(ready: bool, detail: dict[str, Any]) -> Response:
+    return json_response(detail, status_code=200 if ready else 503)
+
+
+def finish(response: Response, path: str) -> Response:
+    """Every response: Chalice's own errors reshaped, security headers added."""
+    response = _reshape_framework_error(response)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if path.startswith("/reports"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+_FRAMEWORK_ERRORS: dict[str, VdpError] = {
+    "MethodNotAllowedError": MethodNotAllowed(),
+    "UnsupportedMediaType": UnsupportedMediaType(),
+    "BadRequest": BadJson(),
+    "BadRequestError": BadJson(),
+}
+
+
+def _reshape_framework_error(response: Response) -> Response:
+    body = response.body
+    if not (isinstance(body, dict) and "Code" in body and "Message" in body):
+        return response
+    error = _FRAMEWORK_ERRORS.get(str(body["Code"]), VdpError())
+    if error.code == "internal_error":
+        log.error("unhandled error in a route", extra={"status": response.status_code})
+    reshaped = error_response(error)
+    if "Allow" in response.headers:
+        reshaped.headers["Allow"] = response.headers["Allow"]
+    return reshaped
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

@@ -1,0 +1,232 @@
+"""Pydantic v2 models: what a reporter submits, what is stored, what is answered."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from chalicelib.scoring import score_vector
+
+Severity = Literal["critical", "high", "medium", "low", "none", "unknown"]
+Status = Literal[
+    "received", "acknowledged", "triaged", "accepted", "fixing", "fixed", "disclosed",
+    "duplicate", "informative", "not_applicable", "out_of_scope", "spam", "withdrawn",
+]  # fmt: skip
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+
+def Text(min_length: int = 0, max_length: int = 200) -> Any:  # noqa: N802 - reads as a type
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """The parts of the policy that validation needs, passed as pydantic context."""
+
+    products: tuple[str, ...]
+    max_attachments: int
+    max_attachment_bytes: int
+
+
+class _Submitted(BaseModel):
+    """Strict input: exact JSON types, trimmed strings, unknown fields rejected."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
+        # An empty optional field (common from HTML forms) means "not given".
+        field = cls.model_fields[info.field_name or ""]
+        if isinstance(value, str) and not value.strip() and not field.is_required():
+            return None
+        return value
+
+
+class Reporter(_Submitted):
+    name: Text(0, 200) | None = None
+    email: Text(0, 254) | None = None
+    pgp_key: Text(0, 100_000) | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _deliverable_shape(cls, value: str | None) -> str | None:
+        # email-validator's own messages quote the input, so ours is fixed.
+        from email_validator import EmailNotValidError, validate_email
+
+        if value is None:
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValueError("must be a valid email address") from None
+
+    @field_validator("pgp_key")
+    @classmethod
+    def _armored(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----"):
+            raise ValueError("must be an ASCII-armored PGP public key")
+        return value
+
+
+class Credit(_Submitted):
+    wants_credit: bool
+    name: Text(0, 100) | None = None
+
+
+class Attachment(_Submitted):
+    filename: Text(1, 255)
+    content_type: Annotated[
+        str, StringConstraints(max_length=127, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
+    ] = "application/octet-stream"
+    data: bytes
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _decode_base64(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("must be base64-encoded") from None
+        return value
+
+
+class ReportSubmission(_Submitted):
+    title: Text(5, 200)
+    description: Text(20, 50_000)
+    steps_to_reproduce: Text(0, 50_000) | None = None
+    impact: Text(0, 20_000) | None = None
+    product: Text(1, 64)
+    version: Text(0, 64) | None = None
+    severity: Severity | None = None
+    cvss_vector: Text(0, 200) | None = None
+    reporter: Reporter | None = None
+    credit: Credit | None = None
+    bounty_interest: bool = False
+    policy_accepted: bool
+    attachments: list[Attachment] = Field(default_factory=list)
+    website: str | None = Field(default=None, description="Honeypot: leave empty.")
+
+    @field_validator("product")
+    @classmethod
+    def _known_product(cls, value: str, info: ValidationInfo) -> str:
+        rules = _rules(info)
+        if rules and value not in rules.products:
+            raise ValueError(f"must be one of: {', '.join(rules.products)}")
+        return value
+
+    @field_validator("cvss_vector")
+    @classmethod
+    def _scorable(cls, value: str | None) -> str | None:
+        if value is not None:
+            score_vector(value)
+        return value
+
+    @field_validator("policy_accepted")
+    @classmethod
+    def _accepted(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the disclosure policy must be accepted")
+        return value
+
+    @field_validator("attachments")
+    @classmethod
+    def _attachment_limits(cls, value: list[Attachment], info: ValidationInfo) -> list[Attachment]:
+        rules = _rules(info)
+        if rules and len(value) > rules.max_attachments:
+            raise ValueError(f"at most {rules.max_attachments} files")
+        if rules and sum(len(item.data) for item in value) > rules.max_attachment_bytes:
+            raise ValueError(f"at most {rules.max_attachment_bytes} bytes in total")
+        return value
+
+
+def _rules(info: ValidationInfo) -> IntakeRules | None:
+    return info.context if isinstance(info.context, IntakeRules) else None
+
+
+class ReportRecord(BaseModel):
+    """The metadata row in DynamoDB: never a title, description, contact or credit name."""
+
+    report_id: str
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    product: str
+    version: str | None = None
+    severity: Severity = "unknown"
+    cvss_vector: str | None = None
+    cvss_score: float | None = None
+    acknowledge_by: date
+    receipt_hash: str
+    attachment_count: int = 0
+    bounty_interest: bool = False
+    notified: bool = False
+    flags: list[str] = Field(default_factory=list)
+    rev: int = 1
+
+
+class ReportEvent(BaseModel):
+    """An entry in a report's history; only `public` ones reach the reporter."""
+
+    at: datetime
+    kind: Literal["status", "reply", "message", "note", "decrypted"]
+    public: bool
+    status: Status | None = None
+    actor: str | None = None
+    part: str | None = None
+
+
+class Accepted(BaseModel):
+    """The 201 answer to a submission: the receipt appears here once and never again."""
+
+    report_id: str
+    receipt: str
+    status: Status
+    acknowledge_by: date
+    status_url: str
+    flags: list[str]
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    type: Literal["status", "reply", "message"]
+    status: Status | None = None
+    message: str | None = None
+
+
+class ReporterView(BaseModel):
+    """What a receipt holder may see of their report."""
+
+    report_id: str
+    status: Status
+    created_at: datetime
+    acknowledge_by: date
+    history: list[HistoryEntry]
+
+
+class ErrorField(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[ErrorField] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

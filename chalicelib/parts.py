@@ -1,0 +1,56 @@
+"""Where each encrypted part of a report lives, and how it is sealed and opened.
+
+Every part has its own KMS data key whose encryption context names the report
+and the part, so a blob copied to another report or part cannot be opened there.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+
+from chalicelib.crypto import Context, open_sealed, seal
+from chalicelib.ports import Ports
+
+REPORT = "report"
+REPLY = "reply"
+MESSAGE = "message"
+_HEADER_LENGTH = struct.Struct(">I")
+
+
+def context(report_id: str, part: str) -> Context:
+    return {"report_id": report_id, "part": part}
+
+
+def report_key(report_id: str) -> str:
+    return f"reports/{report_id}/report.enc"
+
+
+def attachment_part(index: int) -> str:
+    return f"attachment-{index}"
+
+
+def attachment_key(report_id: str, index: int) -> str:
+    return f"reports/{report_id}/attachments/{index}.enc"
+
+
+def store(ports: Ports, report_id: str, part: str, key: str, plaintext: bytes) -> None:
+    """Seal under a fresh data key and write once (an existing key is never overwritten)."""
+    ctx = context(report_id, part)
+    ports.blobs.put_new(key, seal(plaintext, ports.keys.generate(ctx), ctx))
+
+
+def load(ports: Ports, report_id: str, part: str, key: str) -> bytes:
+    return open_sealed(ports.blobs.get(key), context(report_id, part), ports.keys.unwrap)
+
+
+def pack_file(filename: str, content_type: str, data: bytes) -> bytes:
+    """A file with its name and type in front, so all three are encrypted together."""
+    header = json.dumps({"filename": filename, "content_type": content_type}).encode()
+    return _HEADER_LENGTH.pack(len(header)) + header + data
+
+
+def unpack_file(packed: bytes) -> tuple[str, str, bytes]:
+    (length,) = _HEADER_LENGTH.unpack_from(packed)
+    header = json.loads(packed[_HEADER_LENGTH.size : _HEADER_LENGTH.size + length])
+    return header["filename"], header["content_type"], packed[_HEADER_LENGTH.size + length :]

@@ -1,0 +1,42 @@
+"""Report ids (short, non-sequential) and receipts (secret, stored only as a hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+# Crockford's base32: no I, L, O or U, so ids survive being read aloud or retyped.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REPORT_ID = re.compile(r"^VDP-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+RECEIPT_BYTES = 24  # 192 random bits; the contract asks for at least 128.
+_DUMMY_HASH = hashlib.sha256(b"vdp:no-such-report").hexdigest()
+
+
+def new_report_id() -> str:
+    """A random id such as VDP-7K3M-9QX2 (40 bits; collisions are caught by conditional writes)."""
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"VDP-{chars[:4]}-{chars[4:]}"
+
+
+def is_report_id(value: str) -> bool:
+    return bool(REPORT_ID.match(value))
+
+
+def new_receipt() -> str:
+    """The reporter's secret, shown once."""
+    return secrets.token_urlsafe(RECEIPT_BYTES)
+
+
+def hash_receipt(report_id: str, receipt: str) -> str:
+    # The receipt has 192 random bits, so a fast hash cannot be brute-forced;
+    # binding the id means one hash never verifies another report.
+    return hashlib.sha256(f"{report_id}:{receipt}".encode()).hexdigest()
+
+
+def verify_receipt(report_id: str, receipt: str, stored_hash: str | None) -> bool:
+    """Constant-time check; an unknown report costs the same as a wrong receipt."""
+    expected = stored_hash if stored_hash is not None else _DUMMY_HASH
+    matches = hmac.compare_digest(hash_receipt(report_id, receipt), expected)
+    return matches and stored_hash is not None

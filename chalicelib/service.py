@@ -1,0 +1,184 @@
+"""Reporter-facing use cases: submit a report, read its status. No HTTP, no boto3."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib import parts
+from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, Unavailable, ValidationFailed
+from chalicelib.models import (
+    Accepted,
+    HistoryEntry,
+    IntakeRules,
+    ReportRecord,
+    ReporterView,
+    ReportSubmission,
+)
+from chalicelib.policy import Policy, add_business_days
+from chalicelib.ports import Ports
+from chalicelib.receipts import hash_receipt, is_report_id, new_receipt, new_report_id, verify_receipt
+from chalicelib.scoring import score_vector
+
+log = logging.getLogger(__name__)
+_ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impossible
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+def submit_report(fields: Mapping[str, Any], ports: Ports, *, base_url: str) -> Accepted:
+    """Validate, encrypt and store a report, then notify the team (content-free)."""
+    if _is_honeypot(fields):
+        return _decoy(ports, base_url)
+    submission = parse_submission(fields, ports.policy)
+    for _ in range(_ID_ATTEMPTS):
+        receipt = new_receipt()
+        record = _new_record(submission, ports, new_report_id(), receipt)
+        try:
+            _store(submission, record, ports)
+            break
+        except AlreadyExists:
+            log.warning("report id collision; drawing another id")
+    else:
+        raise Unavailable("ids")
+    notify(record, ports)
+    return _accepted(record, receipt, base_url)
+
+
+def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
+    """The reporter's view; any mismatch is the same NotFound (no oracle)."""
+    record = ports.reports.get(report_id) if is_report_id(report_id) else None
+    if not verify_receipt(report_id, receipt, record.receipt_hash if record else None):
+        raise NotFound()
+    assert record is not None  # noqa: S101 - verify_receipt is False without a record
+    history = [HistoryEntry(at=record.created_at, type="status", status="received")]
+    history += [
+        HistoryEntry(at=event.at, type="status", status=event.status)
+        for event in ports.reports.events(report_id)
+        if event.public and event.kind == "status"
+    ]
+    return ReporterView(
+        report_id=record.report_id,
+        status=record.status,
+        created_at=record.created_at,
+        acknowledge_by=record.acknowledge_by,
+        history=history,
+    )
+
+
+def notify(record: ReportRecord, ports: Ports) -> bool:
+    """Publish report.received; on failure the record keeps notified=false for the outbox."""
+    message = {
+        "event": "report.received",
+        "report_id": record.report_id,
+        "product": record.product,
+        "severity": record.severity,
+        "status": record.status,
+        "acknowledge_by": record.acknowledge_by.isoformat(),
+    }
+    attributes = {"event": "report.received", "severity": record.severity, "product": record.product}
+    try:
+        ports.notifier.publish(message, attributes)
+        ports.reports.mark_notified(record.report_id)
+    except Unavailable as exc:
+        log.warning("notification deferred to the outbox", extra={"service": exc.service})
+        return False
+    return True
+
+
+def parse_submission(fields: Mapping[str, Any], policy: Policy) -> ReportSubmission:
+    rules = IntakeRules(
+        products=tuple(policy.product_ids()),
+        max_attachments=policy.limits.max_attachments,
+        max_attachment_bytes=policy.limits.max_attachment_bytes,
+    )
+    try:
+        return ReportSubmission.model_validate(fields, context=rules)
+    except ValidationError as exc:
+        raise ValidationFailed(field_problems(exc)) from None
+
+
+def field_problems(exc: ValidationError) -> list[FieldProblem]:
+    """Dotted field paths and pydantic's messages, which name rules, never the input."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        path = [str(part) for part in error["loc"]]
+        if error["type"] == "extra_forbidden" and not _SAFE_NAME.match(path[-1]):
+            path[-1] = "(unknown field)"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
+    return problems
+
+
+def _store(submission: ReportSubmission, record: ReportRecord, ports: Ports) -> None:
+    # Write order: every encrypted part, then the metadata (a conditional put).
+    # Until the metadata exists nothing points at the parts, so a failure in
+    # between leaves only an orphan for the sweep, never a half-visible report.
+    report_id = record.report_id
+    content = submission.model_dump(mode="json", exclude={"attachments", "website"})
+    parts.store(ports, report_id, parts.REPORT, parts.report_key(report_id), _json(content))
+    for index, item in enumerate(submission.attachments):
+        packed = parts.pack_file(item.filename, item.content_type, item.data)
+        key = parts.attachment_key(report_id, index)
+        parts.store(ports, report_id, parts.attachment_part(index), key, packed)
+    ports.reports.create(record)
+
+
+def _new_record(
+    submission: ReportSubmission, ports: Ports, report_id: str, receipt: str
+) -> ReportRecord:
+    now = ports.clock()
+    cvss = score_vector(submission.cvss_vector) if submission.cvss_vector else None
+    return ReportRecord(
+        report_id=report_id,
+        status="received",
+        created_at=now,
+        updated_at=now,
+        product=submission.product,
+        version=submission.version,
+        severity=submission.severity or "unknown",
+        cvss_vector=cvss.vector if cvss else None,
+        cvss_score=cvss.score if cvss else None,
+        acknowledge_by=add_business_days(now.date(), ports.policy.sla.ack_business_days),
+        receipt_hash=hash_receipt(report_id, receipt),
+        attachment_count=len(submission.attachments),
+        bounty_interest=submission.bounty_interest,
+    )
+
+
+def _accepted(record: ReportRecord, receipt: str, base_url: str) -> Accepted:
+    return _answer(record.report_id, receipt, record.acknowledge_by, base_url, record.flags)
+
+
+def _answer(
+    report_id: str, receipt: str, acknowledge_by: date, base_url: str, flags: list[str]
+) -> Accepted:
+    return Accepted(
+        report_id=report_id,
+        receipt=receipt,
+        status="received",
+        acknowledge_by=acknowledge_by,
+        status_url=f"{base_url}/status#{report_id}.{receipt}",
+        flags=flags,
+    )
+
+
+def _is_honeypot(fields: Mapping[str, Any]) -> bool:
+    website = fields.get("website")
+    return isinstance(website, str) and bool(website.strip())
+
+
+def _decoy(ports: Ports, base_url: str) -> Accepted:
+    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent."""
+    log.info("honeypot filled; submission dropped")
+    acknowledge_by = add_business_days(ports.clock().date(), ports.policy.sla.ack_business_days)
+    return _answer(new_report_id(), new_receipt(), acknowledge_by, base_url, [])
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

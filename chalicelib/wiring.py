@@ -1,0 +1,91 @@
+"""The one place that builds the service: settings -> clients -> adapters -> Ports.
+
+Clients are created on first use and then reused for the life of the container.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.policy import Policy, load_policy
+from chalicelib.ports import Ports
+
+_lock = threading.RLock()
+_cache: dict[str, Any] = {}
+
+
+class LazyClient:
+    """A boto3 client that is only created (and its service model loaded) when first used."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._client: Any = None
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._factory()
+        return getattr(self._client, name)
+
+
+def settings() -> Settings:
+    return _cached("settings", lambda: Settings.from_env(os.environ))
+
+
+def policy() -> Policy:
+    return _cached("policy", lambda: load_policy(settings().policy_path))
+
+
+def ports() -> Ports:
+    return _cached("ports", lambda: build_ports(settings(), policy()))
+
+
+def build_ports(config: Settings, policy: Policy) -> Ports:
+    from chalicelib.adapters.dynamodb import DynamoReports
+    from chalicelib.adapters.kms import KmsKeys
+    from chalicelib.adapters.s3 import S3Blobs
+    from chalicelib.adapters.sns import SnsNotifier
+
+    return Ports(
+        keys=KmsKeys(LazyClient(lambda: client(config, "kms")), config.kms_key_id),
+        blobs=S3Blobs(LazyClient(lambda: client(config, "s3")), config.bucket),
+        reports=DynamoReports(LazyClient(lambda: client(config, "dynamodb")), config.table),
+        notifier=SnsNotifier(LazyClient(lambda: client(config, "sns")), config.topic_arn),
+        policy=policy,
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def client(config: Settings, service: str) -> Any:
+    """A boto3 client with short timeouts: a slow dependency becomes a quick 503."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        service,
+        region_name=config.region,
+        endpoint_url=config.endpoint_url,
+        config=Config(
+            connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+        ),
+    )
+
+
+def reset() -> None:
+    """Forget settings and clients (tests, and `vdp serve` after bootstrapping)."""
+    with _lock:
+        _cache.clear()
+
+
+def _cached(name: str, build: Callable[[], Any]) -> Any:
+    with _lock:
+        if name not in _cache:
+            _cache[name] = build()
+        return _cache[name]

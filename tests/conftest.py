@@ -1,0 +1,57 @@
+"""Shared fixtures: fake AWS credentials always, moto before any client, clean caches."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+LOCAL_ENV = {
+    "VDP_STAGE": "local",
+    "VDP_KMS_KEY_ID": "alias/vdp-local",
+    "VDP_BUCKET": "vdp-local-reports",
+    "VDP_TABLE": "vdp-local",
+    "VDP_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:vdp-local-events",
+}
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach real AWS: fake credentials, no profile, no inherited endpoint."""
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "VDP_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """In-process moto with the local stage's resources; yields the LocalResources."""
+    from moto import mock_aws
+
+    from chalicelib import wiring
+    from chalicelib.config import local_settings
+    from chalicelib.resources import bootstrap
+
+    for name, value in LOCAL_ENV.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        wiring.reset()
+        settings = local_settings(endpoint_url="")
+        yield bootstrap(settings, lambda service: wiring.client(settings, service))
+        wiring.reset()
+
+
+def boto(service: str) -> Any:
+    """A client for inspecting moto's state from a test."""
+    import boto3
+
+    return boto3.client(service, region_name="us-east-1")
