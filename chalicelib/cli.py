@@ -1,0 +1,161 @@
+"""`vdp`: the local stack and the security team's read-back of reports."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chalicelib.errors import VdpError
+
+
+class CliState:
+    """Builds the team's Ports on first use: `--local` targets `vdp serve`'s moto."""
+
+    def __init__(self, local: bool) -> None:
+        self.local = local
+        self._ports: Any = None
+
+    def ports(self) -> Any:
+        if self._ports is None:
+            from chalicelib import wiring
+            from chalicelib.config import Settings, local_settings
+
+            if self.local:
+                endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
+                for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+                    os.environ[name] = value  # never real credentials against the local stack
+                settings = local_settings(endpoint)
+            else:
+                settings = Settings.from_env(os.environ)
+            self._ports = wiring.build_ports(settings, wiring.load_policy(settings.policy_path))
+        return self._ports
+
+
+def run_safely(action: Callable[[], None]) -> None:
+    """One line on failure and a non-zero exit; never a traceback."""
+    try:
+        action()
+    except VdpError as exc:
+        detail = f" ({exc.service})" if hasattr(exc, "service") else ""
+        raise click.ClickException(f"{exc.message}{detail}") from None
+
+
+@click.group()
+@click.option("--local", is_flag=True, help="Use the stack started by `vdp serve`.")
+@click.pass_context
+def main(ctx: click.Context, local: bool) -> None:
+    """vdp: vulnerability disclosure intake."""
+    ctx.obj = CliState(local)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="API and form.")
+@click.option("--site-port", default=8001, show_default=True, help="Example policy site.")
+@click.option("--aws-port", default=4566, show_default=True, help="Embedded moto server.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(port: int, site_port: int, aws_port: int, host: str) -> None:
+    """Run the local stack: moto, the API and the policy site."""
+    from chalicelib.local import Ports, serve as run
+
+    run_safely(lambda: run(Ports(api=port, site=site_port, aws=aws_port), host, _echo))
+
+
+@main.group()
+def reports() -> None:
+    """Read reports (the team's side)."""
+
+
+@reports.command("list")
+@click.option("--status", "statuses", multiple=True, help="Only these statuses.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_command(state: CliState, statuses: tuple[str, ...], as_json: bool) -> None:
+    """Reports, newest first per status."""
+    from chalicelib.team import list_reports
+
+    def action() -> None:
+        rows = [
+            r.model_dump(mode="json", exclude={"receipt_hash"})
+            for r in list_reports(state.ports(), list(statuses) or None)
+        ]
+        columns = ["report_id", "status", "created_at", "product", "severity", "acknowledge_by"]
+        _emit(rows, as_json, columns)
+
+    run_safely(action)
+
+
+@reports.command("show")
+@click.argument("report_id")
+@click.option("--attachments-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show_command(state: CliState, report_id: str, attachments_dir: Path | None, as_json: bool) -> None:
+    """Decrypt a report (and write its attachments to a folder)."""
+    from chalicelib.team import show_report
+
+    def action() -> None:
+        report = show_report(state.ports(), report_id)
+        written = _write_attachments(report.attachments, attachments_dir) if attachments_dir else []
+        document = {
+            "record": report.record.model_dump(mode="json", exclude={"receipt_hash"}),
+            "report": report.content,
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)}
+                for a in report.attachments
+            ],
+            "written": [str(path) for path in written],
+        }
+        if as_json:
+            _echo(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            _echo(_describe(document))
+
+    run_safely(action)
+
+
+def _write_attachments(attachments: Iterable[Any], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, item in enumerate(attachments):
+        # The name came from the reporter: keep only its last component.
+        safe_name = Path(item.filename).name.lstrip(".") or "attachment"
+        path = folder / f"{index}-{safe_name}"
+        path.write_bytes(item.data)
+        written.append(path)
+    return written
+
+
+def _describe(document: dict[str, Any]) -> str:
+    record, report = document["record"], document["report"]
+    lines = [f"{record['report_id']}  [{record['status']}]  {report.get('title', '')}"]
+    for name in ("product", "version", "severity", "created_at", "acknowledge_by"):
+        lines.append(f"  {name:<16}{record.get(name) or '-'}")
+    for name in ("description", "steps_to_reproduce", "impact"):
+        if report.get(name):
+            lines += ["", f"{name}:", report[name]]
+    lines += ["", f"reporter: {json.dumps(report.get('reporter'))}"]
+    lines += [f"attachment: {a['filename']} ({a['size']} bytes)" for a in document["attachments"]]
+    lines += [f"written: {path}" for path in document["written"]]
+    return "\n".join(lines)
+
+
+def _emit(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    if as_json:
+        _echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        _echo("no reports")
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c) or "-")) for r in rows)) for c in columns}
+    _echo("  ".join(c.upper().ljust(widths[c]) for c in columns))
+    for row in rows:
+        _echo("  ".join(str(row.get(c) or "-").ljust(widths[c]) for c in columns))
+
+
+def _echo(line: str) -> None:
+    click.echo(line)
