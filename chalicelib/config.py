@@ -46,7 +46,7 @@ class Settings(BaseModel):
             raise PolicyError(f"configuration incomplete or invalid: {names}") from None
 
 
-def local_settings(endpoint_url: str, region: str = "us-east-1") -> Settings:
+def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Settings:
     """The `local` stage's resource names, as `vdp serve` creates them."""
     return Settings(
         stage="local",

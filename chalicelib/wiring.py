@@ -17,6 +17,7 @@ from chalicelib.ports import Ports
 
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
+_sessions: dict[str, Any] = {}  # kept across reset(): model loading is the slow part
 
 
 class LazyClient:
@@ -65,17 +66,25 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
 
 def client(config: Settings, service: str) -> Any:
     """A boto3 client with short timeouts: a slow dependency becomes a quick 503."""
-    import boto3
     from botocore.config import Config
 
-    return boto3.session.Session().client(
-        service,
-        region_name=config.region,
-        endpoint_url=config.endpoint_url,
-        config=Config(
-            connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
-        ),
-    )
+    with _lock:  # boto3 sessions are not thread-safe; one session caches service models
+        return _session().client(
+            service,
+            region_name=config.region,
+            endpoint_url=config.endpoint_url,
+            config=Config(
+                connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        )
+
+
+def _session() -> Any:
+    if "session" not in _sessions:
+        import boto3
+
+        _sessions["session"] = boto3.session.Session()
+    return _sessions["session"]
 
 
 def reset() -> None:

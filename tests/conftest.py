@@ -45,7 +45,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv(name, value)
     with mock_aws():
         wiring.reset()
-        settings = local_settings(endpoint_url="")
+        settings = local_settings(endpoint_url=None)
         yield bootstrap(settings, lambda service: wiring.client(settings, service))
         wiring.reset()
 

@@ -1,0 +1,123 @@
+"""POST /reports and GET /reports/{id} through chalice's test client."""
+
+import json
+
+import pytest
+
+from tests.api.helpers import JSON, REPORT, error_of, post_report, stored_items, stored_objects
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+)
+
+
+def test_submission_answers_201_with_a_receipt_once(api) -> None:
+    response = post_report(api)
+
+    assert response.status_code == 201
+    body = json.loads(response.body)
+    assert set(body) == {"report_id", "receipt", "status", "acknowledge_by", "status_url", "flags"}
+    assert body["status"] == "received"
+    assert body["status_url"].endswith(f"/status#{body['report_id']}.{body['receipt']}")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert all(name in response.headers for name in SECURITY_HEADERS)
+
+
+def test_reporter_reads_status_with_the_receipt(api) -> None:
+    accepted = json.loads(post_report(api).body)
+
+    response = api.get(
+        f"/reports/{accepted['report_id']}",
+        headers={"Authorization": f"Bearer {accepted['receipt']}"},
+    )
+
+    assert response.status_code == 200
+    view = json.loads(response.body)
+    assert view["status"] == "received"
+    assert view["acknowledge_by"] == accepted["acknowledge_by"]
+    assert view["history"][0]["status"] == "received"
+    assert "Path traversal" not in response.body.decode()
+
+
+@pytest.mark.parametrize("case", ["wrong receipt", "no header", "unknown id", "basic auth"])
+def test_every_failed_lookup_is_the_same_404(api, case: str) -> None:
+    accepted = json.loads(post_report(api).body)
+    report_id = "VDP-0000-0000" if case == "unknown id" else accepted["report_id"]
+    headers = {
+        "wrong receipt": {"Authorization": "Bearer not-the-receipt"},
+        "no header": {},
+        "unknown id": {"Authorization": f"Bearer {accepted['receipt']}"},
+        "basic auth": {"Authorization": f"Basic {accepted['receipt']}"},
+    }[case]
+
+    response = api.get(f"/reports/{report_id}", headers=headers)
+
+    assert response.status_code == 404
+    assert json.loads(response.body) == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"),
+    [
+        ("{not json", JSON, 400, "bad_json"),
+        ('{"title": "a", "title": "b"}', JSON, 400, "bad_json"),
+        ('{"x": NaN}', JSON, 400, "bad_json"),
+        ("[" * 100_000, JSON, 400, "bad_json"),
+        (b"\xff\xfe", JSON, 400, "bad_json"),
+        ("hello", {"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
+        ("[1, 2]", JSON, 422, "validation_failed"),
+        (json.dumps({**REPORT, "policy_accepted": False}), JSON, 422, "validation_failed"),
+        ("x" * (6 * 1024 * 1024 + 1), JSON, 413, "payload_too_large"),
+    ],
+)
+def test_bad_input_gets_its_status_and_stores_nothing(api, body, headers, status, code) -> None:
+    response = post_report(api, body, headers)
+
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+    assert all(name in response.headers for name in SECURITY_HEADERS)
+    assert stored_objects() == [] and stored_items() == []
+
+
+def test_missing_title_is_named_without_echoing_values(api) -> None:
+    body = {k: v for k, v in REPORT.items() if k != "title"}
+    body["reporter"] = {"email": "not-an-email-but-a-secret-9f3a"}
+
+    response = post_report(api, body)
+
+    error = error_of(response)
+    assert response.status_code == 422
+    assert {f["field"] for f in error["fields"]} == {"title", "reporter.email"}
+    assert "secret-9f3a" not in response.body.decode()
+
+
+def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api) -> None:
+    response = post_report(api, {**REPORT, "website": "http://bot.example"})
+
+    assert response.status_code == 201
+    assert set(json.loads(response.body)) == {
+        "report_id", "receipt", "status", "acknowledge_by", "status_url", "flags",
+    }  # fmt: skip
+    assert stored_objects() == [] and stored_items() == []
+
+
+def test_stored_report_is_encrypted_and_metadata_is_content_free(api) -> None:
+    accepted = json.loads(post_report(api).body)
+
+    keys = stored_objects()
+    items = json.dumps(stored_items())
+
+    assert keys == [f"reports/{accepted['report_id']}/report.enc"]
+    for secret in ("Path traversal", "passwd", "Linus", "linus@example.org", accepted["receipt"]):
+        assert secret not in items
+
+
+def test_wrong_method_is_reshaped_to_our_error(api) -> None:
+    response = api.put("/reports", headers=JSON, body="{}")
+
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "POST"

@@ -1,0 +1,103 @@
+"""In-memory stand-ins for the ports: real encryption, no AWS."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+
+from chalicelib.crypto import Context, DataKey
+from chalicelib.errors import AlreadyExists, NotFound, Unavailable
+from chalicelib.models import ReportEvent, ReportRecord
+from chalicelib.policy import default_policy
+from chalicelib.ports import Ports
+
+
+class FakeKeys:
+    """Wrapping keeps the context beside the key, and unwrap refuses another context (as KMS)."""
+
+    def __init__(self) -> None:
+        self.fail = False
+        self._wrapped: dict[bytes, tuple[bytes, dict[str, str]]] = {}
+
+    def generate(self, context: Context) -> DataKey:
+        if self.fail:
+            raise Unavailable("kms")
+        plaintext, wrapped = os.urandom(32), os.urandom(16)
+        self._wrapped[wrapped] = (plaintext, dict(context))
+        return DataKey(plaintext=plaintext, wrapped=wrapped, key_id="fake-key")
+
+    def unwrap(self, wrapped: bytes, context: Context) -> bytes:
+        plaintext, bound = self._wrapped[wrapped]
+        if bound != dict(context):
+            raise Unavailable("kms")
+        return plaintext
+
+
+class FakeBlobs:
+    def __init__(self) -> None:
+        self.fail = False
+        self.objects: dict[str, bytes] = {}
+
+    def put_new(self, key: str, data: bytes) -> None:
+        if self.fail:
+            raise Unavailable("s3")
+        if key in self.objects:
+            raise AlreadyExists(key)
+        self.objects[key] = data
+
+    def get(self, key: str) -> bytes:
+        if key not in self.objects:
+            raise NotFound(key)
+        return self.objects[key]
+
+
+class FakeReports:
+    def __init__(self) -> None:
+        self.fail = False
+        self.records: dict[str, ReportRecord] = {}
+        self.event_log: dict[str, list[ReportEvent]] = {}
+
+    def create(self, record: ReportRecord) -> None:
+        if self.fail:
+            raise Unavailable("dynamodb")
+        if record.report_id in self.records:
+            raise AlreadyExists(record.report_id)
+        self.records[record.report_id] = record
+
+    def get(self, report_id: str) -> ReportRecord | None:
+        return self.records.get(report_id)
+
+    def events(self, report_id: str) -> list[ReportEvent]:
+        return self.event_log.get(report_id, [])
+
+    def mark_notified(self, report_id: str) -> None:
+        self.records[report_id] = self.records[report_id].model_copy(update={"notified": True})
+
+    def by_status(self, status: str) -> Iterator[ReportRecord]:
+        yield from (r for r in self.records.values() if r.status == status)
+
+
+class FakeNotifier:
+    def __init__(self) -> None:
+        self.fail = False
+        self.sent: list[tuple[Mapping[str, object], Mapping[str, str]]] = []
+
+    def publish(self, message: Mapping[str, object], attributes: Mapping[str, str]) -> None:
+        if self.fail:
+            raise Unavailable("sns")
+        self.sent.append((dict(message), dict(attributes)))
+
+
+FRIDAY_NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def fake_ports(now: datetime = FRIDAY_NOON) -> Ports:
+    return Ports(
+        keys=FakeKeys(),
+        blobs=FakeBlobs(),
+        reports=FakeReports(),
+        notifier=FakeNotifier(),
+        policy=default_policy(),
+        clock=lambda: now,
+    )

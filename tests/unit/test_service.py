@@ -1,0 +1,160 @@
+"""Use cases against in-memory fakes: write order, failure handling, receipts."""
+
+import json
+from datetime import date
+
+import pytest
+
+from chalicelib import parts
+from chalicelib.errors import NotFound, Unavailable, ValidationFailed
+from chalicelib.service import reporter_status, submit_report
+from chalicelib.team import show_report
+from tests.unit.fakes import fake_ports
+
+REPORT = {
+    "title": "IDOR on invoices",
+    "description": "Changing the invoice id in /invoices/123 shows other customers' invoices.",
+    "product": "example-api",
+    "severity": "high",
+    "policy_accepted": True,
+    "reporter": {"name": "Grace", "email": "grace@example.org"},
+    "credit": {"wants_credit": True, "name": "grace"},
+    "attachments": [{"filename": "poc.txt", "content_type": "text/plain", "data": "cG9j"}],
+}
+BASE = "https://vdp.example.com"
+
+
+def test_submission_is_encrypted_indexed_and_notified() -> None:
+    ports = fake_ports()
+
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    record = ports.reports.records[accepted.report_id]
+    assert record.status == "received" and record.notified and record.attachment_count == 1
+    assert set(ports.blobs.objects) == {
+        parts.report_key(accepted.report_id),
+        parts.attachment_key(accepted.report_id, 0),
+    }
+    for blob in ports.blobs.objects.values():
+        assert b"invoice" not in blob and b"grace" not in blob
+    assert accepted.status_url == f"{BASE}/status#{accepted.report_id}.{accepted.receipt}"
+
+
+def test_acknowledge_by_counts_business_days_from_a_friday() -> None:
+    accepted = submit_report(REPORT, fake_ports(), base_url=BASE)
+
+    assert accepted.acknowledge_by == date(2026, 11, 25)
+
+
+def test_metadata_holds_no_content_and_no_receipt() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    stored = ports.reports.records[accepted.report_id].model_dump_json()
+    for secret in ("IDOR", "invoice", "Grace", "grace@example.org", accepted.receipt):
+        assert secret not in stored
+
+
+def test_notification_is_content_free_with_filter_attributes() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    [(message, attributes)] = ports.notifier.sent
+    assert message == {
+        "event": "report.received",
+        "report_id": accepted.report_id,
+        "product": "example-api",
+        "severity": "high",
+        "status": "received",
+        "acknowledge_by": "2026-11-25",
+    }
+    assert attributes == {"event": "report.received", "severity": "high", "product": "example-api"}
+
+
+def test_team_can_decrypt_what_was_stored() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    report = show_report(ports, accepted.report_id)
+
+    assert report.content["title"] == "IDOR on invoices"
+    assert report.content["reporter"]["email"] == "grace@example.org"
+    assert [(a.filename, a.content_type, a.data) for a in report.attachments] == [
+        ("poc.txt", "text/plain", b"poc")
+    ]
+
+
+@pytest.mark.parametrize("failing", ["keys", "blobs", "reports"])
+def test_storage_failure_is_unavailable_and_leaves_no_visible_report(failing: str) -> None:
+    ports = fake_ports()
+    getattr(ports, failing).fail = True
+
+    with pytest.raises(Unavailable):
+        submit_report(REPORT, ports, base_url=BASE)
+
+    assert ports.reports.records == {}
+    assert ports.notifier.sent == []
+
+
+def test_notification_failure_keeps_the_report_for_the_outbox() -> None:
+    ports = fake_ports()
+    ports.notifier.fail = True
+
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    assert ports.reports.records[accepted.report_id].notified is False
+
+
+def test_an_id_collision_draws_another_id_and_overwrites_nothing(monkeypatch) -> None:
+    ports = fake_ports()
+    first = submit_report(REPORT, ports, base_url=BASE)
+    original = dict(ports.blobs.objects)
+    ids = iter([first.report_id, "VDP-2222-2222"])
+    monkeypatch.setattr("chalicelib.service.new_report_id", lambda: next(ids))
+
+    second = submit_report(REPORT, ports, base_url=BASE)
+
+    assert second.report_id == "VDP-2222-2222"
+    assert all(ports.blobs.objects[key] == blob for key, blob in original.items())
+    assert len(ports.reports.records) == 2
+
+
+def test_honeypot_looks_accepted_but_stores_and_sends_nothing() -> None:
+    ports = fake_ports()
+
+    accepted = submit_report({**REPORT, "website": "http://spam.example"}, ports, base_url=BASE)
+
+    assert accepted.report_id.startswith("VDP-") and accepted.receipt
+    assert ports.blobs.objects == {} and ports.reports.records == {} and ports.notifier.sent == []
+
+
+def test_invalid_submission_stores_nothing() -> None:
+    ports = fake_ports()
+
+    with pytest.raises(ValidationFailed):
+        submit_report({**REPORT, "policy_accepted": False}, ports, base_url=BASE)
+
+    assert ports.blobs.objects == {} and ports.reports.records == {}
+
+
+def test_reporter_sees_status_with_the_receipt_only() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports)
+
+    assert view.status == "received"
+    assert [h.status for h in view.history] == ["received"]
+    assert "IDOR" not in json.dumps(view.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("report_id", ["real-id-wrong-receipt", "VDP-0000-0000", "not an id"])
+def test_wrong_receipt_and_unknown_id_are_the_same_not_found(report_id: str) -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    target = accepted.report_id if report_id == "real-id-wrong-receipt" else report_id
+
+    with pytest.raises(NotFound) as caught:
+        reporter_status(target, "wrong-receipt", ports)
+
+    assert caught.value.message == NotFound().message
