@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice.app import Chalice, Request, Response
 
 from chalicelib import http, wiring
 from chalicelib.errors import NotFound
 
 app = Chalice(app_name="vdp")
+
+
+def current_request() -> Request:
+    request = app.current_request
+    if request is None:  # pragma: no cover - Chalice sets it before every route
+        raise RuntimeError("no request in progress")
+    return request
 
 
 @app.middleware("http")
@@ -22,7 +29,7 @@ def security_headers(event: Any, get_response: Any) -> Response:
 def submit_report() -> Response:
     from chalicelib.service import submit_report
 
-    request = app.current_request
+    request = current_request()
     policy = wiring.policy()
     fields = http.json_fields(request, policy.limits.max_body_bytes)
     base = http.base_url(request, wiring.settings().public_url)
@@ -35,7 +42,7 @@ def submit_report() -> Response:
 def report_status(report_id: str) -> Response:
     from chalicelib.service import reporter_status
 
-    receipt = http.bearer_token(app.current_request)
+    receipt = http.bearer_token(current_request())
     if not receipt:
         raise NotFound()
     view = reporter_status(report_id, receipt, wiring.ports())

@@ -24,15 +24,19 @@ class CliState:
         if self._ports is None:
             from chalicelib import wiring
             from chalicelib.config import Settings, local_settings
+            from chalicelib.policy import load_policy
 
             if self.local:
                 endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
-                for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+                for name, value in {
+                    "AWS_ACCESS_KEY_ID": "testing",
+                    "AWS_SECRET_ACCESS_KEY": "testing",
+                }.items():
                     os.environ[name] = value  # never real credentials against the local stack
                 settings = local_settings(endpoint)
             else:
                 settings = Settings.from_env(os.environ)
-            self._ports = wiring.build_ports(settings, wiring.load_policy(settings.policy_path))
+            self._ports = wiring.build_ports(settings, load_policy(settings.policy_path))
         return self._ports
 
 
@@ -60,7 +64,8 @@ def main(ctx: click.Context, local: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(port: int, site_port: int, aws_port: int, host: str) -> None:
     """Run the local stack: moto, the API and the policy site."""
-    from chalicelib.local import Ports, serve as run
+    from chalicelib.local import Ports
+    from chalicelib.local import serve as run
 
     run_safely(lambda: run(Ports(api=port, site=site_port, aws=aws_port), host, _echo))
 
@@ -94,7 +99,9 @@ def list_command(state: CliState, statuses: tuple[str, ...], as_json: bool) -> N
 @click.option("--attachments-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def show_command(state: CliState, report_id: str, attachments_dir: Path | None, as_json: bool) -> None:
+def show_command(
+    state: CliState, report_id: str, attachments_dir: Path | None, as_json: bool
+) -> None:
     """Decrypt a report (and write its attachments to a folder)."""
     from chalicelib.team import show_report
 

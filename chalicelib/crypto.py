@@ -18,6 +18,7 @@ import os
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -73,7 +74,7 @@ def open_sealed(blob: bytes, expected_context: Context, unwrap: Unwrap) -> bytes
         raise SealedBlobError("blob failed authentication") from exc
 
 
-def read_header(blob: bytes) -> tuple[dict[str, object], bytes]:
+def read_header(blob: bytes) -> tuple[dict[str, Any], bytes]:
     """The parsed header and the raw prefix that serves as AAD."""
     if len(blob) < _PREFIX.size:
         raise SealedBlobError("blob too short")

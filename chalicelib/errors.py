@@ -66,9 +66,7 @@ class PayloadTooLarge(RequestError):
 
 class UnsupportedMediaType(RequestError):
     code = "unsupported_media_type"
-    message = (
-        "Send application/json, application/x-www-form-urlencoded or multipart/form-data."
-    )
+    message = "Send application/json, application/x-www-form-urlencoded or multipart/form-data."
 
 
 @dataclass(frozen=True)

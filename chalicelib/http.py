@@ -54,7 +54,7 @@ JSON_TYPE = "application/json"
 def error_response(error: VdpError) -> Response:
     """The public form of an error: fixed code and message, field paths, Retry-After."""
     detail: dict[str, Any] = {"code": error.code, "message": error.message}
-    headers = {"Content-Type": JSON_TYPE}
+    headers: dict[str, str | list[str]] = {"Content-Type": JSON_TYPE}
     if isinstance(error, ValidationFailed):
         detail["fields"] = [{"field": p.field, "message": p.message} for p in error.fields]
     if isinstance(error, RateLimited | Unavailable):
@@ -87,7 +87,7 @@ def json_fields(request: Request, max_bytes: int) -> dict[str, Any]:
         raise UnsupportedMediaType()
     try:
         value = json.loads(
-            (request.raw_body or b"").decode("utf-8"),
+            raw_body(request).decode("utf-8"),
             object_pairs_hook=_reject_duplicate_keys,
             parse_constant=_reject_constant,
         )
@@ -101,10 +101,13 @@ def json_fields(request: Request, max_bytes: int) -> dict[str, Any]:
 def check_size(request: Request, max_bytes: int) -> None:
     """Reject before reading: the declared length, then the real one."""
     declared = request.headers.get("content-length", "0")
-    if (declared.isdigit() and int(declared) > max_bytes) or len(
-        request.raw_body or b""
-    ) > max_bytes:
+    if (declared.isdigit() and int(declared) > max_bytes) or len(raw_body(request)) > max_bytes:
         raise PayloadTooLarge()
+
+
+def raw_body(request: Request) -> bytes:
+    body = request.raw_body or b""
+    return body.encode("utf-8") if isinstance(body, str) else body
 
 
 def media_type(header: str) -> str:
@@ -127,10 +130,8 @@ def base_url(request: Request, public_url: str | None) -> str:
     return f"http://{host}"
 
 
-def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        body=body, status_code=status_code, headers={"Content-Type": JSON_TYPE, **(headers or {})}
-    )
+def json_response(body: Any, status_code: int = 200) -> Response:
+    return Response(body=body, status_code=status_code, headers={"Content-Type": JSON_TYPE})
 
 
 def created(body: Any) -> Response:

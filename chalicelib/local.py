@@ -91,7 +91,9 @@ class VdpRequestHandler(ChaliceRequestHandler):
             method=self.command, path=self.path, headers=headers, body=body
         )
         merged = {**response["headers"], **response["multiValueHeaders"]}
-        self._send_http_response(response["statusCode"], merged, self._handle_binary(response)["body"])
+        self._send_http_response(
+            response["statusCode"], merged, self._handle_binary(response)["body"]
+        )
 
     def _send_vdp_error(self, error: VdpError) -> None:
         # API Gateway answers unknown routes with our gateway response, never echoing headers.
@@ -152,7 +154,8 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
         threading.Thread(target=api.server.serve_forever, daemon=True),
         threading.Thread(target=site.serve_forever, daemon=True),
         threading.Thread(
-            target=watch_notifications, args=(settings, resources.team_queue_url, stop, echo),
+            target=watch_notifications,
+            args=(settings, resources.team_queue_url, stop, echo),
             daemon=True,
         ),
     ]

@@ -27,10 +27,6 @@ Status = Literal[
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
 
-def Text(min_length: int = 0, max_length: int = 200) -> Any:  # noqa: N802 - reads as a type
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
-
-
 @dataclass(frozen=True)
 class IntakeRules:
     """The parts of the policy that validation needs, passed as pydantic context."""
@@ -56,9 +52,9 @@ class _Submitted(BaseModel):
 
 
 class Reporter(_Submitted):
-    name: Text(0, 200) | None = None
-    email: Text(0, 254) | None = None
-    pgp_key: Text(0, 100_000) | None = None
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    pgp_key: str | None = Field(default=None, max_length=100_000)
 
     @field_validator("email")
     @classmethod
@@ -83,13 +79,14 @@ class Reporter(_Submitted):
 
 class Credit(_Submitted):
     wants_credit: bool
-    name: Text(0, 100) | None = None
+    name: str | None = Field(default=None, max_length=100)
 
 
 class Attachment(_Submitted):
-    filename: Text(1, 255)
+    filename: str = Field(min_length=1, max_length=255)
     content_type: Annotated[
-        str, StringConstraints(max_length=127, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
+        str,
+        StringConstraints(max_length=127, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$"),
     ] = "application/octet-stream"
     data: bytes
 
@@ -105,14 +102,14 @@ class Attachment(_Submitted):
 
 
 class ReportSubmission(_Submitted):
-    title: Text(5, 200)
-    description: Text(20, 50_000)
-    steps_to_reproduce: Text(0, 50_000) | None = None
-    impact: Text(0, 20_000) | None = None
-    product: Text(1, 64)
-    version: Text(0, 64) | None = None
+    title: str = Field(min_length=5, max_length=200)
+    description: str = Field(min_length=20, max_length=50_000)
+    steps_to_reproduce: str | None = Field(default=None, max_length=50_000)
+    impact: str | None = Field(default=None, max_length=20_000)
+    product: str = Field(min_length=1, max_length=64)
+    version: str | None = Field(default=None, max_length=64)
     severity: Severity | None = None
-    cvss_vector: Text(0, 200) | None = None
+    cvss_vector: str | None = Field(default=None, max_length=200)
     reporter: Reporter | None = None
     credit: Credit | None = None
     bounty_interest: bool = False

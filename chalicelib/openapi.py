@@ -42,7 +42,7 @@ def document() -> dict[str, Any]:
         [(m, "validation") for m in (ReportSubmission, Accepted, ReporterView, ErrorBody)],
         ref_template="#/components/schemas/{model}",
     )
-    receipt_auth = [{"receipt": []}]
+    receipt_auth: list[dict[str, list[str]]] = [{"receipt": []}]
     report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
         "openapi": "3.1.0",

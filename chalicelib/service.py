@@ -17,13 +17,19 @@ from chalicelib.models import (
     Accepted,
     HistoryEntry,
     IntakeRules,
-    ReportRecord,
     ReporterView,
+    ReportRecord,
     ReportSubmission,
 )
 from chalicelib.policy import Policy, add_business_days
 from chalicelib.ports import Ports
-from chalicelib.receipts import hash_receipt, is_report_id, new_receipt, new_report_id, verify_receipt
+from chalicelib.receipts import (
+    hash_receipt,
+    is_report_id,
+    new_receipt,
+    new_report_id,
+    verify_receipt,
+)
 from chalicelib.scoring import score_vector
 
 log = logging.getLogger(__name__)
@@ -81,7 +87,11 @@ def notify(record: ReportRecord, ports: Ports) -> bool:
         "status": record.status,
         "acknowledge_by": record.acknowledge_by.isoformat(),
     }
-    attributes = {"event": "report.received", "severity": record.severity, "product": record.product}
+    attributes = {
+        "event": "report.received",
+        "severity": record.severity,
+        "product": record.product,
+    }
     try:
         ports.notifier.publish(message, attributes)
         ports.reports.mark_notified(record.report_id)

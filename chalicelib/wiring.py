@@ -9,12 +9,13 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.config import Settings
 from chalicelib.policy import Policy, load_policy
 from chalicelib.ports import Ports
 
+T = TypeVar("T")
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
 _sessions: dict[str, Any] = {}  # kept across reset(): model loading is the slow part
@@ -26,7 +27,7 @@ class LazyClient:
     def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
         self._client: Any = None
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         if self._client is None:
@@ -93,8 +94,9 @@ def reset() -> None:
         _cache.clear()
 
 
-def _cached(name: str, build: Callable[[], Any]) -> Any:
+def _cached(name: str, build: Callable[[], T]) -> T:
     with _lock:
         if name not in _cache:
             _cache[name] = build()
-        return _cache[name]
+        value: T = _cache[name]
+        return value

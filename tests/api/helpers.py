@@ -18,7 +18,9 @@ JSON = {"Content-Type": "application/json"}
 
 
 def post_report(api: Any, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-    payload = body if isinstance(body, str | bytes) else json.dumps(REPORT if body is None else body)
+    payload = (
+        body if isinstance(body, str | bytes) else json.dumps(REPORT if body is None else body)
+    )
     return api.post("/reports", headers=headers or JSON, body=payload)
 
 

@@ -13,7 +13,9 @@ def test_health_is_ok_when_configuration_and_resources_are_there(api) -> None:
 
 
 def test_health_fails_when_a_local_resource_is_missing(api) -> None:
-    boto("sqs").delete_queue(QueueUrl=boto("sqs").get_queue_url(QueueName="vdp-local-team")["QueueUrl"])
+    boto("sqs").delete_queue(
+        QueueUrl=boto("sqs").get_queue_url(QueueName="vdp-local-team")["QueueUrl"]
+    )
 
     response = api.get("/health")
 

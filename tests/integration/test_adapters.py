@@ -17,7 +17,9 @@ from tests.conftest import boto
 CONTEXT = {"report_id": "VDP-7K3M-9QX2", "part": "report"}
 
 
-def record(report_id: str = "VDP-7K3M-9QX2", status: str = "received", minute: int = 0) -> ReportRecord:
+def record(
+    report_id: str = "VDP-7K3M-9QX2", status: str = "received", minute: int = 0
+) -> ReportRecord:
     at = datetime(2026, 11, 20, 12, minute, tzinfo=UTC)
     return ReportRecord(
         report_id=report_id,
@@ -99,7 +101,9 @@ def test_dynamodb_status_index_pages_newest_first(aws) -> None:
 def test_sns_message_reaches_a_subscriber_with_attributes(aws) -> None:
     notifier = SnsNotifier(boto("sns"), wiring.settings().topic_arn)
 
-    notifier.publish({"event": "report.received", "report_id": "VDP-7K3M-9QX2"}, {"severity": "high"})
+    notifier.publish(
+        {"event": "report.received", "report_id": "VDP-7K3M-9QX2"}, {"severity": "high"}
+    )
 
     [message] = boto("sqs").receive_message(QueueUrl=aws.team_queue_url)["Messages"]
     envelope = json.loads(message["Body"])

@@ -30,7 +30,9 @@ def test_business_days_skip_weekends(start: date, days: int, expected: date) -> 
 
 def test_bad_policy_names_file_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "policy.toml"
-    bad.write_text('[organisation]\nname = "X"\ncontact_email = "a@b.c"\n[sla]\nack_business_days = -1\n')
+    bad.write_text(
+        '[organisation]\nname = "X"\ncontact_email = "a@b.c"\n[sla]\nack_business_days = -1\n'
+    )
 
     with pytest.raises(PolicyError) as caught:
         load_policy(bad)

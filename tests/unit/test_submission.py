@@ -44,7 +44,13 @@ def test_every_optional_field_is_accepted() -> None:
             "reporter": {"name": "Ada", "email": "ada@example.org"},
             "credit": {"wants_credit": True, "name": "ada"},
             "bounty_interest": True,
-            "attachments": [{"filename": "poc.html", "content_type": "text/html", "data": base64.b64encode(b"<p>").decode()}],
+            "attachments": [
+                {
+                    "filename": "poc.html",
+                    "content_type": "text/html",
+                    "data": base64.b64encode(b"<p>").decode(),
+                }
+            ],
             "website": "",
         },
         default_policy(),
@@ -105,7 +111,10 @@ def test_unknown_keys_with_odd_names_are_not_echoed() -> None:
 def test_too_many_attachments_and_too_many_bytes() -> None:
     limits = default_policy().limits
     small = {"filename": "a.txt", "data": base64.b64encode(b"a").decode()}
-    big = {"filename": "b.bin", "data": base64.b64encode(b"\0" * (limits.max_attachment_bytes + 1)).decode()}
+    big = {
+        "filename": "b.bin",
+        "data": base64.b64encode(b"\0" * (limits.max_attachment_bytes + 1)).decode(),
+    }
 
     assert "attachments" in problems(attachments=[small] * (limits.max_attachments + 1))
     assert "attachments" in problems(attachments=[big])

@@ -1,0 +1,175 @@
+"""`vdp serve` over real HTTP: the intake promises as a new user would check them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import pytest
+
+from tests.e2e.conftest import VDP, Stack, free_port, start_stack, stop_stack
+from tests.e2e.httpclient import declared_only, post_json, request
+
+pytestmark = pytest.mark.e2e
+
+SECRETS = {
+    "title": "Account takeover via password reset token reuse",
+    "description": "Reset tokens stay valid after use; token 7f9c-secret-canary logs anyone in.",
+    "email": "canary-reporter@example.org",
+}
+REPORT = {
+    "title": SECRETS["title"],
+    "description": SECRETS["description"],
+    "product": "example-app",
+    "severity": "critical",
+    "policy_accepted": True,
+    "reporter": {"name": "Canary Reporter", "email": SECRETS["email"]},
+}
+
+
+def team_member_queue(stack: Stack) -> str:
+    """Another team member's queue, subscribed like any subscriber would be."""
+    sqs, sns = stack.client("sqs"), stack.client("sns")
+    url = sqs.create_queue(QueueName=f"member-{time.monotonic_ns()}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    topic = "arn:aws:sns:us-east-1:123456789012:vdp-local-events"
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return url
+
+
+def test_submit_then_follow_with_the_receipt(stack: Stack) -> None:
+    created = post_json(f"{stack.api}/reports", REPORT)
+    assert created.status == 201
+    accepted = created.json()
+
+    own = request("GET", f"{stack.api}/reports/{accepted['report_id']}",
+                  headers={"Authorization": f"Bearer {accepted['receipt']}"})  # fmt: skip
+    wrong = request("GET", f"{stack.api}/reports/{accepted['report_id']}",
+                    headers={"Authorization": "Bearer wrong"})  # fmt: skip
+
+    assert own.status == 200 and own.json()["status"] == "received"
+    assert wrong.status == 404 and wrong.json()["error"]["code"] == "not_found"
+
+
+def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
+    queue = team_member_queue(stack)
+    accepted = post_json(f"{stack.api}/reports", REPORT).json()
+
+    s3, dynamodb, sqs = stack.client("s3"), stack.client("dynamodb"), stack.client("sqs")
+    versions = s3.list_object_versions(Bucket="vdp-local-reports").get("Versions", [])
+    blobs = [
+        s3.get_object(Bucket="vdp-local-reports", Key=v["Key"], VersionId=v["VersionId"])[
+            "Body"
+        ].read()
+        for v in versions
+    ]
+    items = json.dumps(dynamodb.scan(TableName="vdp-local")["Items"])
+    messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5, MaxNumberOfMessages=10)[
+        "Messages"
+    ]
+
+    assert any(accepted["report_id"] in v["Key"] for v in versions)
+    assert accepted["report_id"] in items
+    for secret in SECRETS.values():
+        assert not any(secret.encode() in blob for blob in blobs)
+        assert secret not in items
+        assert not any(secret in m["Body"] for m in messages)
+    notice = next(json.loads(json.loads(m["Body"])["Message"]) for m in messages
+                  if accepted["report_id"] in m["Body"])  # fmt: skip
+    assert notice["event"] == "report.received" and notice["severity"] == "critical"
+    stack.wait_for_output(f"report.received {accepted['report_id']}")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        ('{"title": ', "application/json", 400, "bad_json"),
+        (
+            json.dumps({k: v for k, v in REPORT.items() if k != "title"}),
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        (
+            json.dumps({**REPORT, "policy_accepted": False}),
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        ("a report as plain text", "text/plain", 415, "unsupported_media_type"),
+    ],
+)
+def test_bad_input_over_http_stores_nothing(stack: Stack, body, content_type, status, code) -> None:
+    before = stack.client("dynamodb").scan(TableName="vdp-local")["Count"]
+
+    answer = request("POST", f"{stack.api}/reports", body, {"Content-Type": content_type})
+
+    assert answer.status == status and answer.json()["error"]["code"] == code
+    assert stack.client("dynamodb").scan(TableName="vdp-local")["Count"] == before
+    if code == "validation_failed" and "title" not in body:
+        assert [f["field"] for f in answer.json()["error"]["fields"]] == ["title"]
+
+
+def test_seven_megabytes_are_refused_before_they_are_read(stack: Stack) -> None:
+    answer = declared_only(f"{stack.api}/reports", 7 * 1024 * 1024)
+
+    assert answer.status == 413
+    assert answer.json()["error"]["code"] == "payload_too_large"
+
+
+def test_unknown_route_is_our_404_and_never_echoes_authorization(stack: Stack) -> None:
+    answer = request("GET", f"{stack.api}/admin", headers={"Authorization": "Bearer s3cr3t-token"})
+
+    assert answer.status == 404
+    assert answer.json() == {"error": {"code": "not_found", "message": "Not found."}}
+    assert b"s3cr3t-token" not in answer.body
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_team_lists_and_decrypts_with_the_cli(stack: Stack) -> None:
+    accepted = post_json(f"{stack.api}/reports", REPORT).json()
+
+    listed = stack.cli("reports", "list", "--json")
+    shown = stack.cli("reports", "show", accepted["report_id"], "--json")
+    table = stack.cli("reports", "list")
+    missing = stack.cli("reports", "show", "VDP-0000-0000")
+
+    assert listed.returncode == 0, listed.stderr
+    assert accepted["report_id"] in [row["report_id"] for row in json.loads(listed.stdout)]
+    assert json.loads(shown.stdout)["report"]["title"] == SECRETS["title"]
+    assert "REPORT_ID" in table.stdout and accepted["report_id"] in table.stdout
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip().count("\n") == 0
+
+
+def test_the_policy_site_is_served_on_its_own_origin(stack: Stack) -> None:
+    answer = request("GET", f"{stack.site}/")
+
+    assert answer.status == 200 and b"<html" in answer.body.lower()
+
+
+def test_busy_port_is_a_clear_error_not_a_hang(stack: Stack) -> None:
+    busy = stack.aws.rsplit(":", 1)[1]
+
+    ports = ["--port", str(free_port()), "--site-port", str(free_port()), "--aws-port", busy]
+
+    result = subprocess.run(  # noqa: S603
+        [VDP, "serve", *ports], capture_output=True, text=True, timeout=30, check=False
+    )
+
+    assert result.returncode != 0
+    assert f"port {busy}" in result.stderr and "already in use" in result.stderr
+
+
+def test_ctrl_c_stops_everything_cleanly() -> None:
+    running = start_stack()
+
+    code = stop_stack(running)
+
+    assert code == 0
+    assert any("vdp stopped" in line for line in running.output)
+    with pytest.raises(OSError):
+        request("GET", f"{running.api}/health")
