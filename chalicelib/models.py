@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -178,6 +179,7 @@ class ReportRecord(BaseModel):
 class ReportEvent(BaseModel):
     """An entry in a report's history; only `public` ones reach the reporter."""
 
+    event_id: str = Field(default_factory=lambda: secrets.token_hex(4))
     at: datetime
     kind: Literal["status", "reply", "message", "note", "decrypted"]
     public: bool

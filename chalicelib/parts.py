@@ -34,6 +34,11 @@ def attachment_key(report_id: str, index: int) -> str:
     return f"reports/{report_id}/attachments/{index}.enc"
 
 
+def message_key(report_id: str, event_id: str) -> str:
+    """A reporter follow-up (part `message`) or a team reply (part `reply`)."""
+    return f"reports/{report_id}/messages/{event_id}.enc"
+
+
 def store(ports: Ports, report_id: str, part: str, key: str, plaintext: bytes) -> None:
     """Seal under a fresh data key and write once (an existing key is never overwritten)."""
     ctx = context(report_id, part)

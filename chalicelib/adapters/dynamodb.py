@@ -48,6 +48,20 @@ class DynamoReports:
         )
         return [ReportEvent.model_validate(item) for item in items]
 
+    def add_event(self, report_id: str, event: ReportEvent) -> None:
+        """Append an event item (SK=EVENT#<time>#<id>): history is never rewritten."""
+        item = {
+            "PK": f"REPORT#{report_id}",
+            "SK": f"EVENT#{event.at.isoformat()}#{event.event_id}",
+            **event.model_dump(mode="json", exclude_none=True),
+        }
+        with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
+            self._client.put_item(
+                TableName=self._table,
+                Item=_to_dynamo(item),
+                ConditionExpression="attribute_not_exists(SK)",
+            )
+
     def mark_notified(self, report_id: str) -> None:
         with translated("dynamodb"):
             self._client.update_item(

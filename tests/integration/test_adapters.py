@@ -11,7 +11,7 @@ from chalicelib.adapters.kms import KmsKeys
 from chalicelib.adapters.s3 import S3Blobs
 from chalicelib.adapters.sns import SnsNotifier
 from chalicelib.errors import AlreadyExists, NotFound, Unavailable
-from chalicelib.models import ReportRecord
+from chalicelib.models import ReportEvent, ReportRecord
 from tests.conftest import boto
 
 CONTEXT = {"report_id": "VDP-7K3M-9QX2", "part": "report"}
@@ -85,6 +85,20 @@ def test_dynamodb_mark_notified_needs_an_existing_report(aws) -> None:
     assert reports.get("VDP-7K3M-9QX2").notified is True
     with pytest.raises(Unavailable):
         reports.mark_notified("VDP-0000-0000")
+
+
+def test_dynamodb_events_are_appended_in_time_order(aws) -> None:
+    reports = DynamoReports(boto("dynamodb"), "vdp-local")
+    reports.create(record())
+    later = ReportEvent(at=datetime(2026, 11, 21, tzinfo=UTC), kind="status", public=True,
+                        status="acknowledged", actor="arn:aws:iam::123456789012:user/ann")  # fmt: skip
+    earlier = ReportEvent(at=datetime(2026, 11, 20, 13, tzinfo=UTC), kind="note", public=False)
+
+    reports.add_event("VDP-7K3M-9QX2", later)
+    reports.add_event("VDP-7K3M-9QX2", earlier)
+
+    assert reports.events("VDP-7K3M-9QX2") == [earlier, later]
+    assert reports.get("VDP-7K3M-9QX2") == record()
 
 
 def test_dynamodb_status_index_pages_newest_first(aws) -> None:

@@ -71,6 +71,9 @@ class FakeReports:
     def events(self, report_id: str) -> list[ReportEvent]:
         return self.event_log.get(report_id, [])
 
+    def add_event(self, report_id: str, event: ReportEvent) -> None:
+        self.event_log.setdefault(report_id, []).append(event)
+
     def mark_notified(self, report_id: str) -> None:
         self.records[report_id] = self.records[report_id].model_copy(update={"notified": True})
 
