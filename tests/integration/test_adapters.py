@@ -90,8 +90,14 @@ def test_dynamodb_mark_notified_needs_an_existing_report(aws) -> None:
 def test_dynamodb_events_are_appended_in_time_order(aws) -> None:
     reports = DynamoReports(boto("dynamodb"), "vdp-local")
     reports.create(record())
-    later = ReportEvent(at=datetime(2026, 11, 21, tzinfo=UTC), kind="status", public=True,
-                        status="acknowledged", actor="arn:aws:iam::123456789012:user/ann")  # fmt: skip
+    ann = "arn:aws:iam::123456789012:user/ann"
+    later = ReportEvent(
+        at=datetime(2026, 11, 21, tzinfo=UTC),
+        kind="status",
+        public=True,
+        status="acknowledged",
+        actor=ann,
+    )
     earlier = ReportEvent(at=datetime(2026, 11, 20, 13, tzinfo=UTC), kind="note", public=False)
 
     reports.add_event("VDP-7K3M-9QX2", later)
