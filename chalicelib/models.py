@@ -164,6 +164,7 @@ class ReportRecord(BaseModel):
     updated_at: datetime
     product: str
     version: str | None = None
+    supported: bool | None = None
     severity: Severity = "unknown"
     cvss_vector: str | None = None
     cvss_score: float | None = None

@@ -1,13 +1,12 @@
-"""policy.toml -> Policy: the organisation's promises, and the clocks that keep them."""
+"""policy.toml -> Policy: the organisation's promises, validated once."""
 
 from __future__ import annotations
 
 import tomllib
-from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.errors import PolicyError
 
@@ -20,11 +19,80 @@ class _Section(BaseModel):
 
 class Organisation(_Section):
     name: str = Field(min_length=1)
-    contact_email: str = Field(min_length=3)
+    website: str = ""
+    policy_url: str = ""
+    security_txt_url: str = ""
+    acknowledgments_url: str = ""
+
+
+class Contacts(_Section):
+    email: str = Field(min_length=3)
+    form_url: str = ""
+
+
+class Encryption(_Section):
+    pgp_key_url: str = ""
+    pgp_key: str = ""
+    pgp_fingerprint: str = ""
+
+
+class FixDays(_Section):
+    """Calendar days to fix, by the team's severity rating."""
+
+    critical: int = Field(default=7, ge=1)
+    high: int = Field(default=30, ge=1)
+    medium: int = Field(default=90, ge=1)
+    low: int = Field(default=180, ge=1)
 
 
 class Sla(_Section):
     ack_business_days: int = Field(default=3, ge=0, le=60)
+    triage_business_days: int = Field(default=10, ge=0, le=120)
+    disclosure_days: int = Field(default=90, ge=1, le=730)
+    fix_days: FixDays = FixDays()
+
+
+class VersionRange(_Section):
+    range: str
+    supported: bool
+    label: str = ""
+
+    @field_validator("range")
+    @classmethod
+    def _specifier(cls, value: str) -> str:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier:
+            raise ValueError("must be a version range such as '>=1.0,<2.0'") from None
+        return value
+
+
+class Product(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    name: str = Field(min_length=1)
+    versions: list[VersionRange] = Field(default_factory=list)
+
+
+class Exclusion(_Section):
+    id: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    title: str
+    keywords: list[str] = Field(min_length=1)
+
+
+class Bounty(_Section):
+    enabled: bool = False
+    terms: str = ""
+
+
+class Web(_Section):
+    allowed_origins: list[str] = Field(default_factory=list)
+
+
+class Retention(_Section):
+    grace_days: int = Field(default=30, ge=0)
+    days: dict[str, int] = Field(default_factory=dict)
 
 
 class Limits(_Section):
@@ -33,20 +101,27 @@ class Limits(_Section):
     max_attachment_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
 
 
-class Product(_Section):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    name: str = Field(min_length=1)
-
-
 class Policy(_Section):
     organisation: Organisation
+    contacts: Contacts
+    encryption: Encryption = Encryption()
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    holidays_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     sla: Sla = Sla()
-    limits: Limits = Limits()
     products: list[Product] = Field(min_length=1)
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    bounty: Bounty = Bounty()
+    safe_harbor: str = ""
+    web: Web = Web()
+    retention: Retention = Retention()
+    limits: Limits = Limits()
 
     def product_ids(self) -> list[str]:
         """The ids a report may name, "other" included."""
         return [product.id for product in self.products] + ["other"]
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
 
 
 def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
@@ -68,14 +143,3 @@ def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
 @cache
 def default_policy() -> Policy:
     return load_policy()
-
-
-def add_business_days(start: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) after `start`."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current

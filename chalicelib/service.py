@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib import parts
+from chalicelib.calendar import add_business_days
 from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, Unavailable, ValidationFailed
+from chalicelib.flags import flags_for, version_supported
 from chalicelib.models import (
     Accepted,
     HistoryEntry,
@@ -21,7 +23,7 @@ from chalicelib.models import (
     ReportRecord,
     ReportSubmission,
 )
-from chalicelib.policy import Policy, add_business_days
+from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.receipts import (
     hash_receipt,
@@ -154,11 +156,20 @@ def _new_record(
         severity=submission.severity or "unknown",
         cvss_vector=cvss.vector if cvss else None,
         cvss_score=cvss.score if cvss else None,
-        acknowledge_by=add_business_days(now.date(), ports.policy.sla.ack_business_days),
+        acknowledge_by=acknowledge_by(ports.policy, now.date()),
         receipt_hash=hash_receipt(report_id, receipt),
+        supported=version_supported(ports.policy, submission.product, submission.version)
+        if submission.version
+        else None,
         attachment_count=len(submission.attachments),
         bounty_interest=submission.bounty_interest,
+        flags=flags_for(submission, ports.policy),
     )
+
+
+def acknowledge_by(policy: Policy, received: date) -> date:
+    """The policy's acknowledgment promise, in business days of its country."""
+    return add_business_days(received, policy.sla.ack_business_days, policy.holidays_country)
 
 
 def _accepted(record: ReportRecord, receipt: str, base_url: str) -> Accepted:
@@ -186,8 +197,8 @@ def _is_honeypot(fields: Mapping[str, Any]) -> bool:
 def _decoy(ports: Ports, base_url: str) -> Accepted:
     """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent."""
     log.info("honeypot filled; submission dropped")
-    acknowledge_by = add_business_days(ports.clock().date(), ports.policy.sla.ack_business_days)
-    return _answer(new_report_id(), new_receipt(), acknowledge_by, base_url, [])
+    ack_date = acknowledge_by(ports.policy, ports.clock().date())
+    return _answer(new_report_id(), new_receipt(), ack_date, base_url, [])
 
 
 def _json(value: object) -> bytes:
