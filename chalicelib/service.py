@@ -23,6 +23,7 @@ from chalicelib.models import (
     ReportRecord,
     ReportSubmission,
 )
+from chalicelib.notifications import RECEIVED, announce
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.receipts import (
@@ -81,25 +82,13 @@ def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
 
 def notify(record: ReportRecord, ports: Ports) -> bool:
     """Publish report.received; on failure the record keeps notified=false for the outbox."""
-    message = {
-        "event": "report.received",
-        "report_id": record.report_id,
-        "product": record.product,
-        "severity": record.severity,
-        "status": record.status,
-        "acknowledge_by": record.acknowledge_by.isoformat(),
-    }
-    attributes = {
-        "event": "report.received",
-        "severity": record.severity,
-        "product": record.product,
-    }
-    try:
-        ports.notifier.publish(message, attributes)
-        ports.reports.mark_notified(record.report_id)
-    except Unavailable as exc:
-        log.warning("notification deferred to the outbox", extra={"service": exc.service})
+    if not announce(ports, RECEIVED, record):
         return False
+    try:
+        ports.reports.mark_notified(record.report_id)
+    except Unavailable:
+        # Delivered but not recorded: the outbox may announce it once more (at least once).
+        log.warning("notified flag not saved", extra={"report_id": record.report_id})
     return True
 
 
