@@ -217,6 +217,20 @@ class ReporterView(BaseModel):
     history: list[HistoryEntry]
 
 
+class FollowUp(_Submitted):
+    """A reporter's follow-up message on their report (strict, like the submission)."""
+
+    message: str = Field(min_length=1, max_length=20_000)
+
+
+class MessageAccepted(BaseModel):
+    """The 201 answer to a follow-up."""
+
+    report_id: str
+    message_id: str
+    at: datetime
+
+
 class ErrorField(BaseModel):
     field: str
     message: str

@@ -17,13 +17,16 @@ from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, Unavailable
 from chalicelib.flags import flags_for, version_supported
 from chalicelib.models import (
     Accepted,
+    FollowUp,
     HistoryEntry,
     IntakeRules,
+    MessageAccepted,
     ReporterView,
+    ReportEvent,
     ReportRecord,
     ReportSubmission,
 )
-from chalicelib.notifications import RECEIVED, announce
+from chalicelib.notifications import MESSAGE_RECEIVED, RECEIVED, announce
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.receipts import (
@@ -192,3 +195,24 @@ def _decoy(ports: Ports, base_url: str) -> Accepted:
 
 def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def add_message(
+    report_id: str, receipt: str, fields: Mapping[str, Any], ports: Ports
+) -> MessageAccepted:
+    """Store a reporter's follow-up as an encrypted part and tell the team (content-free)."""
+    record = ports.reports.get(report_id) if is_report_id(report_id) else None
+    if not verify_receipt(report_id, receipt, record.receipt_hash if record else None):
+        raise NotFound()
+    assert record is not None  # noqa: S101 - verify_receipt is False without a record
+    try:
+        follow_up = FollowUp.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailed(field_problems(exc)) from None
+    event = ReportEvent(at=ports.clock(), kind="message", public=True)
+    key = parts.message_key(report_id, event.event_id)
+    # The part first: an event that points at a missing blob would break the history.
+    parts.store(ports, report_id, parts.MESSAGE, key, follow_up.message.encode())
+    ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
+    announce(ports, MESSAGE_RECEIVED, record)
+    return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)
