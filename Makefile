@@ -39,3 +39,13 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## package: CloudFormation template + Lambda zip in build/package/ (prints the zip size), cfn-lint
+.PHONY: package lint-infra
+package: $(STAMP)
+	$(BIN)/python infra/build.py --out build/package
+	$(MAKE) --no-print-directory lint-infra
+
+## lint-infra: cfn-lint over the built template (zero errors, zero warnings)
+lint-infra: $(STAMP)
+	$(BIN)/cfn-lint build/package/sam.json
