@@ -63,3 +63,12 @@ def openapi() -> Response:
     from chalicelib.openapi import document
 
     return http.json_response(document())
+
+
+@app.route("/.well-known/security.txt", methods=["GET"])
+@http.guarded
+def security_txt() -> Response:
+    from chalicelib.securitytxt import render_security_txt
+
+    base = http.base_url(current_request(), wiring.settings().public_url)
+    return http.text_response(render_security_txt(wiring.policy(), wiring.clock(), base))

@@ -168,24 +168,4 @@ def _echo(line: str) -> None:
     click.echo(line)
 
 
-@main.group()
-def policy() -> None:
-    """The disclosure policy (chalicelib/policy.toml)."""
-
-
-@policy.command("holidays")
-@click.option(
-    "--country", "countries", multiple=True, help="ISO 3166 codes (default: the policy's)."
-)
-@click.option("--years", default=10, show_default=True, help="How many years from this one.")
-def holidays_command(countries: tuple[str, ...], years: int) -> None:
-    """Regenerate chalicelib/holidays.json from the holidays library."""
-    from datetime import date
-
-    from chalicelib.calendar import CACHE_FILE, write_cache
-    from chalicelib.policy import default_policy
-
-    chosen = list(countries) or [default_policy().holidays_country]
-    start = date.today().year
-    write_cache(chosen, range(start, start + years))
-    _echo(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+from chalicelib import cli_policy  # noqa: E402,F401 - registers `vdp policy`, `vdp security-txt`

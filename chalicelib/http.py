@@ -138,6 +138,10 @@ def created(body: Any) -> Response:
     return json_response(body, status_code=201)
 
 
+def text_response(body: str, content_type: str = "text/plain; charset=utf-8") -> Response:
+    return Response(body=body, status_code=200, headers={"Content-Type": content_type})
+
+
 def readiness(ready: bool, detail: dict[str, Any]) -> Response:
     return json_response(detail, status_code=200 if ready else 503)
 

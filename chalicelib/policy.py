@@ -34,6 +34,7 @@ class Encryption(_Section):
     pgp_key_url: str = ""
     pgp_key: str = ""
     pgp_fingerprint: str = ""
+    signing_key_id: str = ""
 
 
 class FixDays(_Section):

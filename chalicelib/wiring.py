@@ -49,6 +49,10 @@ def ports() -> Ports:
     return _cached("ports", lambda: build_ports(settings(), policy()))
 
 
+def clock() -> datetime:
+    return datetime.now(UTC)
+
+
 def build_ports(config: Settings, policy: Policy) -> Ports:
     from chalicelib.adapters.dynamodb import DynamoReports
     from chalicelib.adapters.kms import KmsKeys
@@ -61,7 +65,7 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
         reports=DynamoReports(LazyClient(lambda: client(config, "dynamodb")), config.table),
         notifier=SnsNotifier(LazyClient(lambda: client(config, "sns")), config.topic_arn),
         policy=policy,
-        clock=lambda: datetime.now(UTC),
+        clock=clock,
     )
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+from chalicelib import wiring
 from tests.conftest import boto
 
 
@@ -35,3 +36,17 @@ def test_openapi_covers_every_route_and_error(api) -> None:
     submission = document["components"]["schemas"]["ReportSubmission"]
     assert {"title", "description", "product", "policy_accepted"} <= set(submission["required"])
     assert submission["additionalProperties"] is False
+
+
+def test_security_txt_is_plain_text_and_valid(api, monkeypatch) -> None:
+    import sectxt
+
+    # RFC 9116 wants https URIs: as deployed, the public URL is https.
+    monkeypatch.setenv("VDP_PUBLIC_URL", "https://intake.example.com")
+    wiring.reset()
+
+    response = api.get("/.well-known/security.txt")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert sectxt.Parser(response.body).errors == []

@@ -173,3 +173,20 @@ def test_ctrl_c_stops_everything_cleanly() -> None:
     assert any("vdp stopped" in line for line in running.output)
     with pytest.raises(OSError):
         request("GET", f"{running.api}/health")
+
+
+def test_security_txt_served_by_the_stack_validates() -> None:
+    import sectxt
+
+    # As deployed behind https: RFC 9116 requires https URIs in the file.
+    public = "https://intake.example.test"
+    running = start_stack({"VDP_PUBLIC_URL": public})
+    try:
+        answer = request("GET", f"{running.api}/.well-known/security.txt")
+    finally:
+        stop_stack(running)
+
+    parsed = sectxt.Parser(answer.body, urls=f"{public}/.well-known/security.txt")
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "text/plain; charset=utf-8"
+    assert parsed.errors == []

@@ -1,0 +1,98 @@
+"""`vdp policy …` and `vdp security-txt`: what the policy publishes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import click
+
+from chalicelib.cli import _echo, main, run_safely
+from chalicelib.policy import DEFAULT_POLICY, Policy, load_policy
+
+
+def _policy(path: str | None) -> Policy:
+    from pathlib import Path
+
+    return load_policy(Path(path) if path else DEFAULT_POLICY)
+
+
+POLICY_OPTION = click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Another policy.toml.",
+)
+BASE_OPTION = click.option(
+    "--base-url", default="http://127.0.0.1:8000", show_default=True,
+    help="Where this vdp deployment's API is reachable.",
+)  # fmt: skip
+
+
+@main.group()
+def policy() -> None:
+    """The disclosure policy (chalicelib/policy.toml)."""
+
+
+@policy.command("render")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option(
+    "--embed-form", "embed_script", help="URL of embed.js: the HTML page embeds the form."
+)
+@POLICY_OPTION
+@BASE_OPTION
+def render_command(
+    fmt: str, embed_script: str | None, policy_path: str | None, base_url: str
+) -> None:
+    """Print SECURITY.md (md) or the policy page (html)."""
+    from chalicelib.render import render_html, render_markdown
+
+    def action() -> None:
+        chosen = _policy(policy_path)
+        form_url = chosen.contacts.form_url or f"{base_url.rstrip('/')}/form"
+        page = (
+            render_markdown(chosen, form_url)
+            if fmt == "md"
+            else render_html(chosen, form_url, embed_script)
+        )
+        click.echo(page, nl=False)
+
+    run_safely(action)
+
+
+@policy.command("holidays")
+@click.option(
+    "--country", "countries", multiple=True, help="ISO 3166 codes (default: the policy's)."
+)
+@click.option("--years", default=10, show_default=True, help="How many years from this one.")
+def holidays_command(countries: tuple[str, ...], years: int) -> None:
+    """Regenerate chalicelib/holidays.json from the holidays library."""
+    from chalicelib.calendar import CACHE_FILE, write_cache
+    from chalicelib.policy import default_policy
+
+    chosen = list(countries) or [default_policy().holidays_country]
+    start = date.today().year
+    write_cache(chosen, range(start, start + years))
+    _echo(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+
+
+@main.command("security-txt")
+@click.option("--sign/--no-sign", default=None, help="Clearsign with encryption.signing_key_id.")
+@POLICY_OPTION
+@BASE_OPTION
+def security_txt_command(sign: bool | None, policy_path: str | None, base_url: str) -> None:
+    """Print security.txt (RFC 9116); signed when the policy names a signing key."""
+    from chalicelib.securitytxt import clearsign, render_security_txt
+
+    def action() -> None:
+        chosen = _policy(policy_path)
+        text = render_security_txt(chosen, datetime.now(UTC), base_url.rstrip("/"))
+        key = chosen.encryption.signing_key_id
+        if sign is True and not key:
+            raise click.ClickException(
+                "no signing key: set encryption.signing_key_id in policy.toml"
+            )
+        if key and sign is not False:
+            text = clearsign(text, key)
+        click.echo(text, nl=False)
+
+    run_safely(action)
