@@ -49,3 +49,8 @@ package: $(STAMP)
 ## lint-infra: cfn-lint over the built template (zero errors, zero warnings)
 lint-infra: $(STAMP)
 	$(BIN)/cfn-lint build/package/sam.json
+
+## bench: every benchmark, full run (figures with targets; never fails on timing)
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m bench

@@ -1,0 +1,275 @@
+"""Shared pieces of the benchmarks: fake AWS, the sample report, the floor, figure lines.
+
+Only the standard library is imported at module level: the cold-start children
+import this module before their clock starts and must not preload anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REGION = "us-east-1"
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "VDP_STAGE": "local",
+    "VDP_KMS_KEY_ID": "alias/vdp-local",
+    "VDP_BUCKET": "vdp-local-reports",
+    "VDP_TABLE": "vdp-local",
+    "VDP_TOPIC_ARN": f"arn:aws:sns:{REGION}:123456789012:vdp-local-events",
+}
+SAMPLE_REPORT: dict[str, Any] = {
+    "title": "SQL injection in login",
+    "description": "The username field of /login is injectable with a single quote. " * 8,
+    "steps_to_reproduce": "1. Open /login\n2. Enter ' OR 1=1 -- as the username\n3. Submit",
+    "impact": "Any account can be taken over without its password.",
+    "product": "other",
+    "version": "2.4.1",
+    "severity": "high",
+    "reporter": {"name": "A. Researcher", "email": "researcher@example.org"},
+    "credit": {"wants_credit": True, "name": "A. Researcher"},
+    "bounty_interest": True,
+    "policy_accepted": True,
+}
+
+
+def fake_aws_environment() -> None:
+    """Fake credentials and the local stage's names: a benchmark never reaches real AWS."""
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "VDP_")):
+            del os.environ[name]
+    os.environ.update(LOCAL_ENV)
+
+
+def arguments(description: str, **extra: Any) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--smoke", action="store_true", help="a few iterations; no timing value")
+    for flag, options in extra.items():
+        parser.add_argument(f"--{flag.replace('_', '-')}", **options)
+    return parser.parse_args()
+
+
+# ---- figure lines -------------------------------------------------------------------------
+
+
+def figure(name: str, value: float, unit: str, target: str, verdict: str, detail: str) -> None:
+    """One line per figure: `[bench] name: value unit | target ... | verdict | detail`."""
+    print(
+        f"[bench] {name}: {value:.4g} {unit} | target {target} | {verdict} | {detail}", flush=True
+    )
+
+
+def verdict(ratio: float, *, at_most: float | None = None, at_least: float | None = None) -> str:
+    """`ratio 1.08x of target: met` style verdicts (ratio = measured / target)."""
+    if at_most is not None:
+        return f"ratio {ratio / at_most:.2f} of target: {'met' if ratio <= at_most else 'MISSED'}"
+    assert at_least is not None
+    return f"ratio {ratio / at_least:.2f} of target: {'met' if ratio >= at_least else 'MISSED'}"
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+# ---- in-process AWS ------------------------------------------------------------------------
+
+
+@contextmanager
+def in_process_aws() -> Iterator[None]:
+    """moto in this process with the local stage's key, bucket, table and topic.
+
+    Resources are created with a throwaway boto3 session and plain calls (not
+    chalicelib.resources), so neither our modules nor pydantic are loaded here:
+    whatever is measured after this block pays for its own imports and clients.
+    moto's objects are then frozen out of the garbage collector: a full collection
+    would otherwise walk moto's large heap, a cost that no deployed function has.
+    """
+    fake_aws_environment()
+    import gc
+
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        setup = boto3.session.Session(region_name=REGION)
+        key = setup.client("kms").create_key(Description="bench")["KeyMetadata"]["KeyId"]
+        setup.client("kms").create_alias(AliasName=LOCAL_ENV["VDP_KMS_KEY_ID"], TargetKeyId=key)
+        setup.client("s3").create_bucket(Bucket=LOCAL_ENV["VDP_BUCKET"])
+        setup.client("s3").put_bucket_versioning(
+            Bucket=LOCAL_ENV["VDP_BUCKET"], VersioningConfiguration={"Status": "Enabled"}
+        )
+        _table(setup.client("dynamodb"))
+        setup.client("sns").create_topic(Name=LOCAL_ENV["VDP_TOPIC_ARN"].rsplit(":", 1)[1])
+        del setup
+        gc.collect()
+        gc.freeze()
+        yield
+
+
+def _table(dynamodb: Any) -> None:
+    keys = [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}]
+    index_keys = [
+        {"AttributeName": "status", "KeyType": "HASH"},
+        {"AttributeName": "created_at", "KeyType": "RANGE"},
+    ]
+    dynamodb.create_table(
+        TableName=LOCAL_ENV["VDP_TABLE"],
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("PK", "SK", "status", "created_at")
+        ],
+        KeySchema=keys,
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "status-index",
+                "KeySchema": index_keys,
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+
+
+# ---- the app's side: an API Gateway event into the Chalice app ------------------------------
+
+
+class LambdaContext:
+    """What the Lambda runtime hands the handler (the parts Chalice reads)."""
+
+    function_name = "vdp-local-api_handler"
+    memory_limit_in_mb = 512
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 20_000
+
+
+def api_event(body: str) -> dict[str, Any]:
+    """A REST API (proxy) event for POST /reports, as API Gateway sends it."""
+    headers = {
+        "Content-Type": "application/json",
+        "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+    }
+    return {
+        "resource": "/reports",
+        "path": "/reports",
+        "httpMethod": "POST",
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/reports",
+            "httpMethod": "POST",
+            "path": "/api/reports",
+            "stage": "api",
+            "domainName": headers["Host"],
+            "identity": {"sourceIp": "203.0.113.7"},
+            "requestId": "bench",
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def submit_through_app(app: Any, event: dict[str, Any]) -> None:
+    answer = app(event, LambdaContext())
+    if answer["statusCode"] != 201:
+        raise RuntimeError(f"submission failed: {answer['statusCode']} {answer['body'][:200]}")
+
+
+# ---- the floor: the AWS calls a submission must make, made directly ---------------------------
+
+
+def floor_clients() -> dict[str, Any]:
+    """A fresh session and the four clients, configured as wiring.py configures ours."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+    )
+    session = boto3.session.Session()
+    return {
+        name: session.client(name, region_name=REGION, config=config)
+        for name in ("kms", "s3", "dynamodb", "sns")
+    }
+
+
+def floor_submission(clients: dict[str, Any], number: int, payload: bytes) -> None:
+    """GenerateDataKey, PutObject, conditional PutItem, Publish, UpdateItem `notified`.
+
+    The same calls, order and sizes as service.submit_report, with no validation,
+    no envelope format and no models: what any implementation has to pay.
+    """
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    report_id = f"FLOOR-{os.getpid()}-{number}"
+    context = {"report_id": report_id, "part": "report"}
+    key = clients["kms"].generate_data_key(
+        KeyId=LOCAL_ENV["VDP_KMS_KEY_ID"], KeySpec="AES_256", EncryptionContext=context
+    )
+    nonce = os.urandom(12)
+    blob = key["CiphertextBlob"] + nonce + AESGCM(key["Plaintext"]).encrypt(nonce, payload, None)
+    clients["s3"].put_object(
+        Bucket=LOCAL_ENV["VDP_BUCKET"],
+        Key=f"reports/{report_id}/report.enc",
+        Body=blob,
+        IfNoneMatch="*",
+    )
+    item = {name: {"S": "x" * 24} for name in FLOOR_ITEM_ATTRIBUTES}
+    item.update(
+        {"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}, "status": {"S": "received"}}
+    )
+    clients["dynamodb"].put_item(
+        TableName=LOCAL_ENV["VDP_TABLE"], Item=item, ConditionExpression="attribute_not_exists(PK)"
+    )
+    clients["sns"].publish(
+        TopicArn=LOCAL_ENV["VDP_TOPIC_ARN"],
+        Message=json.dumps({"event": "report.received", "report_id": report_id}),
+        MessageAttributes={"event": {"DataType": "String", "StringValue": "report.received"}},
+    )
+    clients["dynamodb"].update_item(
+        TableName=LOCAL_ENV["VDP_TABLE"],
+        Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}},
+        UpdateExpression="SET notified = :true",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeValues={":true": {"BOOL": True}},
+    )
+
+
+# Roughly the report row's attributes, so PutItem moves a similar amount of data.
+FLOOR_ITEM_ATTRIBUTES = (
+    "created_at", "updated_at", "product", "version", "severity", "acknowledge_by",
+    "receipt_hash", "attachment_count", "bounty_interest", "notified", "rev",
+)  # fmt: skip
+
+
+def report_body(extra: dict[str, Any] | None = None) -> str:
+    return json.dumps({**SAMPLE_REPORT, **(extra or {})})
+
+
+def floor_payload() -> bytes:
+    """The plaintext the app seals for the sample report (same size)."""
+    return json.dumps(SAMPLE_REPORT, separators=(",", ":")).encode()

@@ -1,0 +1,58 @@
+"""Every benchmark runs in smoke mode and prints each of its figures with a number.
+
+Timings are never asserted: the figures belong to `make bench`, not to the test suite.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+
+FIGURE = re.compile(r"^\[bench\] (?P<name>[a-z_]+): (?P<value>[0-9.]+(?:e[+-]?\d+)?) .*\| target ")
+FIGURES = {
+    "cold_start": ["cold_start"],
+    "warm": ["warm_submission"],
+    "attachments": ["attachment_seal", "attachment_latency"],
+    "package_size": ["package_size"],
+    "cost": ["cost_per_million_reports"],
+    "throughput": ["local_throughput"],
+}
+EXTRA_ARGS = {"throughput": ["--free-ports"]}
+
+
+def run_smoke(script: str) -> str:
+    answer = subprocess.run(
+        [sys.executable, "-m", f"bench.{script}", "--smoke", *EXTRA_ARGS.get(script, [])],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    return answer.stdout
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(name, marks=[pytest.mark.e2e] if name == "throughput" else [])
+        for name in FIGURES
+    ],
+)
+def test_benchmark_prints_every_figure_with_a_number(script: str) -> None:
+    output = run_smoke(script)
+
+    printed = {
+        match["name"]: float(match["value"])
+        for line in output.splitlines()
+        if (match := FIGURE.match(line))
+    }
+
+    assert sorted(printed) == sorted(FIGURES[script]), output
+    assert all(value >= 0 for value in printed.values()), output
