@@ -175,6 +175,17 @@ class ReportRecord(BaseModel):
     notified: bool = False
     flags: list[str] = Field(default_factory=list)
     rev: int = 1
+    # The team's side (issue 4): assessment, assignment and the SLA due dates as they
+    # become known. `severity` becomes the team's CVSS rating once scored; the
+    # reporter's own estimate stays in the encrypted report.
+    cvss_rating: Severity | None = None
+    assignee: str | None = None
+    duplicate_of: str | None = None
+    triage_by: date | None = None
+    fix_by: date | None = None
+    disclose_by: date | None = None
+    # Deadline name -> the due date whose breach was announced (each announced once).
+    sla_announced: dict[str, str] = Field(default_factory=dict)
 
 
 class ReportEvent(BaseModel):
@@ -182,11 +193,13 @@ class ReportEvent(BaseModel):
 
     event_id: str = Field(default_factory=lambda: secrets.token_hex(4))
     at: datetime
-    kind: Literal["status", "reply", "message", "note", "decrypted"]
+    kind: Literal["status", "reply", "message", "note", "decrypted", "assigned", "severity"]
     public: bool
     status: Status | None = None
     actor: str | None = None
     part: str | None = None
+    # Content-free detail for the team's timeline: an assignee, a CVSS vector, an original id.
+    detail: str | None = None
 
 
 class Accepted(BaseModel):

@@ -15,6 +15,7 @@ from chalicelib.ports import Ports
 REPORT = "report"
 REPLY = "reply"
 MESSAGE = "message"
+NOTE = "note"  # the team's internal notes: only the team's role may decrypt them
 _HEADER_LENGTH = struct.Struct(">I")
 
 

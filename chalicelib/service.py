@@ -70,9 +70,9 @@ def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
     assert record is not None  # noqa: S101 - verify_receipt is False without a record
     history = [HistoryEntry(at=record.created_at, type="status", status="received")]
     history += [
-        HistoryEntry(at=event.at, type="status", status=event.status)
+        entry
         for event in ports.reports.events(report_id)
-        if event.public and event.kind == "status"
+        if (entry := _public(event, report_id, ports))
     ]
     return ReporterView(
         report_id=record.report_id,
@@ -81,6 +81,20 @@ def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
         acknowledge_by=record.acknowledge_by,
         history=history,
     )
+
+
+def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | None:
+    """Status changes, team replies (decrypted: part `reply` is the intake's to open) and
+    the reporter's own follow-ups (content not shown: only the team may decrypt them).
+    Never notes, assignments, audit entries or who acted."""
+    if event.kind == "status" and event.public:
+        return HistoryEntry(at=event.at, type="status", status=event.status)
+    if event.kind == "reply" and event.public and event.part:
+        text = parts.load(ports, report_id, parts.REPLY, event.part).decode()
+        return HistoryEntry(at=event.at, type="reply", message=text)
+    if event.kind == "message":
+        return HistoryEntry(at=event.at, type="message")
+    return None
 
 
 def notify(record: ReportRecord, ports: Ports) -> bool:

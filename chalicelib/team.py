@@ -1,16 +1,22 @@
-"""The security team's read-back: list the queue, decrypt a report. No HTTP, no boto3."""
+"""The security team's read-back: the queue, a decrypted report, its timeline. No boto3."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib import parts
 from chalicelib.errors import NotFound
-from chalicelib.models import STATUSES, ReportRecord
+from chalicelib.lifecycle import OPEN
+from chalicelib.models import STATUSES, ReportEvent, ReportRecord
 from chalicelib.ports import Ports
+from chalicelib.sla import breached, with_due_dates
+
+# Which key each kind of text was sealed under (the part is the KMS encryption context).
+_TEXT_PARTS = {"message": parts.MESSAGE, "reply": parts.REPLY, "note": parts.NOTE}
 
 
 @dataclass(frozen=True)
@@ -21,23 +27,59 @@ class AttachmentFile:
 
 
 @dataclass(frozen=True)
+class DecryptedText:
+    at: datetime
+    kind: str  # message (the reporter's follow-up), reply or note
+    actor: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class DecryptedReport:
     record: ReportRecord
     content: dict[str, Any]
     attachments: list[AttachmentFile] = field(default_factory=list)
+    messages: list[DecryptedText] = field(default_factory=list)
 
 
-def list_reports(ports: Ports, statuses: list[str] | None = None) -> Iterator[ReportRecord]:
+def list_reports(
+    ports: Ports,
+    statuses: list[str] | None = None,
+    product: str | None = None,
+    overdue: bool = False,
+) -> Iterator[ReportRecord]:
     """Reports by status through the status index (never a table scan)."""
-    for status in statuses or STATUSES:
-        yield from ports.reports.by_status(status)
+    today = ports.clock().date()
+    for status in statuses or (OPEN if overdue else STATUSES):
+        for record in ports.reports.by_status(status):
+            if product and record.product != product:
+                continue
+            if overdue and not overdue_deadlines(record, ports, today):
+                continue
+            yield record
 
 
-def show_report(ports: Ports, report_id: str) -> DecryptedReport:
-    """Decrypt the report and its attachments (needs the team's kms:Decrypt)."""
-    record = ports.reports.get(report_id)
-    if record is None:
-        raise NotFound(f"no report {report_id}")
+def overdue_deadlines(record: ReportRecord, ports: Ports, today: date) -> dict[str, date]:
+    """Breached deadlines, with due dates derived from the policy where not yet stored."""
+    return breached(with_due_dates(record, ports.policy), today)
+
+
+def timeline(ports: Ports, report_id: str) -> list[ReportEvent]:
+    """Every event of a report, oldest first, with its actor (the team's view)."""
+    _require(ports, report_id)
+    return ports.reports.events(report_id)
+
+
+def show_report(ports: Ports, report_id: str, actor: str | None = None) -> DecryptedReport:
+    """Decrypt the report, attachments and messages (needs the team's kms:Decrypt).
+
+    With an `actor`, the decryption is recorded in the report's history first: nobody
+    reads a report without leaving a trace.
+    """
+    record = _require(ports, report_id)
+    if actor is not None:
+        audit = ReportEvent(at=ports.clock(), kind="decrypted", public=False, actor=actor)
+        ports.reports.add_event(report_id, audit)
     content = json.loads(parts.load(ports, report_id, parts.REPORT, parts.report_key(report_id)))
     attachments = []
     for index in range(record.attachment_count):
@@ -45,4 +87,21 @@ def show_report(ports: Ports, report_id: str) -> DecryptedReport:
             ports, report_id, parts.attachment_part(index), parts.attachment_key(report_id, index)
         )
         attachments.append(AttachmentFile(*parts.unpack_file(packed)))
-    return DecryptedReport(record=record, content=content, attachments=attachments)
+    messages = [
+        DecryptedText(event.at, event.kind, event.actor, _open_text(ports, report_id, event))
+        for event in ports.reports.events(report_id)
+        if event.kind in _TEXT_PARTS and event.part
+    ]
+    return DecryptedReport(record, content, attachments, messages)
+
+
+def _open_text(ports: Ports, report_id: str, event: ReportEvent) -> str:
+    assert event.part is not None  # noqa: S101 - filtered by the caller
+    return parts.load(ports, report_id, _TEXT_PARTS[event.kind], event.part).decode()
+
+
+def _require(ports: Ports, report_id: str) -> ReportRecord:
+    record = ports.reports.get(report_id)
+    if record is None:
+        raise NotFound(f"no report {report_id}")
+    return record

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from chalicelib.adapters.failures import translated
+from chalicelib.errors import AlreadyExists, Conflict
 from chalicelib.models import ReportEvent, ReportRecord
 
 STATUS_INDEX = "status-index"
@@ -50,17 +52,125 @@ class DynamoReports:
 
     def add_event(self, report_id: str, event: ReportEvent) -> None:
         """Append an event item (SK=EVENT#<time>#<id>): history is never rewritten."""
-        item = {
-            "PK": f"REPORT#{report_id}",
-            "SK": f"EVENT#{event.at.isoformat()}#{event.event_id}",
-            **event.model_dump(mode="json", exclude_none=True),
-        }
         with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_dynamo(item),
-                ConditionExpression="attribute_not_exists(SK)",
+            self._client.put_item(**_event_put(self._table, report_id, event))
+
+    def update(
+        self, before: ReportRecord, after: ReportRecord, events: Sequence[ReportEvent]
+    ) -> None:
+        """Save `after` only if the stored rev is still `before.rev`, with its events.
+
+        One transaction: the metadata change and its history items land together or not
+        at all, so a lost race leaves no orphan event. Raises Conflict when it lost.
+        """
+        changes = _changes(before, after)
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": value for i, value in enumerate(changes.values()) if value is not None}
+        sets = [f"#f{i} = :v{i}" for i, value in enumerate(changes.values()) if value is not None]
+        removes = [f"#f{i}" for i, value in enumerate(changes.values()) if value is None]
+        expression = " ".join(
+            clause
+            for clause in (
+                f"SET {', '.join(sets)}" if sets else "",
+                f"REMOVE {', '.join(removes)}" if removes else "",
             )
+            if clause
+        )
+        meta = {
+            "TableName": self._table,
+            "Key": _key(before.report_id, "META"),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#rev = :expected",
+            "ExpressionAttributeNames": {**names, "#rev": "rev"},
+            "ExpressionAttributeValues": _to_dynamo({**values, ":expected": before.rev}),
+        }
+        puts = [{"Put": _event_put(self._table, before.report_id, e)} for e in events]
+        try:
+            with translated("dynamodb", taken=("TransactionCanceledException",)):
+                self._client.transact_write_items(TransactItems=[{"Update": meta}, *puts])
+        except AlreadyExists:
+            raise Conflict(
+                f"{before.report_id} was changed by someone else since it was read; "
+                "nothing was saved. Reload and try again."
+            ) from None
+
+    def claim_deadline(self, report_id: str, deadline: str, due: str) -> bool:
+        """Mark a breach of `due` as announced; False when another sweep got there first."""
+        return self._claim(
+            report_id,
+            "SET sla_announced.#name = :due",
+            "attribute_exists(PK) AND (attribute_not_exists(sla_announced.#name) "
+            "OR sla_announced.#name <> :due)",
+            {"#name": deadline},
+            {":due": due},
+        )
+
+    def release_deadline(self, report_id: str, deadline: str) -> None:
+        """Undo a claim whose announcement failed, so the next sweep tries again."""
+        with translated("dynamodb"):
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(report_id, "META"),
+                UpdateExpression="REMOVE sla_announced.#name",
+                ExpressionAttributeNames={"#name": deadline},
+            )
+
+    def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]:
+        """Received reports still waiting for their first notification (index + filter)."""
+        items = self._query(
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression="#status = :status AND created_at < :before",
+            FilterExpression="notified = :false",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=_to_dynamo(
+                {":status": "received", ":before": _iso(created_before), ":false": False}
+            ),
+        )
+        for item in items:
+            yield ReportRecord.model_validate(item)
+
+    def claim_notification(self, report_id: str) -> bool:
+        """Flip notified to true before publishing; False when another run owns it."""
+        return self._claim(
+            report_id,
+            "SET notified = :true",
+            "notified = :false",
+            {},
+            {":true": True, ":false": False},
+        )
+
+    def release_notification(self, report_id: str) -> None:
+        with translated("dynamodb"):
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(report_id, "META"),
+                UpdateExpression="SET notified = :false",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":false": {"BOOL": False}},
+            )
+
+    def _claim(
+        self,
+        report_id: str,
+        update: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+    ) -> bool:
+        # A conditional write is the lock: of two racing sweeps exactly one succeeds.
+        try:
+            with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=_key(report_id, "META"),
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=_to_dynamo(values),
+                    **({"ExpressionAttributeNames": names} if names else {}),
+                )
+        except AlreadyExists:
+            return False
+        return True
 
     def mark_notified(self, report_id: str) -> None:
         with translated("dynamodb"):
@@ -93,6 +203,32 @@ class DynamoReports:
 
 def _key(report_id: str, sort_key: str) -> dict[str, Any]:
     return _to_dynamo({"PK": f"REPORT#{report_id}", "SK": sort_key})
+
+
+def _event_put(table: str, report_id: str, event: ReportEvent) -> dict[str, Any]:
+    item = {
+        "PK": f"REPORT#{report_id}",
+        "SK": f"EVENT#{event.at.isoformat()}#{event.event_id}",
+        **event.model_dump(mode="json", exclude_none=True),
+    }
+    return {
+        "TableName": table,
+        "Item": _to_dynamo(item),
+        "ConditionExpression": "attribute_not_exists(SK)",
+    }
+
+
+def _changes(before: ReportRecord, after: ReportRecord) -> dict[str, Any]:
+    """Only the attributes that differ (None = remove), so concurrent flag writes such as
+    `notified` or `sla_announced` are never overwritten with a stale copy."""
+    old, new = _plain(before), _plain(after)
+    names = sorted(old.keys() | new.keys())
+    return {name: new.get(name) for name in names if old.get(name) != new.get(name)}
+
+
+def _iso(moment: datetime) -> str:
+    """As pydantic writes created_at (UTC, `Z`), so string order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _plain(record: ReportRecord) -> dict[str, Any]:

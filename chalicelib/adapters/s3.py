@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from chalicelib.adapters.failures import translated
+from chalicelib.errors import Unavailable
+from chalicelib.ports import BlobVersion
+
+_DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys per call
 
 
 class S3Blobs:
@@ -21,3 +26,26 @@ class S3Blobs:
         with translated("s3", missing=("NoSuchKey", "404")):
             body: bytes = self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
         return body
+
+    def versions(self, prefix: str) -> Iterator[BlobVersion]:
+        """Every version and delete marker under `prefix`, page by page."""
+        paginator = self._client.get_paginator("list_object_versions")
+        with translated("s3"):
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+                for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                    yield BlobVersion(entry["Key"], entry["VersionId"], entry["LastModified"])
+
+    def delete_versions(self, versions: Sequence[BlobVersion]) -> None:
+        """Delete these exact versions (the bucket is versioned: a plain delete only hides)."""
+        for start in range(0, len(versions), _DELETE_BATCH):
+            batch = versions[start : start + _DELETE_BATCH]
+            with translated("s3"):
+                answer = self._client.delete_objects(
+                    Bucket=self._bucket,
+                    Delete={
+                        "Objects": [{"Key": v.key, "VersionId": v.version_id} for v in batch],
+                        "Quiet": True,
+                    },
+                )
+            if answer.get("Errors"):
+                raise Unavailable("s3")

@@ -24,3 +24,53 @@ class SnsNotifier:
                     for name, value in attributes.items()
                 },
             )
+
+
+class SnsSubscriptions:
+    """The topic's subscribers, each with an optional filter policy on message attributes."""
+
+    def __init__(self, client: Any, topic_arn: str) -> None:
+        self._client = client
+        self._topic_arn = topic_arn
+
+    def subscribe(
+        self, protocol: str, endpoint: str, filter_policy: Mapping[str, list[str]]
+    ) -> str:
+        """Subscribe; email and https endpoints stay pending until their owner confirms."""
+        attributes = {"FilterPolicy": json.dumps(filter_policy)} if filter_policy else {}
+        with translated("sns"):
+            answer = self._client.subscribe(
+                TopicArn=self._topic_arn,
+                Protocol=protocol,
+                Endpoint=endpoint,
+                Attributes=attributes,
+                ReturnSubscriptionArn=True,
+            )
+        return str(answer["SubscriptionArn"])
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every subscription of the topic with its filter policy (None = all events)."""
+        found = []
+        paginator = self._client.get_paginator("list_subscriptions_by_topic")
+        with translated("sns"):
+            for page in paginator.paginate(TopicArn=self._topic_arn):
+                for sub in page["Subscriptions"]:
+                    found.append({**self._describe(sub), "filter_policy": self._filter(sub)})
+        return found
+
+    @staticmethod
+    def _describe(sub: Mapping[str, str]) -> dict[str, Any]:
+        return {
+            "arn": sub["SubscriptionArn"],
+            "protocol": sub["Protocol"],
+            "endpoint": sub["Endpoint"],
+        }
+
+    def _filter(self, sub: Mapping[str, str]) -> Any:
+        if not sub["SubscriptionArn"].startswith("arn:"):
+            return None  # pending confirmation: no attributes to read yet
+        attributes = self._client.get_subscription_attributes(
+            SubscriptionArn=sub["SubscriptionArn"]
+        )["Attributes"]
+        policy = attributes.get("FilterPolicy")
+        return json.loads(policy) if policy else None

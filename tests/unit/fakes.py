@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 from chalicelib.crypto import Context, DataKey
-from chalicelib.errors import AlreadyExists, NotFound, Unavailable
+from chalicelib.errors import AlreadyExists, Conflict, NotFound, Unavailable
 from chalicelib.models import ReportEvent, ReportRecord
 from chalicelib.policy import default_policy
-from chalicelib.ports import Ports
+from chalicelib.ports import BlobVersion, Ports
 
 
 class FakeKeys:
@@ -38,6 +38,7 @@ class FakeBlobs:
     def __init__(self) -> None:
         self.fail = False
         self.objects: dict[str, bytes] = {}
+        self.modified: dict[str, datetime] = {}  # absent: written at FRIDAY_NOON
 
     def put_new(self, key: str, data: bytes) -> None:
         if self.fail:
@@ -50,6 +51,15 @@ class FakeBlobs:
         if key not in self.objects:
             raise NotFound(key)
         return self.objects[key]
+
+    def versions(self, prefix: str) -> Iterator[BlobVersion]:
+        for key in sorted(self.objects):
+            if key.startswith(prefix):
+                yield BlobVersion(key, "v1", self.modified.get(key, FRIDAY_NOON))
+
+    def delete_versions(self, versions: Sequence[BlobVersion]) -> None:
+        for version in versions:
+            self.objects.pop(version.key, None)
 
 
 class FakeReports:
@@ -78,7 +88,52 @@ class FakeReports:
         self.records[report_id] = self.records[report_id].model_copy(update={"notified": True})
 
     def by_status(self, status: str) -> Iterator[ReportRecord]:
-        yield from (r for r in self.records.values() if r.status == status)
+        yield from (r for r in list(self.records.values()) if r.status == status)
+
+    def update(
+        self, before: ReportRecord, after: ReportRecord, events: Sequence[ReportEvent]
+    ) -> None:
+        current = self.records.get(before.report_id)
+        if current is None or current.rev != before.rev:
+            raise Conflict(f"{before.report_id} was changed by someone else")
+        # As DynamoDB's UpdateItem: only the changed fields, so concurrent flags survive.
+        changed = {
+            name: getattr(after, name)
+            for name in ReportRecord.model_fields
+            if getattr(after, name) != getattr(before, name)
+        }
+        self.records[before.report_id] = current.model_copy(
+            update={**changed, "rev": before.rev + 1}
+        )
+        self.event_log.setdefault(before.report_id, []).extend(events)
+
+    def claim_deadline(self, report_id: str, deadline: str, due: str) -> bool:
+        record = self.records[report_id]
+        if record.sla_announced.get(deadline) == due:
+            return False
+        announced = {**record.sla_announced, deadline: due}
+        self.records[report_id] = record.model_copy(update={"sla_announced": announced})
+        return True
+
+    def release_deadline(self, report_id: str, deadline: str) -> None:
+        record = self.records[report_id]
+        announced = {k: v for k, v in record.sla_announced.items() if k != deadline}
+        self.records[report_id] = record.model_copy(update={"sla_announced": announced})
+
+    def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]:
+        for record in list(self.records.values()):
+            if record.status == "received" and not record.notified:
+                if record.created_at < created_before:
+                    yield record
+
+    def claim_notification(self, report_id: str) -> bool:
+        if self.records[report_id].notified:
+            return False
+        self.mark_notified(report_id)
+        return True
+
+    def release_notification(self, report_id: str) -> None:
+        self.records[report_id] = self.records[report_id].model_copy(update={"notified": False})
 
 
 class FakeNotifier:

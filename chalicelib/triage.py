@@ -1,0 +1,140 @@
+"""The team's changes to a report: status, severity, assignment, notes and replies.
+
+No HTTP, no boto3: the ports and the caller's identity (`actor`) are handed in.
+Metadata changes go through `Reports.update`, which saves the record and its history
+events together only if nobody changed the report since it was read (`rev`).
+"""
+
+from __future__ import annotations
+
+from chalicelib import parts
+from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
+from chalicelib.lifecycle import check_transition
+from chalicelib.models import ReportEvent, ReportRecord
+from chalicelib.notifications import STATUS_CHANGED, announce
+from chalicelib.ports import Ports
+from chalicelib.scoring import score_vector
+from chalicelib.sla import with_due_dates
+
+MAX_TEXT = 20_000  # as the reporter's impact field: a reply is a message, not a document
+
+
+def get_report(ports: Ports, report_id: str) -> ReportRecord:
+    record = ports.reports.get(report_id)
+    if record is None:
+        raise NotFound(f"no report {report_id}")
+    return record
+
+
+def change_status(
+    ports: Ports,
+    actor: str,
+    report_id: str,
+    new: str,
+    *,
+    note: str | None = None,
+    reply: str | None = None,
+    duplicate_of: str | None = None,
+) -> ReportRecord:
+    """Move a report along its lifecycle; announces report.status_changed (content-free)."""
+    record = get_report(ports, report_id)
+    check_transition(report_id, record.status, new, duplicate_of)
+    now = ports.clock()
+    changed = record.model_copy(
+        update={
+            "status": new,
+            "duplicate_of": duplicate_of,
+            "updated_at": now,
+            "rev": record.rev + 1,
+        }
+    )
+    status = ReportEvent(
+        at=now, kind="status", public=True, status=new, actor=actor, detail=duplicate_of
+    )
+    events = [status]
+    if note is not None:
+        events.append(_sealed_text(ports, report_id, parts.NOTE, note, actor, public=False))
+    if reply is not None:
+        events.append(_sealed_text(ports, report_id, parts.REPLY, reply, actor, public=True))
+    after = with_due_dates(changed, ports.policy)
+    ports.reports.update(record, after, events)
+    announce(ports, STATUS_CHANGED, after, previous=record.status)
+    return after
+
+
+def acknowledge(
+    ports: Ports, actor: str, report_id: str, message: str | None = None
+) -> ReportRecord:
+    """received -> acknowledged, with an optional reply the reporter will read."""
+    return change_status(ports, actor, report_id, "acknowledged", reply=message)
+
+
+def set_severity(ports: Ports, actor: str, report_id: str, vector: str) -> ReportRecord:
+    """Score a CVSS 3.1/4.0 vector; the rating becomes the severity and starts the fix clock."""
+    try:
+        score = score_vector(vector.strip())
+    except ValueError as exc:
+        raise ValidationFailed([FieldProblem("vector", str(exc))], str(exc)) from None
+    record = get_report(ports, report_id)
+    now = ports.clock()
+    rating = score.rating if score.rating in ("critical", "high", "medium", "low") else "none"
+    changed = record.model_copy(
+        update={
+            "cvss_vector": score.vector,
+            "cvss_score": score.score,
+            "cvss_rating": rating,
+            "severity": rating,
+            "updated_at": now,
+            "rev": record.rev + 1,
+        }
+    )
+    detail = f"{score.vector} = {score.score} {rating}"
+    event = ReportEvent(at=now, kind="severity", public=False, actor=actor, detail=detail)
+    after = with_due_dates(changed, ports.policy)
+    ports.reports.update(record, after, [event])
+    return after
+
+
+def assign(ports: Ports, actor: str, report_id: str, assignee: str) -> ReportRecord:
+    """Record who owns the report (internal: never shown to the reporter)."""
+    who = assignee.strip()
+    if not who or len(who) > 200:
+        raise ValidationFailed(
+            [FieldProblem("assignee", "1-200 characters")], "assignee: 1-200 characters"
+        )
+    record = get_report(ports, report_id)
+    now = ports.clock()
+    changed = record.model_copy(update={"assignee": who, "updated_at": now, "rev": record.rev + 1})
+    event = ReportEvent(at=now, kind="assigned", public=False, actor=actor, detail=who)
+    ports.reports.update(record, changed, [event])
+    return changed
+
+
+def add_note(ports: Ports, actor: str, report_id: str, text: str) -> ReportEvent:
+    """An internal note, encrypted as part `note` (the intake role cannot read it)."""
+    get_report(ports, report_id)
+    event = _sealed_text(ports, report_id, parts.NOTE, text, actor, public=False)
+    ports.reports.add_event(report_id, event)
+    return event
+
+
+def reply(ports: Ports, actor: str, report_id: str, text: str) -> ReportEvent:
+    """A message to the reporter, encrypted as part `reply` (shown on their status page)."""
+    get_report(ports, report_id)
+    event = _sealed_text(ports, report_id, parts.REPLY, text, actor, public=True)
+    ports.reports.add_event(report_id, event)
+    return event
+
+
+def _sealed_text(
+    ports: Ports, report_id: str, part: str, text: str, actor: str, *, public: bool
+) -> ReportEvent:
+    # The part before the event: an event must never point at a missing blob.
+    if not text.strip() or len(text) > MAX_TEXT:
+        problem = f"1-{MAX_TEXT} characters"
+        raise ValidationFailed([FieldProblem(part, problem)], f"{part}: {problem}")
+    kind = "note" if part == parts.NOTE else "reply"
+    event = ReportEvent(at=ports.clock(), kind=kind, public=public, actor=actor)
+    key = parts.message_key(report_id, event.event_id)
+    parts.store(ports, report_id, part, key, text.encode())
+    return event.model_copy(update={"part": key})

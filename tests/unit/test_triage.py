@@ -1,0 +1,201 @@
+"""The team's use cases against fakes: history with actors, what the reporter sees, SLA dates."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from chalicelib import parts
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.notifications import STATUS_CHANGED
+from chalicelib.service import add_message, reporter_status, submit_report
+from chalicelib.team import list_reports, show_report, timeline
+from chalicelib.triage import (
+    acknowledge,
+    add_note,
+    assign,
+    change_status,
+    reply,
+    set_severity,
+)
+from tests.unit.fakes import FRIDAY_NOON, fake_ports
+from tests.unit.test_service import BASE, REPORT
+
+ANN = "arn:aws:iam::123456789012:user/ann"
+CRITICAL_31 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+MEDIUM_40 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"
+
+
+@pytest.fixture
+def submitted():
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    return ports, accepted
+
+
+def test_acknowledgment_with_a_message_reaches_the_reporter_without_the_actor(submitted) -> None:
+    ports, accepted = submitted
+
+    record = acknowledge(ports, ANN, accepted.report_id, message="Thanks, we are on it.")
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports)
+    assert record.status == view.status == "acknowledged" and record.rev == 2
+    assert [(h.type, h.status, h.message) for h in view.history] == [
+        ("status", "received", None),
+        ("status", "acknowledged", None),
+        ("reply", None, "Thanks, we are on it."),
+    ]
+    assert ANN not in view.model_dump_json()
+    assert [(e.kind, e.actor) for e in timeline(ports, accepted.report_id)] == [
+        ("status", ANN),
+        ("reply", ANN),
+    ]
+
+
+def test_notes_assignees_and_audit_stay_internal(submitted) -> None:
+    ports, accepted = submitted
+    add_note(ports, ANN, accepted.report_id, "Looks like CVE-2024-0001 again")
+    assign(ports, ANN, accepted.report_id, "bob@example.com")
+    show_report(ports, accepted.report_id, actor=ANN)
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports).model_dump_json()
+
+    for internal in ("CVE-2024-0001", "bob@example.com", ANN, "decrypted", "note"):
+        assert internal not in view
+    kinds = [e.kind for e in timeline(ports, accepted.report_id)]
+    assert kinds == ["note", "assigned", "decrypted"]
+    assert ports.reports.records[accepted.report_id].assignee == "bob@example.com"
+
+
+def test_note_is_sealed_as_part_note(submitted) -> None:
+    ports, accepted = submitted
+
+    event = add_note(ports, ANN, accepted.report_id, "internal canary-7731")
+
+    assert event.part == parts.message_key(accepted.report_id, event.event_id)
+    assert b"canary-7731" not in ports.blobs.objects[event.part]
+    assert parts.load(ports, accepted.report_id, parts.NOTE, event.part) == b"internal canary-7731"
+
+
+def test_reporter_follow_up_shows_without_content(submitted) -> None:
+    ports, accepted = submitted
+    add_message(accepted.report_id, accepted.receipt, {"message": "Any news on this one?"}, ports)
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports)
+
+    assert [(h.type, h.message) for h in view.history][-1] == ("message", None)
+
+
+def test_show_decrypts_messages_replies_and_notes_and_leaves_an_audit_event(submitted) -> None:
+    ports, accepted = submitted
+    add_message(accepted.report_id, accepted.receipt, {"message": "Any news on this one?"}, ports)
+    reply(ports, ANN, accepted.report_id, "Fix is scheduled.")
+    add_note(ports, ANN, accepted.report_id, "Ship in 2.4.1")
+
+    shown = show_report(ports, accepted.report_id, actor=ANN)
+
+    assert shown.content["title"] == REPORT["title"]
+    assert [(m.kind, m.text) for m in shown.messages] == [
+        ("message", "Any news on this one?"),
+        ("reply", "Fix is scheduled."),
+        ("note", "Ship in 2.4.1"),
+    ]
+    assert timeline(ports, accepted.report_id)[-1].kind == "decrypted"
+    assert timeline(ports, accepted.report_id)[-1].actor == ANN
+
+
+def test_illegal_transition_changes_nothing(submitted) -> None:
+    ports, accepted = submitted
+    before = ports.reports.records[accepted.report_id]
+    sent = len(ports.notifier.sent)
+
+    with pytest.raises(Conflict, match="cannot move from received to fixed"):
+        change_status(ports, ANN, accepted.report_id, "fixed", note="should not be kept")
+
+    assert ports.reports.records[accepted.report_id] == before
+    assert timeline(ports, accepted.report_id) == []
+    assert len(ports.notifier.sent) == sent
+    assert len(ports.blobs.objects) == 2  # no note part either
+
+
+def test_stale_copy_loses_with_a_conflict_and_changes_nothing(submitted) -> None:
+    ports, accepted = submitted
+    stale = ports.reports.records[accepted.report_id]
+    acknowledge(ports, ANN, accepted.report_id)
+
+    after = stale.model_copy(update={"status": "spam", "rev": stale.rev + 1})
+    with pytest.raises(Conflict):
+        ports.reports.update(stale, after, [])
+
+    assert ports.reports.records[accepted.report_id].status == "acknowledged"
+
+
+def test_status_change_is_announced_content_free(submitted) -> None:
+    ports, accepted = submitted
+
+    change_status(ports, ANN, accepted.report_id, "triaged")
+
+    message, attributes = ports.notifier.sent[-1]
+    assert attributes["event"] == message["event"] == STATUS_CHANGED
+    assert message["status"] == "triaged" and message["previous"] == "received"
+    assert ANN not in str(message) and "invoice" not in str(message)
+
+
+def test_duplicate_records_the_original_and_reopening_clears_it(submitted) -> None:
+    ports, accepted = submitted
+
+    record = change_status(
+        ports, ANN, accepted.report_id, "duplicate", duplicate_of="VDP-0000-0001"
+    )
+    reopened = change_status(ports, ANN, accepted.report_id, "triaged")
+
+    assert record.duplicate_of == "VDP-0000-0001" and reopened.duplicate_of is None
+    assert timeline(ports, accepted.report_id)[0].detail == "VDP-0000-0001"
+
+
+@pytest.mark.parametrize(
+    ("vector", "score", "rating", "fix_by"),
+    [
+        (CRITICAL_31, 9.8, "critical", date(2026, 11, 27)),
+        (MEDIUM_40, 5.1, "medium", date(2027, 2, 18)),
+    ],
+)
+def test_severity_scores_the_vector_and_starts_the_fix_clock(
+    submitted, vector, score, rating, fix_by
+) -> None:
+    ports, accepted = submitted
+
+    record = set_severity(ports, ANN, accepted.report_id, vector)
+
+    assert (record.cvss_vector, record.cvss_rating, record.severity) == (vector, rating, rating)
+    assert record.cvss_score == score
+    assert record.fix_by == fix_by  # calendar days from receipt (Friday 2026-11-20)
+    assert record.disclose_by == date(2027, 2, 18)
+    assert record.triage_by == date(2026, 12, 7)  # 10 business days, Thanksgiving skipped
+    [event] = timeline(ports, accepted.report_id)
+    assert event.kind == "severity" and vector in (event.detail or "")
+
+
+def test_bad_vector_and_unknown_report_are_clear_errors(submitted) -> None:
+    ports, accepted = submitted
+
+    with pytest.raises(ValidationFailed, match="CVSS"):
+        set_severity(ports, ANN, accepted.report_id, "AV:N/AC:L")
+    with pytest.raises(NotFound, match="VDP-0000-0000"):
+        reply(ports, ANN, "VDP-0000-0000", "hello")
+    with pytest.raises(ValidationFailed):
+        reply(ports, ANN, accepted.report_id, "   ")
+
+
+def test_list_filters_by_product_and_overdue(submitted) -> None:
+    ports, accepted = submitted
+    other = submit_report({**REPORT, "product": "example-app"}, ports, base_url=BASE)
+    acknowledge(ports, ANN, other.report_id)
+    week_later = replace(ports, clock=lambda: FRIDAY_NOON.replace(day=27))
+
+    overdue = [r.report_id for r in list_reports(week_later, overdue=True)]
+    api = [r.report_id for r in list_reports(ports, product="example-api")]
+
+    assert overdue == [accepted.report_id]  # acknowledged on time, the other was not
+    assert api == [accepted.report_id]
+    assert list(list_reports(ports, overdue=True)) == []
