@@ -20,13 +20,15 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("package")
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull)
-    subprocess.run(
+    build = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "infra" / "build.py"), "--out", str(out)],
         cwd=PROJECT_DIR,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if build.returncode != 0:
+        pytest.fail(f"infra/build.py failed:\n{build.stdout[-2000:]}{build.stderr[-4000:]}")
     return out
 
 

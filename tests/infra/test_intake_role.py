@@ -99,13 +99,17 @@ def test_intake_writes_parts_and_reads_only_message_objects(
     assert any(allows(cfn, s, "s3:GetObject", MESSAGE_PART) for s in intake)
 
 
-def test_intake_holds_no_delete_and_no_wildcard_resource(
+def test_intake_deletes_nothing_but_its_own_idempotency_claims(
     cfn: Template, intake: list[dict[str, Any]]
 ) -> None:
     for statement in intake:
         assert "*" not in as_list(cfn.resolve(statement["Resource"])), statement.get("Sid")
         for action in as_list(statement["Action"]):
-            assert "delete" not in action.lower() and "*" not in action, action
+            assert "*" not in action, action
+            if "delete" in action.lower():
+                assert action == "dynamodb:DeleteItem", action
+                leading = statement["Condition"]["ForAllValues:StringLike"]
+                assert leading == {"dynamodb:LeadingKeys": ["IDEMP#*"]}
 
 
 def test_intake_reaches_its_resources_through_environment(resources: dict[str, Any]) -> None:
@@ -116,3 +120,4 @@ def test_intake_reaches_its_resources_through_environment(resources: dict[str, A
     assert variables["VDP_BUCKET"] == {"Ref": "ReportBucket"}
     assert variables["VDP_TABLE"] == {"Ref": "ReportTable"}
     assert variables["VDP_TOPIC_ARN"] == {"Ref": "EventTopic"}
+    assert variables["VDP_SECRET_ID"] == {"Ref": "SourceSecret"}
