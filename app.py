@@ -7,7 +7,7 @@ from typing import Any
 from chalice.app import Chalice, Request, Response
 
 from chalicelib import http, wiring
-from chalicelib.errors import NotFound
+from chalicelib.errors import NotFound, VdpError
 
 app = Chalice(app_name="vdp")
 
@@ -24,14 +24,16 @@ def security_headers(event: Any, get_response: Any) -> Response:
     return http.finish(get_response(event), event.path)
 
 
-@app.route("/reports", methods=["POST"], content_types=["application/json"])
+@app.route("/reports", methods=["POST"], content_types=list(http.SUBMISSION_TYPES))
 @http.guarded
 def submit_report() -> Response:
     from chalicelib.service import submit_report
 
     request = current_request()
     policy = wiring.policy()
-    fields = http.json_fields(request, policy.limits.max_body_bytes)
+    if http.wants_page(request):
+        return _submit_from_form(request)
+    fields = http.submission_fields(request, policy.limits.max_body_bytes)
     base = http.base_url(request, wiring.settings().public_url)
     accepted = submit_report(fields, wiring.ports(), base_url=base)
     return http.created(accepted.model_dump(mode="json"))
@@ -72,3 +74,102 @@ def security_txt() -> Response:
 
     base = http.base_url(current_request(), wiring.settings().public_url)
     return http.text_response(render_security_txt(wiring.policy(), wiring.clock(), base))
+
+
+# --- The researcher-facing web: pages, assets, follow-ups, CORS (issue 3) -------------------
+
+# API Gateway hands multipart bodies (files) to the function base64-encoded; Request.raw_body
+# decodes them. JSON and urlencoded bodies stay text.
+app.api.binary_types.append("multipart/form-data")
+
+
+@app.middleware("http")
+def cors_headers(event: Any, get_response: Any) -> Response:
+    return http.with_cors(get_response(event), event.path, event.headers.get("origin"), _origins())
+
+
+def _origins() -> list[str]:
+    try:
+        return list(wiring.policy().web.allowed_origins)
+    except VdpError:  # a broken configuration allows no other origin
+        return []
+
+
+def _submit_from_form(request: Request) -> Response:
+    """No JavaScript: a 201 page with the receipt, or the form again with the errors."""
+    from chalicelib import pages
+    from chalicelib.service import submit_report
+
+    policy, fields = wiring.policy(), {}
+    try:
+        fields = http.submission_fields(request, policy.limits.max_body_bytes)
+        base = http.base_url(request, wiring.settings().public_url)
+        accepted = submit_report(fields, wiring.ports(), base_url=base)
+    except VdpError as error:
+        return http.error_page(pages.form_page(policy, fields, error), error, _origins())
+    return http.created_page(pages.receipt_page(policy, accepted), _origins())
+
+
+@app.route("/reports/{report_id}/messages", methods=["POST"], content_types=["application/json"])
+@http.guarded
+def post_message(report_id: str) -> Response:
+    from chalicelib.service import add_message
+
+    request = current_request()
+    receipt = http.bearer_token(request)
+    if not receipt:
+        raise NotFound()
+    fields = http.json_fields(request, wiring.policy().limits.max_body_bytes)
+    return http.created(
+        add_message(report_id, receipt, fields, wiring.ports()).model_dump(mode="json")
+    )
+
+
+@app.route("/reports", methods=["OPTIONS"])
+def reports_preflight() -> Response:
+    return http.preflight(current_request().headers.get("origin"), _origins(), "/reports")
+
+
+@app.route("/reports/{report_id}", methods=["OPTIONS"])
+def report_preflight(report_id: str) -> Response:
+    origin = current_request().headers.get("origin")
+    return http.preflight(origin, _origins(), "/reports/{report_id}")
+
+
+@app.route("/reports/{report_id}/messages", methods=["OPTIONS"])
+def messages_preflight(report_id: str) -> Response:
+    origin = current_request().headers.get("origin")
+    return http.preflight(origin, _origins(), "/reports/{report_id}/messages")
+
+
+@app.route("/form", methods=["GET"])
+@http.guarded
+def form() -> Response:
+    from chalicelib.pages import form_page
+
+    return http.page(form_page(wiring.policy()), _origins())
+
+
+@app.route("/status", methods=["GET"])
+@http.guarded
+def status() -> Response:
+    from chalicelib.pages import status_page
+
+    return http.page(status_page(wiring.policy()), _origins())
+
+
+@app.route("/embed.js", methods=["GET"])
+def embed_js() -> Response:
+    from chalicelib.pages import ASSET_TYPES, web_file
+
+    return http.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
+
+
+@app.route("/assets/{name}", methods=["GET"])
+@http.guarded
+def asset(name: str) -> Response:
+    from chalicelib.pages import ASSET_TYPES, web_file
+
+    if name not in ASSET_TYPES:
+        raise NotFound()
+    return http.asset(web_file(name), ASSET_TYPES[name])

@@ -14,6 +14,7 @@ from typing import Any
 
 from chalice.app import Request, Response
 
+from chalicelib import cors, forms
 from chalicelib.errors import (
     BadJson,
     FieldProblem,
@@ -49,6 +50,14 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 JSON_TYPE = "application/json"
+SUBMISSION_TYPES = (JSON_TYPE, *forms.FORM_TYPES)
+HTML_TYPE = "text/html; charset=utf-8"
+# Pages load only their own script and style; frame-ancestors (not X-Frame-Options) decides
+# who may frame them: this origin and the policy's allowed origins.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; form-action 'self'; frame-ancestors 'self'"
+)
 
 
 def error_response(error: VdpError) -> Response:
@@ -142,6 +151,62 @@ def text_response(body: str, content_type: str = "text/plain; charset=utf-8") ->
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
 
 
+def submission_fields(request: Request, max_bytes: int) -> dict[str, Any]:
+    """JSON, or an HTML form (urlencoded or multipart); the size is checked before parsing."""
+    content_type = request.headers.get("content-type", JSON_TYPE)
+    if media_type(content_type) not in forms.FORM_TYPES:
+        return json_fields(request, max_bytes)
+    check_size(request, max_bytes)
+    return forms.form_fields(raw_body(request), content_type, max_bytes)
+
+
+def wants_page(request: Request) -> bool:
+    """A browser's plain form post (no JavaScript): it gets HTML pages, not JSON."""
+    content_type = media_type(request.headers.get("content-type", ""))
+    return content_type in forms.FORM_TYPES and "text/html" in request.headers.get("accept", "")
+
+
+def page(html: str, frame_origins: list[str], status_code: int = 200) -> Response:
+    """An HTML page that the listed origins may frame (never cached: it may hold a receipt)."""
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": HTML_TYPE,
+        "Content-Security-Policy": " ".join([PAGE_CSP, *frame_origins]),
+        "Cache-Control": "no-store",
+    }
+    return Response(body=html, status_code=status_code, headers=headers)
+
+
+def error_page(html: str, error: VdpError, frame_origins: list[str]) -> Response:
+    return page(html, frame_origins, STATUS_BY_CODE.get(error.code, 500))
+
+
+def created_page(html: str, frame_origins: list[str]) -> Response:
+    return page(html, frame_origins, 201)
+
+
+def asset(body: str, content_type: str) -> Response:
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": content_type,
+        "Cache-Control": "public, max-age=300",
+    }
+    return Response(body=body, status_code=200, headers=headers)
+
+
+def preflight(origin: str | None, allowed_origins: list[str], route: str) -> Response:
+    """204 to an OPTIONS preflight; CORS headers only for an allowed origin."""
+    headers: dict[str, str | list[str]] = {**cors.preflight_headers(origin, allowed_origins, route)}
+    return Response(body="", status_code=204, headers=headers)
+
+
+def with_cors(
+    response: Response, route: str, origin: str | None, allowed_origins: list[str]
+) -> Response:
+    """CORS headers on actual responses of the routes other origins may call."""
+    if route in cors.METHODS:
+        response.headers.update(cors.response_headers(origin, allowed_origins))
+    return response
+
+
 def readiness(ready: bool, detail: dict[str, Any]) -> Response:
     return json_response(detail, status_code=200 if ready else 503)
 
@@ -149,8 +214,10 @@ def readiness(ready: bool, detail: dict[str, Any]) -> Response:
 def finish(response: Response, path: str) -> Response:
     """Every response: Chalice's own errors reshaped, security headers added."""
     response = _reshape_framework_error(response)
+    framable = "frame-ancestors 'self'" in response.headers.get("Content-Security-Policy", "")
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if not (framable and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
     if path.startswith("/reports"):
         response.headers["Cache-Control"] = "no-store"
     return response

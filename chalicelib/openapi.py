@@ -7,7 +7,14 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.models import Accepted, ErrorBody, ReporterView, ReportSubmission
+from chalicelib.models import (
+    Accepted,
+    ErrorBody,
+    FollowUp,
+    MessageAccepted,
+    ReporterView,
+    ReportSubmission,
+)
 
 _ERRORS = {
     "400": "Malformed body (bad_json)",
@@ -39,7 +46,17 @@ def _errors(*codes: str) -> dict[str, Any]:
 def document() -> dict[str, Any]:
     """The API description served at /openapi.json."""
     _, schemas = models_json_schema(
-        [(m, "validation") for m in (ReportSubmission, Accepted, ReporterView, ErrorBody)],
+        [
+            (m, "validation")
+            for m in (
+                ReportSubmission,
+                Accepted,
+                ReporterView,
+                ErrorBody,
+                FollowUp,
+                MessageAccepted,
+            )
+        ],
         ref_template="#/components/schemas/{model}",
     )
     receipt_auth: list[dict[str, list[str]]] = [{"receipt": []}]
@@ -69,6 +86,19 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/reports/{report_id}/messages": {
+                "post": {
+                    "summary": "Send a follow-up message as the reporter",
+                    "parameters": [report_id],
+                    "security": receipt_auth,
+                    "requestBody": {"required": True, "content": _json(_ref("FollowUp"))},
+                    "responses": {
+                        "201": {"description": "Stored", "content": _json(_ref("MessageAccepted"))},
+                        **_errors("400", "404", "413", "415", "422", "503"),
+                    },
+                }
+            },
+            **_web_paths(),
             "/health": {"get": {"summary": "Liveness", "responses": _health()}},
             "/openapi.json": {"get": {"summary": "This document", "responses": _plain_ok()}},
         },
@@ -89,3 +119,21 @@ def _health() -> dict[str, Any]:
 
 def _plain_ok() -> dict[str, Any]:
     return {"200": {"description": "OK", "content": _json({"type": "object"})}}
+
+
+def _web_paths() -> dict[str, Any]:
+    """The researcher-facing pages and assets (HTML, JavaScript, CSS)."""
+
+    def get(summary: str, media: str, *parameters: dict[str, Any]) -> dict[str, Any]:
+        ok = {"description": "OK", "content": {media: {"schema": {"type": "string"}}}}
+        return {"get": {"summary": summary, "parameters": list(parameters), "responses": {
+            "200": ok, **_errors("404")}}}  # fmt: skip
+
+    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/form": get("The report form (embeddable; works without JavaScript)", "text/html"),
+        "/status": get("The reporter's status page (receipt in the URL fragment)", "text/html"),
+        "/embed.js": get("Script that embeds /form in an iframe", "text/javascript"),
+        "/assets/{name}": get("The pages' scripts and style", "text/javascript", name),
+        "/.well-known/security.txt": get("security.txt (RFC 9116) from the policy", "text/plain"),
+    }
