@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
-from chalicelib import http, wiring
+from chalicelib import http, logs, wiring
 from chalicelib.errors import NotFound, VdpError
 
 app = Chalice(app_name="vdp")
@@ -19,9 +20,15 @@ def current_request() -> Request:
     return request
 
 
+logs.configure()
+
+
 @app.middleware("http")
 def security_headers(event: Any, get_response: Any) -> Response:
-    return http.finish(get_response(event), event.path)
+    started = time.perf_counter()
+    response = http.finish(get_response(event), event.path)
+    logs.request_logged(event, response.status_code, started, http.report_id_of(response))
+    return response
 
 
 @app.route("/reports", methods=["POST"], content_types=list(http.SUBMISSION_TYPES))
@@ -35,7 +42,13 @@ def submit_report() -> Response:
         return _submit_from_form(request)
     fields = http.submission_fields(request, policy.limits.max_body_bytes)
     base = http.base_url(request, wiring.settings().public_url)
-    accepted = submit_report(fields, wiring.ports(), base_url=base)
+    accepted = submit_report(
+        fields,
+        wiring.ports(),
+        base_url=base,
+        source=wiring.source_key(http.source_ip(request)),
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
     return http.created(accepted.model_dump(mode="json"))
 
 

@@ -22,6 +22,7 @@ class Settings(BaseModel):
     bucket: str = Field(min_length=3)
     table: str = Field(min_length=3)
     topic_arn: str = Field(pattern=r"^arn:aws[\w-]*:sns:")
+    secret_id: str | None = None
     endpoint_url: str | None = None
     public_url: str | None = None
     policy_path: Path = DEFAULT_POLICY
@@ -35,6 +36,7 @@ class Settings(BaseModel):
             "bucket": environ.get("VDP_BUCKET"),
             "table": environ.get("VDP_TABLE"),
             "topic_arn": environ.get("VDP_TOPIC_ARN"),
+            "secret_id": environ.get("VDP_SECRET_ID") or None,
             "endpoint_url": environ.get("AWS_ENDPOINT_URL") or None,
             "public_url": environ.get("VDP_PUBLIC_URL") or None,
             "policy_path": environ.get("VDP_POLICY_PATH") or None,
@@ -55,5 +57,6 @@ def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Setti
         bucket="vdp-local-reports",
         table="vdp-local",
         topic_arn=f"arn:aws:sns:{region}:123456789012:vdp-local-events",
+        secret_id="vdp-local-secret",
         endpoint_url=endpoint_url,
     )

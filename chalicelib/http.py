@@ -123,6 +123,13 @@ def media_type(header: str) -> str:
     return header.split(";", 1)[0].strip().lower()
 
 
+def source_ip(request: Request) -> str:
+    """API Gateway's view of the client address; client headers such as X-Forwarded-For
+    are never trusted."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
@@ -209,6 +216,12 @@ def with_cors(
 
 def readiness(ready: bool, detail: dict[str, Any]) -> Response:
     return json_response(detail, status_code=200 if ready else 503)
+
+
+def report_id_of(response: Response) -> str | None:
+    """The report id a response is about (for logs): ids are not secret, receipts are."""
+    body = response.body
+    return body.get("report_id") if isinstance(body, dict) else None
 
 
 def finish(response: Response, path: str) -> Response:

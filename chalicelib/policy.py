@@ -96,6 +96,14 @@ class Retention(_Section):
     days: dict[str, int] = Field(default_factory=dict)
 
 
+class Abuse(_Section):
+    """Hourly limits per source (a salted client address) and overall."""
+
+    reports_per_hour_per_source: int = Field(default=5, ge=1)
+    reports_per_hour_global: int = Field(default=200, ge=1)
+    messages_per_hour_per_source: int = Field(default=20, ge=1)
+
+
 class Limits(_Section):
     max_body_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
     max_attachments: int = Field(default=5, ge=0, le=20)
@@ -116,6 +124,7 @@ class Policy(_Section):
     web: Web = Web()
     retention: Retention = Retention()
     limits: Limits = Limits()
+    abuse: Abuse = Abuse()
 
     def product_ids(self) -> list[str]:
         """The ids a report may name, "other" included."""

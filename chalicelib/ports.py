@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.crypto import Context, DataKey
 from chalicelib.models import ReportEvent, ReportRecord
 from chalicelib.policy import Policy
+
+if TYPE_CHECKING:
+    from chalicelib.abuse import Counter
 
 
 class Keys(Protocol):
@@ -31,6 +34,7 @@ class Blobs(Protocol):
     def get(self, key: str) -> bytes: ...
     def versions(self, prefix: str) -> Iterator[BlobVersion]: ...
     def delete_versions(self, versions: Sequence[BlobVersion]) -> None: ...
+    def put_public(self, key: str, data: bytes, content_type: str) -> None: ...
 
 
 class Reports(Protocol):
@@ -48,6 +52,18 @@ class Reports(Protocol):
     def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]: ...
     def claim_notification(self, report_id: str) -> bool: ...
     def release_notification(self, report_id: str) -> None: ...
+    def delete_report(self, report_id: str, expected_rev: int) -> None: ...
+
+
+class Limiter(Protocol):
+    def hit(self, counters: Sequence[Counter], expires: datetime) -> bool: ...
+
+
+class IdempotencyStore(Protocol):
+    def begin(self, key: str, expires: datetime) -> dict[str, Any] | None: ...
+    def get(self, key: str) -> dict[str, Any] | None: ...
+    def complete(self, key: str, report_id: str, sealed_response: bytes) -> None: ...
+    def abandon(self, key: str) -> None: ...
 
 
 class Notifier(Protocol):
@@ -64,3 +80,6 @@ class Ports:
     notifier: Notifier
     policy: Policy
     clock: Callable[[], datetime]
+    # Abuse resistance (issue 7); absent in tests that do not exercise it.
+    limiter: Limiter | None = None
+    idempotency: IdempotencyStore | None = None

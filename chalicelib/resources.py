@@ -5,6 +5,7 @@ Production resources come from CloudFormation; this mirrors their shape locally.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,10 @@ def bootstrap(config: Settings, make_client: Any) -> LocalResources:
     sns = make_client("sns")
     sns.create_topic(Name=config.topic_arn.rsplit(":", 1)[1])
     queue_url = _team_queue(make_client("sqs"), sns, config)
+    if config.secret_id:
+        make_client("secretsmanager").create_secret(
+            Name=config.secret_id, SecretString=secrets.token_urlsafe(32)
+        )
     return LocalResources(key_arn=key_arn, team_queue_url=queue_url)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib import parts
+from chalicelib import abuse, idempotency, parts
 from chalicelib.calendar import add_business_days
 from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, Unavailable, ValidationFailed
 from chalicelib.flags import flags_for, version_supported
@@ -43,11 +43,33 @@ _ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impos
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
-def submit_report(fields: Mapping[str, Any], ports: Ports, *, base_url: str) -> Accepted:
-    """Validate, encrypt and store a report, then notify the team (content-free)."""
+def submit_report(
+    fields: Mapping[str, Any],
+    ports: Ports,
+    *,
+    base_url: str,
+    source: str | None = None,
+    idempotency_key: str | None = None,
+) -> Accepted:
+    """Validate, encrypt and store a report, then notify the team (content-free).
+
+    `source` is the salted client pseudonym (rate limits and key scope);
+    `idempotency_key` makes a retry return the first answer.
+    """
     if _is_honeypot(fields):
         return _decoy(ports, base_url)
     submission = parse_submission(fields, ports.policy)
+
+    def store_once() -> Accepted:
+        abuse.enforce(ports, abuse.REPORTS, source, ports.clock())
+        return _store_new(submission, ports, base_url)
+
+    if idempotency_key is None or ports.idempotency is None:
+        return store_once()
+    return idempotency.once(ports, idempotency.scoped_key(idempotency_key, source), store_once)
+
+
+def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Accepted:
     for _ in range(_ID_ATTEMPTS):
         receipt = new_receipt()
         record = _new_record(submission, ports, new_report_id(), receipt)

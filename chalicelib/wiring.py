@@ -49,23 +49,49 @@ def ports() -> Ports:
     return _cached("ports", lambda: build_ports(settings(), policy()))
 
 
+def source_key(address: str) -> str:
+    """The salted, daily-rotating pseudonym of a client address (never stored raw)."""
+    from chalicelib.abuse import source_key as derive
+
+    return derive(_cached("secret", _load_secret), address, clock())
+
+
+def _load_secret() -> bytes:
+    config = settings()
+    if config.secret_id:
+        from chalicelib.adapters.secrets import SecretsManagerSecret
+
+        return SecretsManagerSecret(client(config, "secretsmanager"), config.secret_id).value()
+    # Without a configured secret each container salts with its own random value:
+    # per-source limits then hold per container only, so say so.
+    import logging
+    import secrets
+
+    logging.getLogger(__name__).warning("VDP_SECRET_ID not set; using a per-container secret")
+    return secrets.token_bytes(32)
+
+
 def clock() -> datetime:
     return datetime.now(UTC)
 
 
 def build_ports(config: Settings, policy: Policy) -> Ports:
     from chalicelib.adapters.dynamodb import DynamoReports
+    from chalicelib.adapters.housekeeping import DynamoIdempotency, DynamoRateCounters
     from chalicelib.adapters.kms import KmsKeys
     from chalicelib.adapters.s3 import S3Blobs
     from chalicelib.adapters.sns import SnsNotifier
 
+    dynamodb = LazyClient(lambda: client(config, "dynamodb"))
     return Ports(
         keys=KmsKeys(LazyClient(lambda: client(config, "kms")), config.kms_key_id),
         blobs=S3Blobs(LazyClient(lambda: client(config, "s3")), config.bucket),
-        reports=DynamoReports(LazyClient(lambda: client(config, "dynamodb")), config.table),
+        reports=DynamoReports(dynamodb, config.table),
         notifier=SnsNotifier(LazyClient(lambda: client(config, "sns")), config.topic_arn),
         policy=policy,
         clock=clock,
+        limiter=DynamoRateCounters(dynamodb, config.table),
+        idempotency=DynamoIdempotency(dynamodb, config.table),
     )
 
 

@@ -16,6 +16,7 @@ LOCAL_ENV = {
     "VDP_BUCKET": "vdp-local-reports",
     "VDP_TABLE": "vdp-local",
     "VDP_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:vdp-local-events",
+    "VDP_SECRET_ID": "vdp-local-secret",
 }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from chalicelib.policy import DEFAULT_POLICY
 
 VDP = str(Path(sys.executable).parent / "vdp")
 
@@ -61,10 +65,29 @@ class Stack:
         raise AssertionError(f"`vdp serve` never printed {text!r}; it printed {self.output!r}")
 
 
-def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+def relaxed_policy() -> str:
+    """The default policy with rate limits high enough for a whole test module.
+
+    Every e2e client is 127.0.0.1, one source; the rate-limit tests start their own
+    stack with the real policy.
+    """
+    text = DEFAULT_POLICY.read_text()
+    for name in (
+        "reports_per_hour_per_source",
+        "reports_per_hour_global",
+        "messages_per_hour_per_source",
+    ):
+        text = re.sub(rf"^{name} = \d+$", f"{name} = 100000", text, flags=re.MULTILINE)
+    path = Path(tempfile.mkdtemp(prefix="vdp-e2e-")) / "policy.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def start_stack(extra_env: dict[str, str] | None = None, *, strict_limits: bool = False) -> Stack:
     ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port()}
     args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
-    env = {**os.environ, **(extra_env or {})}
+    limits = {} if strict_limits else {"VDP_POLICY_PATH": relaxed_policy()}
+    env = {**os.environ, **limits, **(extra_env or {})}
     process = subprocess.Popen(  # noqa: S603
         args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )

@@ -20,10 +20,18 @@ class Answer:
 
 
 def request(
-    method: str, url: str, body: bytes | str | None = None, headers: dict[str, str] | None = None
+    method: str,
+    url: str,
+    body: bytes | str | None = None,
+    headers: dict[str, str] | None = None,
+    source: str | None = None,
 ) -> Answer:
+    """One request; `source` binds the client to another loopback address (127.0.0.2, ...)."""
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    bind = (source, 0) if source else None
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=30, source_address=bind
+    )
     try:
         payload = body.encode() if isinstance(body, str) else body
         connection.request(method, parts.path or "/", body=payload, headers=headers or {})
@@ -35,10 +43,11 @@ def request(
         connection.close()
 
 
-def post_json(url: str, value: Any, headers: dict[str, str] | None = None) -> Answer:
-    return request(
-        "POST", url, json.dumps(value), {"Content-Type": "application/json", **(headers or {})}
-    )
+def post_json(
+    url: str, value: Any, headers: dict[str, str] | None = None, source: str | None = None
+) -> Answer:
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    return request("POST", url, json.dumps(value), all_headers, source)
 
 
 def declared_only(url: str, content_length: int) -> Answer:

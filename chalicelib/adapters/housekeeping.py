@@ -1,0 +1,131 @@
+"""DynamoDB housekeeping items: rate counters (RATE#…) and idempotency records (IDEMP#…).
+
+Both carry a TTL (`expires_at`) and never hold content: an idempotency record
+keeps the original 201 answer only as a sealed blob (part `idempotency`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.abuse import Counter
+from chalicelib.adapters.failures import translated
+
+
+class DynamoRateCounters:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def hit(self, counters: Sequence[Counter], expires: datetime) -> bool:
+        """Add one to every counter in one transaction, or to none if any is at its limit."""
+        updates = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"PK": {"S": c.window}, "SK": {"S": c.source}},
+                    "UpdateExpression": "ADD hits :one SET expires_at = :expires",
+                    "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+                    "ExpressionAttributeValues": {
+                        ":one": {"N": "1"},
+                        ":limit": {"N": str(c.limit)},
+                        ":expires": {"N": str(int(expires.timestamp()))},
+                    },
+                }
+            }
+            for c in counters
+        ]
+        with translated("dynamodb"):
+            try:
+                self._client.transact_write_items(TransactItems=updates)
+            except ClientError as exc:
+                if _condition_failed(exc):
+                    return False
+                raise
+        return True
+
+
+class DynamoIdempotency:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def begin(self, key: str, expires: datetime) -> dict[str, Any] | None:
+        """Claim the key; None if it is ours now, else the existing record."""
+        item = {
+            "PK": {"S": f"IDEMP#{key}"},
+            "SK": {"S": "IDEMP"},
+            "state": {"S": "pending"},
+            "expires_at": {"N": str(int(expires.timestamp()))},
+        }
+        with translated("dynamodb"):
+            try:
+                self._client.put_item(
+                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+                )
+                return None
+            except ClientError as exc:
+                if not _condition_failed(exc):
+                    raise
+        return self.get(key)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with translated("dynamodb"):
+            answer = self._client.get_item(
+                TableName=self._table, Key=_key(key), ConsistentRead=True
+            )
+        item = answer.get("Item")
+        if not item:
+            return None
+        return {
+            "state": item["state"]["S"],
+            "report_id": item.get("report_id", {}).get("S"),
+            "response": item.get("response", {}).get("B"),
+        }
+
+    def complete(self, key: str, report_id: str, sealed_response: bytes) -> None:
+        with translated("dynamodb"):
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(key),
+                UpdateExpression="SET #state = :done, report_id = :id, #response = :response",
+                ExpressionAttributeNames={"#state": "state", "#response": "response"},
+                ExpressionAttributeValues={
+                    ":done": {"S": "done"},
+                    ":id": {"S": report_id},
+                    ":response": {"B": sealed_response},
+                },
+            )
+
+    def abandon(self, key: str) -> None:
+        """Release a claim whose submission failed, so a retry can go through."""
+        with translated("dynamodb"):
+            try:
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key=_key(key),
+                    ConditionExpression="#state = :pending",
+                    ExpressionAttributeNames={"#state": "state"},
+                    ExpressionAttributeValues={":pending": {"S": "pending"}},
+                )
+            except ClientError as exc:
+                if not _condition_failed(exc):  # already completed: nothing to release
+                    raise
+
+
+def _key(key: str) -> dict[str, Any]:
+    return {"PK": {"S": f"IDEMP#{key}"}, "SK": {"S": "IDEMP"}}
+
+
+def _condition_failed(exc: ClientError) -> bool:
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    if code == "ConditionalCheckFailedException":
+        return True
+    reasons = exc.response.get("CancellationReasons") or []
+    return code == "TransactionCanceledException" and any(
+        r.get("Code") == "ConditionalCheckFailed" for r in reasons
+    )

@@ -1,0 +1,53 @@
+"""In-memory rate counters and idempotency records (same semantics as the DynamoDB ones)."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from chalicelib.abuse import Counter
+from chalicelib.ports import Ports
+from tests.unit.fakes import fake_ports
+
+
+class FakeLimiter:
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, str], int] = {}
+
+    def hit(self, counters: Sequence[Counter], expires: datetime) -> bool:
+        if any(self.hits.get((c.window, c.source), 0) >= c.limit for c in counters):
+            return False
+        for c in counters:
+            self.hits[(c.window, c.source)] = self.hits.get((c.window, c.source), 0) + 1
+        return True
+
+
+class FakeIdempotency:
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, key: str, expires: datetime) -> dict[str, Any] | None:
+        with self._lock:
+            if key in self.records:
+                return dict(self.records[key])
+            self.records[key] = {"state": "pending", "report_id": None, "response": None}
+            return None
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return dict(self.records[key]) if key in self.records else None
+
+    def complete(self, key: str, report_id: str, sealed_response: bytes) -> None:
+        self.records[key] = {"state": "done", "report_id": report_id, "response": sealed_response}
+
+    def abandon(self, key: str) -> None:
+        if self.records.get(key, {}).get("state") == "pending":
+            del self.records[key]
+
+
+def guarded_ports(now: datetime | None = None) -> Ports:
+    base = fake_ports() if now is None else fake_ports(now)
+    return dataclasses.replace(base, limiter=FakeLimiter(), idempotency=FakeIdempotency())
