@@ -186,6 +186,15 @@ class ReportRecord(BaseModel):
     disclose_by: date | None = None
     # Deadline name -> the due date whose breach was announced (each announced once).
     sla_announced: dict[str, str] = Field(default_factory=dict)
+    # Credits and advisories (issue 5): when the reporter's credit was published (the
+    # name itself stays in the encrypted report), and the team's public advisory facts.
+    credit_published_at: datetime | None = None
+    cwe: str | None = None
+    cwe_name: str | None = None
+    affected: str | None = None
+    fixed_in: str | None = None
+    # With the offset the team gave (never a naive time).
+    disclosed_at: datetime | None = None
 
 
 class ReportEvent(BaseModel):

@@ -10,10 +10,11 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from chalicelib.adapters.failures import translated
-from chalicelib.errors import AlreadyExists, Conflict
+from chalicelib.errors import AlreadyExists, Conflict, Unavailable
 from chalicelib.models import ReportEvent, ReportRecord
 
 STATUS_INDEX = "status-index"
+_WRITE_BATCH = 25  # BatchWriteItem takes at most 25 requests per call
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -193,6 +194,37 @@ class DynamoReports:
         )
         for item in items:
             yield ReportRecord.model_validate(item)
+
+    def delete_report(self, report_id: str, expected_rev: int) -> None:
+        """Delete every item of a report: its events, then its metadata if still at `rev`.
+
+        The metadata goes last, so a purge cut short is found and finished by the next run.
+        """
+        keys = self._query(
+            KeyConditionExpression="PK = :pk",
+            ProjectionExpression="PK, SK",
+            ExpressionAttributeValues=_to_dynamo({":pk": f"REPORT#{report_id}"}),
+        )
+        events = [_to_dynamo(key) for key in keys if key["SK"] != "META"]
+        for start in range(0, len(events), _WRITE_BATCH):
+            requests = [
+                {"DeleteRequest": {"Key": key}} for key in events[start : start + _WRITE_BATCH]
+            ]
+            with translated("dynamodb"):
+                unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
+            if unprocessed.get("UnprocessedItems"):
+                raise Unavailable("dynamodb")
+        try:
+            with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key=_key(report_id, "META"),
+                    ConditionExpression="#rev = :expected",
+                    ExpressionAttributeNames={"#rev": "rev"},
+                    ExpressionAttributeValues=_to_dynamo({":expected": expected_rev}),
+                )
+        except AlreadyExists:
+            raise Conflict(f"{report_id} changed while it was being purged") from None
 
     def _query(self, **query: Any) -> Iterator[dict[str, Any]]:
         paginator = self._client.get_paginator("query")

@@ -27,6 +27,21 @@ class S3Blobs:
             body: bytes = self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
         return body
 
+    def put_public(self, key: str, data: bytes, content_type: str) -> None:
+        """Overwrite a deliberately public, plaintext object (e.g. the acknowledgments).
+
+        SSE-S3 instead of the bucket's default SSE-KMS: whoever may read it (the intake
+        function) then needs s3:GetObject only, never kms:Decrypt on the report key.
+        """
+        with translated("s3"):
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=data,
+                ContentType=content_type,
+                ServerSideEncryption="AES256",
+            )
+
     def versions(self, prefix: str) -> Iterator[BlobVersion]:
         """Every version and delete marker under `prefix`, page by page."""
         paginator = self._client.get_paginator("list_object_versions")

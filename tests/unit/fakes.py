@@ -61,6 +61,9 @@ class FakeBlobs:
         for version in versions:
             self.objects.pop(version.key, None)
 
+    def put_public(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = data
+
 
 class FakeReports:
     def __init__(self) -> None:
@@ -134,6 +137,12 @@ class FakeReports:
 
     def release_notification(self, report_id: str) -> None:
         self.records[report_id] = self.records[report_id].model_copy(update={"notified": False})
+
+    def delete_report(self, report_id: str, expected_rev: int) -> None:
+        self.event_log.pop(report_id, None)
+        if self.records[report_id].rev != expected_rev:
+            raise Conflict(f"{report_id} changed while it was being purged")
+        del self.records[report_id]
 
 
 class FakeNotifier:
