@@ -9,13 +9,16 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import parts
-from chalicelib.errors import NotFound
+from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
 from chalicelib.lifecycle import OPEN
-from chalicelib.models import STATUSES, ReportEvent, ReportRecord
+from chalicelib.models import STATUSES, ReportEvent, ReportRecord, Severity
+from chalicelib.notifications import MESSAGE_RECEIVED, RECEIVED, SLA_BREACHED, STATUS_CHANGED
+from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.sla import breached, with_due_dates
 
 # Which key each kind of text was sealed under (the part is the KMS encryption context).
+EVENTS = (RECEIVED, MESSAGE_RECEIVED, STATUS_CHANGED, SLA_BREACHED)
 _TEXT_PARTS = {"message": parts.MESSAGE, "reply": parts.REPLY, "note": parts.NOTE}
 
 
@@ -105,3 +108,21 @@ def _require(ports: Ports, report_id: str) -> ReportRecord:
     if record is None:
         raise NotFound(f"no report {report_id}")
     return record
+
+
+def filter_policy(
+    policy: Policy, events: list[str], severities: list[str], products: list[str]
+) -> dict[str, list[str]]:
+    """An SNS filter policy on the message attributes; an empty list means any value."""
+    allowed = {
+        "event": list(EVENTS),
+        "severity": list(Severity.__args__),  # type: ignore[attr-defined]
+        "product": policy.product_ids(),
+    }
+    chosen = {"event": events, "severity": severities, "product": products}
+    for name, values in chosen.items():
+        unknown = sorted(set(values) - set(allowed[name]))
+        if unknown:
+            problem = f"unknown {name} {', '.join(unknown)}; one of: {', '.join(allowed[name])}"
+            raise ValidationFailed([FieldProblem(name, problem)], problem)
+    return {name: sorted(set(values)) for name, values in chosen.items() if values}

@@ -1,0 +1,86 @@
+"""Scheduled housekeeping: SLA breaches, the notification outbox, orphan blobs.
+
+Every sweep is idempotent and safe to run concurrently: each announcement is claimed
+with a conditional write first, and given back if SNS fails, so a breach or a report
+is announced exactly once however often (or however many times at once) a sweep runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from chalicelib.lifecycle import OPEN
+from chalicelib.notifications import RECEIVED, SLA_BREACHED, announce
+from chalicelib.ports import BlobVersion, Ports
+from chalicelib.sla import unannounced, with_due_dates
+
+log = logging.getLogger(__name__)
+# The intake publishes right after its write; the outbox leaves it that long to do so.
+OUTBOX_GRACE = timedelta(minutes=2)
+# A submission in flight writes its parts before its metadata; a day is far beyond that.
+ORPHAN_AGE = timedelta(days=1)
+REPORTS_PREFIX = "reports/"
+
+
+@dataclass(frozen=True)
+class Breach:
+    report_id: str
+    deadline: str
+    due: str
+
+
+def sla_sweep(ports: Ports) -> list[Breach]:
+    """Announce every breached deadline not announced before (report.sla_breached)."""
+    today = ports.clock().date()
+    announced = []
+    for status in OPEN:
+        for record in ports.reports.by_status(status):
+            for deadline, due in unannounced(with_due_dates(record, ports.policy), today).items():
+                if not ports.reports.claim_deadline(record.report_id, deadline, due.isoformat()):
+                    continue  # another sweep announced it
+                if announce(ports, SLA_BREACHED, record, deadline=deadline, due=due.isoformat()):
+                    announced.append(Breach(record.report_id, deadline, due.isoformat()))
+                else:
+                    ports.reports.release_deadline(record.report_id, deadline)
+    return announced
+
+
+def outbox_retry(ports: Ports) -> list[str]:
+    """Publish report.received for reports whose first notification failed."""
+    published = []
+    for record in ports.reports.unnotified(ports.clock() - OUTBOX_GRACE):
+        if not ports.reports.claim_notification(record.report_id):
+            continue
+        if announce(ports, RECEIVED, record):
+            published.append(record.report_id)
+        else:
+            ports.reports.release_notification(record.report_id)
+    return published
+
+
+def orphan_sweep(ports: Ports) -> list[str]:
+    """Delete every version of blobs whose report has no metadata and is over a day old."""
+    cutoff = ports.clock() - ORPHAN_AGE
+    removed = []
+    for report_id, versions in _by_report(ports.blobs.versions(REPORTS_PREFIX)).items():
+        if max(v.modified for v in versions) >= cutoff:
+            continue  # possibly a submission in flight
+        if ports.reports.get(report_id) is not None:
+            continue
+        ports.blobs.delete_versions(versions)
+        log.info("orphan blobs removed", extra={"report_id": report_id, "count": len(versions)})
+        removed.append(report_id)
+    return removed
+
+
+def _by_report(versions: Iterator[BlobVersion]) -> dict[str, list[BlobVersion]]:
+    # Keys are reports/<id>/...; anything else under the prefix is not ours to judge.
+    grouped: dict[str, list[BlobVersion]] = {}
+    for version in versions:
+        segments = version.key.split("/")
+        if len(segments) >= 3 and segments[1]:
+            grouped.setdefault(segments[1], []).append(version)
+    return grouped
