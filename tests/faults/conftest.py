@@ -1,0 +1,97 @@
+"""The fault matrix's stack: moto as a real HTTP server on loopback, the app through
+chalice's test client, and the matrix printed at the end of the run.
+
+moto runs as a server (not in-process `mock_aws`) on purpose: an injected answer then
+replaces the whole HTTP round trip, as a real fault would. In-process moto serves requests
+from a `before-send` hook too, and would still carry out a request whose answer we replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import LOCAL_ENV, PROJECT_DIR
+from tests.e2e.httpclient import request
+
+MATRIX: list[dict[str, Any]] = []
+COLUMNS = (
+    ("service", 17),
+    ("fault", 16),
+    ("failed attempts", 22),
+    ("answer", 18),
+    ("stored under fault", 26),
+    ("after heal", 30),
+    ("reports", 7),
+    ("lost", 4),
+    ("doubled", 7),
+)
+
+
+@dataclass
+class Intake:
+    api: Any
+    endpoint: str
+    team_queue_url: str
+    notices: list[str] = field(default_factory=list)
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1")
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
+    """A fresh local stage on the moto server; vdp's clients are built anew for each cell."""
+    from app import app
+    from chalicelib import wiring
+    from chalicelib.config import local_settings
+    from chalicelib.resources import bootstrap
+    from tests.e2e.conftest import relaxed_policy
+
+    assert request("POST", f"{moto_endpoint}/moto-api/reset").status == 200
+    for name, value in {**LOCAL_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("VDP_POLICY_PATH", relaxed_policy())
+    # botocore's back-off between attempts is not what is under test: skip the waits,
+    # keep the attempts.
+    monkeypatch.setattr(
+        "botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0
+    )
+    wiring.reset()
+    settings = local_settings(endpoint_url=moto_endpoint)
+    resources = bootstrap(settings, lambda service: wiring.client(settings, service))
+    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        yield Intake(client.http, moto_endpoint, resources.team_queue_url)
+    wiring.reset()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not MATRIX:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("fault-injection matrix")
+    write(" | ".join(name.ljust(width) for name, width in COLUMNS))
+    write("-+-".join("-" * width for _, width in COLUMNS))
+    for row in MATRIX:
+        write(" | ".join(str(row[name]).ljust(width) for name, width in COLUMNS))
+    lost = sum(row["lost"] for row in MATRIX)
+    doubled = sum(row["doubled"] for row in MATRIX)
+    reports = sum(row["reports"] for row in MATRIX)
+    write(f"{len(MATRIX)} cells, {reports} reports, {lost} lost, {doubled} doubled")

@@ -1,0 +1,169 @@
+"""Every storage dependency x every way it fails: no report lost, none doubled.
+
+Write order is S3 parts -> DynamoDB metadata -> SNS. A KMS, S3 or DynamoDB failure is a
+503 with Retry-After and nothing visible (an orphan blob is removed by the next orphan
+sweep); the reporter's retry after healing stores the report once. An SNS failure keeps
+the report (notified=false) and the outbox delivers report.received later, exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.api.helpers import post_report
+from tests.faults.conftest import MATRIX, Intake
+from tests.faults.injection import KINDS, injected
+
+BUCKET, TABLE = "vdp-local-reports", "vdp-local"
+# (service, operation): None is every operation; DynamoDB's PutItem is the metadata write,
+# which fails after the encrypted parts are already in S3 (the orphan case).
+TARGETS = [("kms", None), ("s3", None), ("dynamodb", None), ("dynamodb", "PutItem"), ("sns", None)]
+CELLS = [(service, operation, kind) for service, operation in TARGETS for kind in KINDS]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "kind"),
+    CELLS,
+    ids=[f"{s}{'-' + o if o else ''}-{k}" for s, o, k in CELLS],
+)
+def test_fault_cell(intake: Intake, service: str, operation: str | None, kind: str) -> None:
+    # Given a dependency that fails every attempt; When a researcher submits
+    with injected(service, kind, operation) as fault:
+        answer = post_report(intake.api)
+    row: dict[str, Any] = {
+        "service": service + (f" {operation}" if operation else ""),
+        "fault": kind,
+        "failed attempts": ", ".join(f"{op} x{n}" for op, n in Counter(fault.operations).items()),
+    }
+    # Then the answer, what is visible, and what happens once it heals
+    if service == "sns":
+        accepted = _kept_then_delivered(intake, answer, row)
+    else:
+        accepted = _refused_then_retried(intake, answer, row)
+    lost, doubled = _audit(intake, accepted)
+    row.update(reports=len(accepted), lost=lost, doubled=doubled)
+    MATRIX.append(row)
+
+    # Every failing call went through all of botocore's attempts, and each one failed.
+    assert fault.max_attempts > 1 and fault.attempts % fault.max_attempts == 0, row
+    assert (lost, doubled) == (0, 0), row
+
+
+def _refused_then_retried(intake: Intake, answer: Any, row: dict[str, Any]) -> list[str]:
+    row["answer"] = f"{answer.status_code} Retry-After {answer.headers.get('Retry-After')}"
+    assert answer.status_code == 503, row
+    assert json.loads(answer.body)["error"]["code"] == "unavailable"
+    assert answer.headers["Retry-After"].isdigit()
+    orphans = _report_ids_in_s3(intake)
+    row["stored under fault"] = f"orphan blobs ({len(orphans)} report)" if orphans else "nothing"
+    assert _meta_items(intake) == {}
+    intake.notices += _drain(intake)
+    assert intake.notices == []
+
+    swept = _orphan_sweep()
+    assert _versions(intake) == []  # every version of every orphan is gone
+    retry = post_report(intake.api)
+    assert retry.status_code == 201
+    row["after heal"] = f"sweep removed {len(swept)}; retry {retry.status_code}"
+    intake.notices += _drain(intake)
+    return [json.loads(retry.body)["report_id"]]
+
+
+def _kept_then_delivered(intake: Intake, answer: Any, row: dict[str, Any]) -> list[str]:
+    row["answer"] = str(answer.status_code)
+    assert answer.status_code == 201, row
+    report_id = json.loads(answer.body)["report_id"]
+    meta = _meta_items(intake)[report_id]
+    row["stored under fault"] = f"report, notified={str(meta['notified']['BOOL']).lower()}"
+    assert meta["notified"] == {"BOOL": False}
+    intake.notices += _drain(intake)
+    assert intake.notices == []
+
+    first, second = _outbox_retry(), _outbox_retry()
+    assert (first, second) == ([report_id], [])
+    intake.notices += _drain(intake)
+    row["after heal"] = f"outbox published {len(first)}, rerun {len(second)}"
+    assert _meta_items(intake)[report_id]["notified"] == {"BOOL": True}
+    return [report_id]
+
+
+def _audit(intake: Intake, accepted: list[str]) -> tuple[int, int]:
+    """Lost: an accepted report missing its metadata, its blob or its notice.
+    Doubled: a second blob version or notice, or metadata/blobs no answer accounts for."""
+    metas = _meta_items(intake)
+    blobs = Counter(v["Key"] for v in _versions(intake))
+    notices = Counter(intake.notices)
+    lost = sum(
+        1
+        for report_id in accepted
+        if report_id not in metas
+        or not blobs[f"reports/{report_id}/report.enc"]
+        or not notices[report_id]
+    )
+    doubled = sum(max(0, blobs[f"reports/{r}/report.enc"] - 1) for r in accepted)
+    doubled += sum(max(0, notices[r] - 1) for r in accepted)
+    doubled += len(set(metas) - set(accepted)) + len(_report_ids_in_s3(intake) - set(accepted))
+    doubled += sum(count for report_id, count in notices.items() if report_id not in accepted)
+    return lost, doubled
+
+
+def _later() -> Any:
+    """vdp's ports as the next scheduled run sees them, two days on."""
+    from chalicelib import wiring
+
+    ports = wiring.ports()
+    return replace(ports, clock=lambda: wiring.clock() + timedelta(days=2))
+
+
+def _orphan_sweep() -> list[str]:
+    from chalicelib.sweeps import orphan_sweep
+
+    return orphan_sweep(_later())
+
+
+def _outbox_retry() -> list[str]:
+    from chalicelib.sweeps import outbox_retry
+
+    return outbox_retry(_later())
+
+
+def _meta_items(intake: Intake) -> dict[str, dict[str, Any]]:
+    items = intake.client("dynamodb").scan(TableName=TABLE)["Items"]
+    return {
+        item["PK"]["S"].removeprefix("REPORT#"): item
+        for item in items
+        if item["PK"]["S"].startswith("REPORT#") and item["SK"]["S"] == "META"
+    }
+
+
+def _versions(intake: Intake) -> list[dict[str, Any]]:
+    answer = intake.client("s3").list_object_versions(Bucket=BUCKET)
+    return [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
+
+
+def _report_ids_in_s3(intake: Intake) -> set[str]:
+    return {v["Key"].split("/")[1] for v in _versions(intake) if v["Key"].startswith("reports/")}
+
+
+def _drain(intake: Intake) -> list[str]:
+    """report ids of every report.received the team queue holds (and empty it)."""
+    sqs, received = intake.client("sqs"), []
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=intake.team_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+        ).get("Messages", [])
+        if not messages:
+            return received
+        for message in messages:
+            event = json.loads(json.loads(message["Body"])["Message"])
+            if event["event"] == "report.received":
+                received.append(event["report_id"])
+            sqs.delete_message(
+                QueueUrl=intake.team_queue_url, ReceiptHandle=message["ReceiptHandle"]
+            )
