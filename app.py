@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import Chalice, Rate, Request, Response
 
 from chalicelib import http, logs, wiring
 from chalicelib.errors import NotFound, VdpError
@@ -186,3 +186,27 @@ def asset(name: str) -> Response:
     if name not in ASSET_TYPES:
         raise NotFound()
     return http.asset(web_file(name), ASSET_TYPES[name])
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def sla_sweep(event: Any) -> None:
+    """Hourly: announce each breached SLA deadline once (report.sla_breached)."""
+    from chalicelib.sweeps import sla_sweep as sweep
+
+    sweep(wiring.ports())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def outbox_retry(event: Any) -> None:
+    """Every 5 minutes: publish report.received for reports whose notification failed."""
+    from chalicelib.sweeps import outbox_retry as retry
+
+    retry(wiring.ports())
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def orphan_sweep(event: Any) -> None:
+    """Daily: delete every version of blobs left without a report (a failed submission)."""
+    from chalicelib.sweeps import orphan_sweep as sweep
+
+    sweep(wiring.ports())
