@@ -20,7 +20,7 @@ from chalicelib import parts
 from chalicelib.crypto import open_sealed, seal
 from chalicelib.errors import Conflict, FieldProblem, ValidationFailed
 from chalicelib.models import Accepted
-from chalicelib.ports import Ports
+from chalicelib.ports import IdempotencyStore, Ports
 
 KEEP_FOR = timedelta(hours=24)
 PART = "idempotency"
@@ -35,15 +35,15 @@ def scoped_key(header_value: str, source: str | None) -> str:
     return hashlib.sha256(f"{source or '-'}\n{header_value}".encode()).hexdigest()
 
 
-def once(ports: Ports, key: str, submit: Callable[[], Accepted]) -> Accepted:
+def once(
+    store: IdempotencyStore, ports: Ports, key: str, submit: Callable[[], Accepted]
+) -> Accepted:
     """Run `submit` at most once per key; later and concurrent calls get the first answer."""
-    store = ports.idempotency
-    assert store is not None  # noqa: S101 - callers check ports.idempotency
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         existing = store.begin(key, ports.clock() + KEEP_FOR)
         if existing is None:
-            return _first(ports, key, submit)
+            return _first(store, ports, key, submit)
         if existing.get("state") == "done":
             return _replay(ports, existing)
         if time.monotonic() > deadline:
@@ -51,9 +51,9 @@ def once(ports: Ports, key: str, submit: Callable[[], Accepted]) -> Accepted:
         time.sleep(_POLL)
 
 
-def _first(ports: Ports, key: str, submit: Callable[[], Accepted]) -> Accepted:
-    store = ports.idempotency
-    assert store is not None  # noqa: S101
+def _first(
+    store: IdempotencyStore, ports: Ports, key: str, submit: Callable[[], Accepted]
+) -> Accepted:
     try:
         accepted = submit()
     except Exception:

@@ -66,7 +66,8 @@ def submit_report(
 
     if idempotency_key is None or ports.idempotency is None:
         return store_once()
-    return idempotency.once(ports, idempotency.scoped_key(idempotency_key, source), store_once)
+    key = idempotency.scoped_key(idempotency_key, source)
+    return idempotency.once(ports.idempotency, ports, key, store_once)
 
 
 def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Accepted:
