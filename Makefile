@@ -18,8 +18,15 @@ serve: $(STAMP)
 	$(BIN)/vdp serve
 
 ## test: every test CI runs (pytest's "no tests" exit code 5 fails the target too)
-test: $(STAMP)
+test: $(STAMP) browsers
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## browsers: Debian's chromium for the browser tests (Playwright drives it; it downloads nothing)
+.PHONY: browsers
+browsers:
+	command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
 
 ## lint: ruff rules and formatting
 lint: $(STAMP)
@@ -34,8 +41,17 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## check: lint + types + tests
-check: lint typecheck test
+## scan: bandit over vdp's code (medium and high findings fail; also a test in make test)
+.PHONY: scan audit
+scan: $(STAMP)
+	$(BIN)/bandit -q -r chalicelib app.py -ll
+
+## audit: pip-audit of the Lambda's pinned dependencies (needs PyPI's JSON API or osv.dev)
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict -r requirements.txt
+
+## check: lint + types + scanners + tests
+check: lint typecheck scan test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
