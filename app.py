@@ -188,6 +188,27 @@ def asset(name: str) -> Response:
     return http.asset(web_file(name), ASSET_TYPES[name])
 
 
+@app.route("/acknowledgments", methods=["GET"])
+@http.guarded
+def acknowledgments() -> Response:
+    from chalicelib.credits import public_credits, render
+
+    # Reads only the public object the team publishes: this function cannot decrypt.
+    found = public_credits(wiring.ports())
+    if "application/json" in current_request().headers.get("accept", ""):
+        return http.text_response(render(found, "json", ""), http.JSON_TYPE)
+    page = render(found, "html", wiring.policy().organisation.name)
+    return http.text_response(page, http.HTML_TYPE)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def purge_expired(event: Any) -> None:
+    """Daily: delete reports past the policy's retention (chalicelib/retention.py)."""
+    from chalicelib.retention import purge
+
+    purge(wiring.ports())
+
+
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sla_sweep(event: Any) -> None:
     """Hourly: announce each breached SLA deadline once (report.sla_breached)."""

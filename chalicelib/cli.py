@@ -168,4 +168,5 @@ def _echo(line: str) -> None:
     click.echo(line)
 
 
+import chalicelib.cli_advisories  # noqa: E402,F401 - registers the issue 5 commands
 from chalicelib import cli_policy  # noqa: E402,F401 - registers `vdp policy`, `vdp security-txt`

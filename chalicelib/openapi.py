@@ -136,4 +136,7 @@ def _web_paths() -> dict[str, Any]:
         "/embed.js": get("Script that embeds /form in an iframe", "text/javascript"),
         "/assets/{name}": get("The pages' scripts and style", "text/javascript", name),
         "/.well-known/security.txt": get("security.txt (RFC 9116) from the policy", "text/plain"),
+        "/acknowledgments": get(
+            "Published credits (HTML; JSON with Accept: application/json)", "text/html"
+        ),
     }

@@ -1,0 +1,189 @@
+"""`vdp reports credit|advisory|disclose|export`, `vdp credits`, `vdp purge`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chalicelib.cli import CliState, main, reports, run_safely
+
+
+def _actor() -> str:
+    return os.environ.get("VDP_ACTOR") or getpass.getuser()
+
+
+def _when(text: str | None) -> datetime:
+    """ISO 8601 with an offset or Z; a naive time is refused later with a clear message."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            "use ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00+01:00 or ...Z"
+        ) from None
+
+
+@reports.command("credit")
+@click.argument("report_id")
+@click.option("--publish", is_flag=True, help="Publish the credit (GET /acknowledgments).")
+@click.option("--unpublish", is_flag=True, help="Take the credit off the public list.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def credit_command(
+    state: CliState, report_id: str, publish: bool, unpublish: bool, as_json: bool
+) -> None:
+    """Show the reporter's credit choice (decrypted); publish or withdraw it."""
+    from chalicelib import credits
+
+    def action() -> None:
+        ports = state.ports()
+        if unpublish:
+            credits.unpublish(ports, report_id)
+        choice = (credits.publish if publish else credits.credit_choice)(ports, report_id)
+        document = {
+            "report_id": choice.report_id,
+            "name": choice.name,
+            "creditable": choice.refusal is None,
+            "reason": choice.refusal,
+            "published_on": choice.published_on.isoformat() if choice.published_on else None,
+        }
+        if as_json:
+            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            return
+        for key, value in document.items():
+            click.echo(f"{key:<14}{'-' if value is None else value}")
+
+    if publish and unpublish:
+        raise click.UsageError("--publish and --unpublish exclude each other")
+    run_safely(action)
+
+
+@main.command("credits")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md")
+@click.option("--rebuild", is_flag=True, help="Also rewrite the public acknowledgments object.")
+@click.pass_obj
+def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
+    """Published credits, as the acknowledgments page lists them."""
+    from chalicelib import credits
+
+    def action() -> None:
+        ports = state.ports()
+        found = credits.rebuild_public(ports) if rebuild else credits.published_credits(ports)
+        click.echo(credits.render(found, fmt, ports.policy.organisation.name), nl=False)
+
+    run_safely(action)
+
+
+@reports.command("advisory")
+@click.argument("report_id")
+@click.option("--cwe", help="CWE id, e.g. CWE-79.")
+@click.option("--cwe-name", help="The CWE's name (built in for common CWEs).")
+@click.option("--affected", help="Affected versions (PEP 440), e.g. '>=2.0,<2.4.2'.")
+@click.option("--fixed-in", help="First fixed version, e.g. 2.4.2.")
+@click.pass_obj
+def advisory_command(
+    state: CliState,
+    report_id: str,
+    cwe: str | None,
+    cwe_name: str | None,
+    affected: str | None,
+    fixed_in: str | None,
+) -> None:
+    """Set the advisory's public facts: CWE, affected range, fixed version."""
+    from chalicelib.advisories import set_advisory
+
+    def action() -> None:
+        record = set_advisory(
+            state.ports(),
+            report_id,
+            cwe=cwe,
+            cwe_name=cwe_name,
+            affected=affected,
+            fixed_in=fixed_in,
+        )
+        for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector", "disclosed_at"):
+            click.echo(f"{name:<14}{getattr(record, name) or '-'}")
+
+    run_safely(action)
+
+
+@reports.command("disclose")
+@click.argument("report_id")
+@click.option("--date", "date_text", help="ISO 8601 with offset or Z (default: now, UTC).")
+@click.pass_obj
+def disclose_command(state: CliState, report_id: str, date_text: str | None) -> None:
+    """fixed -> disclosed, with the disclosure date and time zone."""
+    from chalicelib.advisories import disclose
+
+    def action() -> None:
+        record = disclose(state.ports(), _actor(), report_id, _when(date_text))
+        click.echo(f"{record.report_id} disclosed {record.disclosed_at}")
+
+    run_safely(action)
+
+
+@reports.command("export")
+@click.argument("report_id")
+@click.option("--format", "fmt", type=click.Choice(["csaf", "osv"]), required=True)
+@click.option("--title", help="Advisory title (default: CWE name and product).")
+@click.option("--ecosystem", default="", help="OSV ecosystem (default: the organisation).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export_command(
+    state: CliState,
+    report_id: str,
+    fmt: str,
+    title: str | None,
+    ecosystem: str,
+    output: Path | None,
+) -> None:
+    """The advisory as CSAF 2.0 or OSV JSON (a draft until disclosed)."""
+    from chalicelib.exports import export
+
+    def action() -> None:
+        document = export(state.ports(), report_id, fmt, title=title, ecosystem=ecosystem)
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        if output:
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {output}")
+        else:
+            click.echo(text, nl=False)
+
+    run_safely(action)
+
+
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def purge_command(state: CliState, dry_run: bool, as_json: bool) -> None:
+    """Delete reports past the policy's retention (S3 versions and DynamoDB items)."""
+    from chalicelib.retention import purge
+
+    def action() -> None:
+        done = purge(state.ports(), dry_run=dry_run)
+        rows: list[dict[str, Any]] = [
+            {
+                "report_id": item.report_id,
+                "status": item.status,
+                "since": item.since.isoformat(),
+                "due": item.due.isoformat(),
+            }
+            for item in done
+        ]
+        if as_json:
+            click.echo(json.dumps(rows, indent=2))
+            return
+        verb = "would purge" if dry_run else "purged"
+        for row in rows:
+            click.echo(f"{verb} {row['report_id']}  [{row['status']} since {row['since']}]")
+        click.echo(f"{len(rows)} report(s) {'due' if dry_run else 'purged'}")
+
+    run_safely(action)

@@ -1,0 +1,53 @@
+"""GET /acknowledgments: only published, consented credits, from the public object."""
+
+import json
+from typing import Any
+
+import pytest
+
+from chalicelib import credits, wiring
+from chalicelib.errors import ValidationFailed
+from chalicelib.triage import change_status
+from tests.api.helpers import REPORT, post_report
+from tests.conftest import boto
+
+CREDITED = {**REPORT, "credit": {"wants_credit": True, "name": "linus_t"}}
+DECLINED = {**REPORT, "reporter": {"name": "Margaret"}, "credit": {"wants_credit": False}}
+ANONYMOUS = {key: value for key, value in REPORT.items() if key != "reporter"}
+
+
+def submitted(api: Any, body: dict[str, Any]) -> str:
+    report_id: str = json.loads(post_report(api, body).body)["report_id"]
+    change_status(wiring.ports(), "alice", report_id, "acknowledged")
+    return report_id
+
+
+def test_page_lists_published_credits_only(api: Any) -> None:
+    # Given: three reports; the credited one published, the others refused
+    credited = submitted(api, CREDITED)
+    for report_id in (submitted(api, DECLINED), submitted(api, ANONYMOUS)):
+        with pytest.raises(ValidationFailed):
+            credits.publish(wiring.ports(), report_id)
+    assert (
+        json.loads(api.get("/acknowledgments", headers={"Accept": "application/json"}).body) == []
+    )
+    credits.publish(wiring.ports(), credited)
+
+    # When
+    page = api.get("/acknowledgments")
+    listed = api.get("/acknowledgments", headers={"Accept": "application/json"})
+
+    # Then
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "linus_t" in page.body.decode() and "Margaret" not in page.body.decode()
+    assert "Linus" not in page.body.decode()  # the credit name, not the contact name
+    assert [entry["name"] for entry in json.loads(listed.body)] == ["linus_t"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_public_object_is_plaintext_under_sse_s3(api: Any) -> None:
+    credits.publish(wiring.ports(), submitted(api, CREDITED))
+
+    head = boto("s3").head_object(Bucket="vdp-local-reports", Key=credits.PUBLIC_KEY)
+
+    assert head["ServerSideEncryption"] == "AES256" and head["ContentType"] == "application/json"
