@@ -19,12 +19,12 @@ class CliState:
     def __init__(self, local: bool) -> None:
         self.local = local
         self._ports: Any = None
+        self._settings: Any = None
+        self._actor: str | None = None
 
-    def ports(self) -> Any:
-        if self._ports is None:
-            from chalicelib import wiring
+    def settings(self) -> Any:
+        if self._settings is None:
             from chalicelib.config import Settings, local_settings
-            from chalicelib.policy import load_policy
 
             if self.local:
                 endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
@@ -33,11 +33,28 @@ class CliState:
                     "AWS_SECRET_ACCESS_KEY": "testing",
                 }.items():
                     os.environ[name] = value  # never real credentials against the local stack
-                settings = local_settings(endpoint)
+                self._settings = local_settings(endpoint)
             else:
-                settings = Settings.from_env(os.environ)
+                self._settings = Settings.from_env(os.environ)
+        return self._settings
+
+    def ports(self) -> Any:
+        if self._ports is None:
+            from chalicelib import wiring
+            from chalicelib.policy import load_policy
+
+            settings = self.settings()
             self._ports = wiring.build_ports(settings, load_policy(settings.policy_path))
         return self._ports
+
+    def actor(self) -> str:
+        """Who is acting, as AWS knows them (STS): recorded on every event they cause."""
+        if self._actor is None:
+            from chalicelib import wiring
+            from chalicelib.adapters.sts import StsIdentity
+
+            self._actor = StsIdentity(wiring.client(self.settings(), "sts")).caller()
+        return self._actor
 
 
 def run_safely(action: Callable[[], None]) -> None:
@@ -77,19 +94,28 @@ def reports() -> None:
 
 @reports.command("list")
 @click.option("--status", "statuses", multiple=True, help="Only these statuses.")
+@click.option("--product", help="Only this product.")
+@click.option("--overdue", is_flag=True, help="Only reports with a breached SLA deadline.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def list_command(state: CliState, statuses: tuple[str, ...], as_json: bool) -> None:
+def list_command(
+    state: CliState, statuses: tuple[str, ...], product: str | None, overdue: bool, as_json: bool
+) -> None:
     """Reports, newest first per status."""
-    from chalicelib.team import list_reports
+    from chalicelib.team import list_reports, overdue_deadlines
 
     def action() -> None:
+        ports = state.ports()
+        today = ports.clock().date()
         rows = [
-            r.model_dump(mode="json", exclude={"receipt_hash"})
-            for r in list_reports(state.ports(), list(statuses) or None)
+            {
+                **r.model_dump(mode="json", exclude={"receipt_hash", "sla_announced"}),
+                "overdue": sorted(overdue_deadlines(r, ports, today)),
+            }
+            for r in list_reports(ports, list(statuses) or None, product, overdue)
         ]
         columns = ["report_id", "status", "created_at", "product", "severity", "acknowledge_by"]
-        _emit(rows, as_json, columns)
+        _emit(rows, as_json, [*columns, "assignee", "overdue"])
 
     run_safely(action)
 
@@ -106,7 +132,7 @@ def show_command(
     from chalicelib.team import show_report
 
     def action() -> None:
-        report = show_report(state.ports(), report_id)
+        report = show_report(state.ports(), report_id, actor=state.actor())
         written = _write_attachments(report.attachments, attachments_dir) if attachments_dir else []
         document = {
             "record": report.record.model_dump(mode="json", exclude={"receipt_hash"}),
@@ -116,6 +142,10 @@ def show_command(
                 for a in report.attachments
             ],
             "written": [str(path) for path in written],
+            "messages": [
+                {"at": m.at.isoformat(), "kind": m.kind, "actor": m.actor, "text": m.text}
+                for m in report.messages
+            ],
         }
         if as_json:
             _echo(json.dumps(document, indent=2, ensure_ascii=False))
@@ -148,20 +178,32 @@ def _describe(document: dict[str, Any]) -> str:
     lines += ["", f"reporter: {json.dumps(report.get('reporter'))}"]
     lines += [f"attachment: {a['filename']} ({a['size']} bytes)" for a in document["attachments"]]
     lines += [f"written: {path}" for path in document["written"]]
+    for message in document["messages"]:
+        lines += ["", f"[{message['at']}] {message['kind']} ({message['actor'] or 'reporter'}):"]
+        lines.append(message["text"])
     return "\n".join(lines)
 
 
-def _emit(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+def _emit(
+    rows: list[dict[str, Any]], as_json: bool, columns: list[str], empty: str = "no reports"
+) -> None:
     if as_json:
         _echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        _echo("no reports")
+        _echo(empty)
         return
-    widths = {c: max(len(c), *(len(str(r.get(c) or "-")) for r in rows)) for c in columns}
-    _echo("  ".join(c.upper().ljust(widths[c]) for c in columns))
-    for row in rows:
-        _echo("  ".join(str(row.get(c) or "-").ljust(widths[c]) for c in columns))
+    cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
+    widths = {c: max(len(c), *(len(cell[c]) for cell in cells)) for c in columns}
+    _echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
+    for cell in cells:
+        _echo("  ".join(cell[c].ljust(widths[c]) for c in columns).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value) or "-"
+    return str(value) if value not in (None, "") else "-"
 
 
 def _echo(line: str) -> None:
@@ -169,4 +211,5 @@ def _echo(line: str) -> None:
 
 
 import chalicelib.cli_advisories  # noqa: E402,F401 - registers the issue 5 commands
+import chalicelib.cli_team  # noqa: E402,F401 - registers the team's triage commands
 from chalicelib import cli_policy  # noqa: E402,F401 - registers `vdp policy`, `vdp security-txt`

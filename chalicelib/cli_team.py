@@ -1,0 +1,241 @@
+"""`vdp reports ack|status|severity|note|reply|assign|timeline`, `vdp sla`, `vdp subscribe`.
+
+Thin: each command calls one use case (triage.py, team.py, sweeps.py) with the team's
+Ports and the caller's AWS identity, then prints a line, a table, or `--json`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from chalicelib.cli import CliState, _echo, _emit, main, reports, run_safely
+from chalicelib.models import ReportRecord
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+PROTOCOLS = ("email", "sqs", "https")
+
+
+def _changed(
+    state: CliState,
+    as_json: bool,
+    change: Callable[[Any, str], ReportRecord],
+    describe: Callable[[ReportRecord], str],
+) -> None:
+    """Run a change as the caller and print the record it produced."""
+
+    def action() -> None:
+        record = change(state.ports(), state.actor())
+        if as_json:
+            dumped = record.model_dump(mode="json", exclude={"receipt_hash", "sla_announced"})
+            _echo(json.dumps(dumped, indent=2))
+        else:
+            _echo(f"{record.report_id}  {describe(record)}  [{record.status}, rev {record.rev}]")
+
+    run_safely(action)
+
+
+@reports.command("ack")
+@click.argument("report_id")
+@click.option("--message", help="A reply the reporter will read on their status page.")
+@JSON_OPTION
+@click.pass_obj
+def ack_command(state: CliState, report_id: str, message: str | None, as_json: bool) -> None:
+    """Acknowledge a report (optionally with a reply)."""
+    from chalicelib.triage import acknowledge
+
+    def change(ports: Any, actor: str) -> ReportRecord:
+        return acknowledge(ports, actor, report_id, message)
+
+    _changed(state, as_json, change, lambda r: f"acknowledged, triage by {r.triage_by}")
+
+
+@reports.command("status")
+@click.argument("report_id")
+@click.argument("new_status", metavar="NEW")
+@click.option("--note", help="An internal note recorded with the change (encrypted).")
+@click.option("--duplicate-of", help="The original report, for NEW=duplicate.")
+@JSON_OPTION
+@click.pass_obj
+def status_command(
+    state: CliState,
+    report_id: str,
+    new_status: str,
+    note: str | None,
+    duplicate_of: str | None,
+    as_json: bool,
+) -> None:
+    """Move a report to another status (the lifecycle decides what is allowed)."""
+    from chalicelib.triage import change_status
+
+    def change(ports: Any, actor: str) -> ReportRecord:
+        return change_status(
+            ports, actor, report_id, new_status, note=note, duplicate_of=duplicate_of
+        )
+
+    _changed(state, as_json, change, lambda r: f"now {r.status}")
+
+
+@reports.command("severity")
+@click.argument("report_id")
+@click.argument("vector")
+@JSON_OPTION
+@click.pass_obj
+def severity_command(state: CliState, report_id: str, vector: str, as_json: bool) -> None:
+    """Score a CVSS 3.1 or 4.0 vector; its rating sets the severity and the fix deadline."""
+    from chalicelib.triage import set_severity
+
+    def change(ports: Any, actor: str) -> ReportRecord:
+        return set_severity(ports, actor, report_id, vector)
+
+    def summary(record: ReportRecord) -> str:
+        return f"scored {record.cvss_score} {record.cvss_rating}, fix by {record.fix_by or '-'}"
+
+    _changed(state, as_json, change, summary)
+
+
+@reports.command("assign")
+@click.argument("report_id")
+@click.argument("who")
+@JSON_OPTION
+@click.pass_obj
+def assign_command(state: CliState, report_id: str, who: str, as_json: bool) -> None:
+    """Give a report to someone on the team (internal)."""
+    from chalicelib.triage import assign
+
+    def change(ports: Any, actor: str) -> ReportRecord:
+        return assign(ports, actor, report_id, who)
+
+    _changed(state, as_json, change, lambda r: f"assigned to {r.assignee}")
+
+
+def _texted(state: CliState, as_json: bool, write: Callable[[Any, str], Any], what: str) -> None:
+    def action() -> None:
+        event = write(state.ports(), state.actor())
+        if as_json:
+            _echo(json.dumps(event.model_dump(mode="json"), indent=2))
+        else:
+            _echo(f"{what} {event.event_id} recorded")
+
+    run_safely(action)
+
+
+@reports.command("note")
+@click.argument("report_id")
+@click.argument("text")
+@JSON_OPTION
+@click.pass_obj
+def note_command(state: CliState, report_id: str, text: str, as_json: bool) -> None:
+    """Add an internal note (encrypted; never shown to the reporter)."""
+    from chalicelib.triage import add_note
+
+    _texted(state, as_json, lambda p, a: add_note(p, a, report_id, text), "note")
+
+
+@reports.command("reply")
+@click.argument("report_id")
+@click.argument("text")
+@JSON_OPTION
+@click.pass_obj
+def reply_command(state: CliState, report_id: str, text: str, as_json: bool) -> None:
+    """Reply to the reporter (encrypted; shown on their status page)."""
+    from chalicelib.triage import reply
+
+    _texted(state, as_json, lambda p, a: reply(p, a, report_id, text), "reply")
+
+
+@reports.command("timeline")
+@click.argument("report_id")
+@JSON_OPTION
+@click.pass_obj
+def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:
+    """Every event of a report, with who caused it."""
+    from chalicelib.team import timeline
+
+    def action() -> None:
+        rows = [
+            # A follow-up comes from the receipt holder, who has no AWS identity.
+            {**e.model_dump(mode="json"), "actor": e.actor or "reporter"}
+            for e in timeline(state.ports(), report_id)
+        ]
+        _emit(rows, as_json, ["at", "kind", "status", "actor", "detail"], "no events")
+
+    run_safely(action)
+
+
+@main.command("sla")
+@JSON_OPTION
+@click.pass_obj
+def sla_command(state: CliState, as_json: bool) -> None:
+    """Run the SLA sweep now: announce breaches not announced before."""
+    from chalicelib.sweeps import sla_sweep
+
+    def action() -> None:
+        rows = [vars(breach) for breach in sla_sweep(state.ports())]
+        if not rows and not as_json:
+            _echo("no new SLA breaches")
+            return
+        _emit(rows, as_json, ["report_id", "deadline", "due"])
+
+    run_safely(action)
+
+
+@main.command("subscribe")
+@click.argument("protocol", type=click.Choice(PROTOCOLS))
+@click.argument("endpoint")
+@click.option("--event", "events", multiple=True, help="Only these events (repeatable).")
+@click.option("--severity", "severities", multiple=True, help="Only these severities.")
+@click.option("--product", "products", multiple=True, help="Only these products.")
+@JSON_OPTION
+@click.pass_obj
+def subscribe_command(
+    state: CliState,
+    protocol: str,
+    endpoint: str,
+    events: tuple[str, ...],
+    severities: tuple[str, ...],
+    products: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Subscribe an email address, SQS queue ARN or HTTPS URL to the team's notifications."""
+    from chalicelib.team import filter_policy
+
+    def action() -> None:
+        ports = state.ports()
+        chosen = filter_policy(ports.policy, list(events), list(severities), list(products))
+        arn = _subscriptions(state).subscribe(protocol, endpoint, chosen)
+        if as_json:
+            _echo(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
+        else:
+            _echo(f"subscribed {protocol} {endpoint}: {arn}")
+
+    run_safely(action)
+
+
+@main.command("subscriptions")
+@JSON_OPTION
+@click.pass_obj
+def subscriptions_command(state: CliState, as_json: bool) -> None:
+    """The topic's subscriptions and their filter policies."""
+
+    def action() -> None:
+        rows = _subscriptions(state).list()
+        if not as_json:
+            for row in rows:
+                row["filter_policy"] = (
+                    json.dumps(row["filter_policy"]) if row["filter_policy"] else "all"
+                )
+        _emit(rows, as_json, ["protocol", "endpoint", "filter_policy", "arn"], "no subscriptions")
+
+    run_safely(action)
+
+
+def _subscriptions(state: CliState) -> Any:
+    from chalicelib import wiring
+    from chalicelib.adapters.sns import SnsSubscriptions
+
+    settings = state.settings()
+    return SnsSubscriptions(wiring.client(settings, "sns"), settings.topic_arn)
