@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -79,19 +80,30 @@ def package(out: Path, stage: str) -> int:
 
 
 def repack(path: Path) -> None:
-    """Recompress at level 9 and drop type stubs: same code, a smaller upload."""
+    """Recompress at level 9, drop type stubs and strip the extension modules' symbol
+    tables (`strip --strip-unneeded` keeps what the loader needs): same code, smaller."""
     packed = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(packed, "w") as target:
         for info in source.infolist():
             if info.filename.endswith(".pyi"):
                 continue
-            target.writestr(
-                info,
-                source.read(info),
-                compress_type=zipfile.ZIP_DEFLATED,
-                compresslevel=9,
-            )
+            data = source.read(info)
+            if info.filename.endswith(".so"):
+                data = stripped(data)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     packed.replace(path)
+
+
+def stripped(binary: bytes) -> bytes:
+    """The shared object without its static symbol table; unchanged if strip is missing."""
+    strip = shutil.which("strip")
+    if strip is None:
+        return binary
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "module.so"
+        target.write_bytes(binary)
+        result = subprocess.run([strip, "--strip-unneeded", str(target)], check=False)  # noqa: S603
+        return target.read_bytes() if result.returncode == 0 else binary
 
 
 def report_size(path: Path) -> None:
