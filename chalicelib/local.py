@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import io
 import json
 import logging
 import os
@@ -126,8 +127,23 @@ def api_server(host: str, port: int) -> LocalDevServer:
     )
 
 
-def site_server(host: str, port: int) -> ThreadingHTTPServer:
+def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
+    """The example policy site; `{{VDP_API}}` in its pages becomes the API's origin."""
+
     class QuietSite(SimpleHTTPRequestHandler):
+        def send_head(self) -> Any:
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix != ".html" or not path.is_file():
+                return super().send_head()
+            page = path.read_bytes().replace(b"{{VDP_API}}", api_url.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            return io.BytesIO(page)
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
@@ -149,7 +165,11 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
     from chalicelib.resources import bootstrap
 
     resources = bootstrap(settings, lambda service: wiring.client(settings, service))
-    api, site, stop = api_server(host, ports.api), site_server(host, ports.site), threading.Event()
+    api, site, stop = (
+        api_server(host, ports.api),
+        site_server(host, ports.site, f"http://{host}:{ports.api}"),
+        threading.Event(),
+    )
     workers = [
         threading.Thread(target=api.server.serve_forever, daemon=True),
         threading.Thread(target=site.serve_forever, daemon=True),

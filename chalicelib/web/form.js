@@ -301,7 +301,9 @@
     if (window.parent === window) return;
     var origins = (document.body.getAttribute("data-allowed-origins") || "").split(" ");
     origins.push(window.location.origin);
-    var message = { type: "vdp:height", height: document.documentElement.scrollHeight };
+    // The body's own height: the document's scrollHeight never drops below the frame's height.
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    var message = { type: "vdp:height", height: height };
     origins.forEach(function (origin) {
       // postMessage with an explicit target origin: delivered only if the parent is that origin.
       if (origin) window.parent.postMessage(message, origin);

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.api.helpers import JSON, REPORT, error_of, post_report, stored_items, stored_objects
+from tests.api.helpers import JSON, error_of, post_report, stored_items, stored_objects
 
 ALLOWED = "http://127.0.0.1:8001"
 HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -31,7 +31,9 @@ def form_post(api: Any, fields: dict[str, str], accept: str = HTML_ACCEPT) -> An
     return api.post("/reports", headers=headers, body=urlencode(fields))
 
 
-def multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[dict[str, str], bytes]:
+def multipart(
+    fields: dict[str, str], files: list[tuple[str, bytes]]
+) -> tuple[dict[str, str], bytes]:
     boundary = "vdp-test-boundary-7f3a"
     chunks = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
@@ -173,7 +175,9 @@ def test_reporter_sends_a_follow_up(api) -> None:
     assert response.status_code == 201
     answer = json.loads(response.body)
     assert answer["report_id"] == accepted["report_id"]
-    assert f"reports/{accepted['report_id']}/messages/{answer['message_id']}.enc" in stored_objects()
+    assert (
+        f"reports/{accepted['report_id']}/messages/{answer['message_id']}.enc" in stored_objects()
+    )
     assert "absolute paths" not in json.dumps(stored_items())
 
 
