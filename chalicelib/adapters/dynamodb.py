@@ -89,7 +89,9 @@ class DynamoReports:
         try:
             with translated("dynamodb", taken=("TransactionCanceledException",)):
                 self._client.transact_write_items(TransactItems=[{"Update": meta}, *puts])
-        except AlreadyExists:
+        except AlreadyExists as exc:
+            if not _lost_race(exc.__cause__):
+                raise Unavailable("dynamodb") from exc  # cancelled by throttling, not by us
             raise Conflict(
                 f"{before.report_id} was changed by someone else since it was read; "
                 "nothing was saved. Reload and try again."
@@ -235,6 +237,13 @@ class DynamoReports:
 
 def _key(report_id: str, sort_key: str) -> dict[str, Any]:
     return _to_dynamo({"PK": f"REPORT#{report_id}", "SK": sort_key})
+
+
+def _lost_race(error: BaseException | None) -> bool:
+    """A transaction cancelled by a failed condition (or a concurrent transaction)."""
+    reasons = getattr(error, "response", {}).get("CancellationReasons", [])
+    codes = {reason.get("Code") for reason in reasons}
+    return not reasons or bool(codes & {"ConditionalCheckFailed", "TransactionConflict"})
 
 
 def _event_put(table: str, report_id: str, event: ReportEvent) -> dict[str, Any]:

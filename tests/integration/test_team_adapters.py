@@ -10,7 +10,7 @@ from chalicelib.adapters.dynamodb import DynamoReports
 from chalicelib.adapters.s3 import S3Blobs
 from chalicelib.adapters.sns import SnsNotifier, SnsSubscriptions
 from chalicelib.adapters.sts import StsIdentity
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, Unavailable
 from chalicelib.models import ReportEvent
 from tests.conftest import boto
 from tests.integration.test_adapters import record
@@ -152,3 +152,28 @@ def test_filtered_subscriber_receives_matching_messages_only(aws) -> None:
     assert [json.loads(json.loads(m["Body"])["Message"])["severity"] for m in messages] == [
         "critical"
     ]
+
+
+class CancelledBy:
+    """A client whose transactions are cancelled for the given reason."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def transact_write_items(self, **_: object) -> None:
+        from botocore.exceptions import ClientError
+
+        response = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": self.code}, {"Code": "None"}],
+        }
+        raise ClientError(response, "TransactWriteItems")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("code", "error"), [("ConditionalCheckFailed", Conflict),
+                                             ("ThrottlingError", Unavailable)])  # fmt: skip
+def test_only_a_lost_condition_is_a_conflict(code: str, error: type) -> None:
+    before = record(ID)
+
+    with pytest.raises(error):
+        DynamoReports(CancelledBy(code), "vdp-local").update(before, before, [])
