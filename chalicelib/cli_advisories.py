@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,10 +10,6 @@ from typing import Any
 import click
 
 from chalicelib.cli import CliState, main, reports, run_safely
-
-
-def _actor() -> str:
-    return os.environ.get("VDP_ACTOR") or getpass.getuser()
 
 
 def _when(text: str | None) -> datetime:
@@ -123,7 +117,7 @@ def disclose_command(state: CliState, report_id: str, date_text: str | None) -> 
     from chalicelib.advisories import disclose
 
     def action() -> None:
-        record = disclose(state.ports(), _actor(), report_id, _when(date_text))
+        record = disclose(state.ports(), state.actor(), report_id, _when(date_text))
         click.echo(f"{record.report_id} disclosed {record.disclosed_at}")
 
     run_safely(action)
