@@ -40,7 +40,11 @@ class IntakeRules:
 class _Submitted(BaseModel):
     """Strict input: exact JSON types, trimmed strings, unknown fields rejected."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True, frozen=True)
+    # defer_build, here and on every model: validators are built on first use, so a
+    # cold start pays only for the models its first request needs.
+    model_config = ConfigDict(
+        strict=True, extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -158,6 +162,8 @@ def _rules(info: ValidationInfo) -> IntakeRules | None:
 class ReportRecord(BaseModel):
     """The metadata row in DynamoDB: never a title, description, contact or credit name."""
 
+    model_config = ConfigDict(defer_build=True)
+
     report_id: str
     status: Status
     created_at: datetime
@@ -200,6 +206,8 @@ class ReportRecord(BaseModel):
 class ReportEvent(BaseModel):
     """An entry in a report's history; only `public` ones reach the reporter."""
 
+    model_config = ConfigDict(defer_build=True)
+
     event_id: str = Field(default_factory=lambda: secrets.token_hex(4))
     at: datetime
     kind: Literal["status", "reply", "message", "note", "decrypted", "assigned", "severity"]
@@ -214,6 +222,8 @@ class ReportEvent(BaseModel):
 class Accepted(BaseModel):
     """The 201 answer to a submission: the receipt appears here once and never again."""
 
+    model_config = ConfigDict(defer_build=True)
+
     report_id: str
     receipt: str
     status: Status
@@ -223,6 +233,7 @@ class Accepted(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     at: datetime
     type: Literal["status", "reply", "message"]
     status: Status | None = None
@@ -231,6 +242,8 @@ class HistoryEntry(BaseModel):
 
 class ReporterView(BaseModel):
     """What a receipt holder may see of their report."""
+
+    model_config = ConfigDict(defer_build=True)
 
     report_id: str
     status: Status
@@ -248,21 +261,26 @@ class FollowUp(_Submitted):
 class MessageAccepted(BaseModel):
     """The 201 answer to a follow-up."""
 
+    model_config = ConfigDict(defer_build=True)
+
     report_id: str
     message_id: str
     at: datetime
 
 
 class ErrorField(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     field: str
     message: str
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     code: str
     message: str
     fields: list[ErrorField] | None = None
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     error: ErrorDetail

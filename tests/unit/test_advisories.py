@@ -225,3 +225,16 @@ def test_an_invalid_document_is_reported_by_the_schemas() -> None:
     osv["published"] = "2026-12-01T10:00:00+02:00"
 
     assert schema_errors(csaf, "csaf") and schema_errors(osv, "osv")
+
+
+def test_a_cvss_4_vector_goes_to_osv_and_csaf_stays_valid_without_it() -> None:
+    vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+    ports, report_id = advisory_ready({**REPORT, "cvss_vector": vector}, publish=False)
+
+    csaf = export(ports, report_id, "csaf")
+    osv = export(ports, report_id, "osv")
+
+    assert schema_errors(csaf, "csaf") == [] and "scores" not in csaf["vulnerabilities"][0]
+    assert schema_errors(osv, "osv") == [] and osv["severity"] == [
+        {"type": "CVSS_V4", "score": vector}
+    ]
