@@ -41,15 +41,36 @@ def submit_report() -> Response:
     if http.wants_page(request):
         return _submit_from_form(request)
     fields = http.submission_fields(request, policy.limits.max_body_bytes)
-    base = http.base_url(request, wiring.settings().public_url)
-    accepted = submit_report(
-        fields,
-        wiring.ports(),
-        base_url=base,
-        source=wiring.source_key(http.source_ip(request)),
-        idempotency_key=request.headers.get("idempotency-key"),
-    )
+    accepted = submit_report(fields, wiring.ports(), **_intake_options(request))
     return http.created(accepted.model_dump(mode="json"))
+
+
+def _intake_options(request: Request) -> dict[str, Any]:
+    """What the intake needs from the request besides the fields (never the raw address)."""
+    return {
+        "base_url": http.base_url(request, wiring.settings().public_url),
+        "source": wiring.source_key(http.source_ip(request)),
+        "idempotency_key": request.headers.get("idempotency-key"),
+        "proof": request.headers.get("vdp-proof"),
+    }
+
+
+@app.route("/challenge", methods=["GET"])
+@http.guarded
+def challenge() -> Response:
+    from chalicelib.abuse import proof_required
+    from chalicelib.proof import issue
+
+    ports, now = wiring.ports(), wiring.clock()
+    puzzle = issue(wiring.proof_key(), ports.policy.abuse.proof_of_work_difficulty, now)
+    return http.json_response(
+        {
+            "challenge": puzzle.token,
+            "difficulty": puzzle.difficulty,
+            "expires_at": puzzle.expires_at.isoformat(),
+            "required": proof_required(ports, now),
+        }
+    )
 
 
 @app.route("/reports/{report_id}", methods=["GET"])
@@ -116,8 +137,7 @@ def _submit_from_form(request: Request) -> Response:
     policy, fields = wiring.policy(), {}
     try:
         fields = http.submission_fields(request, policy.limits.max_body_bytes)
-        base = http.base_url(request, wiring.settings().public_url)
-        accepted = submit_report(fields, wiring.ports(), base_url=base)
+        accepted = submit_report(fields, wiring.ports(), **_intake_options(request))
     except VdpError as error:
         return http.error_page(pages.form_page(policy, fields, error), error, _origins())
     return http.created_page(pages.receipt_page(policy, accepted), _origins())

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from chalicelib.errors import RateLimited
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
+from chalicelib.proof import ProofRequired, verify
 
 REPORTS = "reports"
 MESSAGES = "messages"
@@ -35,12 +36,37 @@ class Counter:
     limit: int
 
 
+def window_of(kind: str, now: datetime) -> str:
+    return f"RATE#{kind}#{now.strftime('%Y%m%dT%H')}"
+
+
+def proof_required(ports: Ports, now: datetime) -> bool:
+    """Whether a submission must carry a solved challenge right now (policy mode)."""
+    limits = ports.policy.abuse
+    if limits.proof_of_work == "off" or ports.proofs is None:
+        return False
+    if limits.proof_of_work == "always" or ports.limiter is None:
+        return True
+    seen = ports.limiter.count(window_of(REPORTS, now), "ALL")
+    return seen >= limits.proof_of_work_above_per_hour
+
+
+def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
+    """Signature, expiry, difficulty and work, then single use."""
+    if not proof_required(ports, now) or ports.proofs is None:
+        return
+    difficulty = ports.policy.abuse.proof_of_work_difficulty
+    challenge = verify(ports.proofs.key(), proof or "", difficulty, now)
+    if not ports.proofs.spend(challenge.challenge_id, challenge.expires_at):
+        raise ProofRequired()
+
+
 def enforce(ports: Ports, kind: str, source: str | None, now: datetime) -> None:
     """Count one accepted request against the source's and the global hourly limit."""
     if ports.limiter is None or source is None:
         return
     hour = now.replace(minute=0, second=0, microsecond=0)
-    window = f"RATE#{kind}#{hour.strftime('%Y%m%dT%H')}"
+    window = window_of(kind, now)
     counters = [Counter(window, source, _per_source(ports.policy, kind))]
     if kind == REPORTS:
         counters.append(Counter(window, "ALL", ports.policy.abuse.reports_per_hour_global))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-ALLOWED_HEADERS = "Content-Type, Authorization, Idempotency-Key"
+ALLOWED_HEADERS = "Content-Type, Authorization, Idempotency-Key, VDP-Proof"
 EXPOSED_HEADERS = "Retry-After"
 MAX_AGE_SECONDS = 600
 # The routes a browser on another origin may call, with their methods.

@@ -37,6 +37,7 @@ STATUS_BY_CODE = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "validation_failed": 422,
+    "proof_required": 428,
     "rate_limited": 429,
     "internal_error": 500,
     "policy_invalid": 500,

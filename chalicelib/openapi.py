@@ -21,8 +21,10 @@ _ERRORS = {
     "404": "Unknown route, unknown report or wrong receipt (not_found)",
     "405": "Method not allowed (method_not_allowed)",
     "413": "Body or attachments too large (payload_too_large)",
+    "409": "The same Idempotency-Key is still being processed (conflict)",
     "415": "Unsupported content type (unsupported_media_type)",
     "422": "Validation failed; `fields` lists dotted paths (validation_failed)",
+    "428": "A solved proof-of-work challenge is required now (proof_required)",
     "429": "Rate limited; see Retry-After (rate_limited)",
     "503": "Storage unavailable, nothing saved; see Retry-After (unavailable)",
 }
@@ -71,9 +73,12 @@ def document() -> dict[str, Any]:
                     "requestBody": {"required": True, "content": _json(_ref("ReportSubmission"))},
                     "responses": {
                         "201": {"description": "Stored", "content": _json(_ref("Accepted"))},
-                        **_errors("400", "413", "415", "422", "429", "503"),
+                        **_errors("400", "409", "413", "415", "422", "428", "429", "503"),
                     },
                 }
+            },
+            "/challenge": {
+                "get": {"summary": "A proof-of-work challenge", "responses": _challenge()}
             },
             "/reports/{report_id}": {
                 "get": {
@@ -115,6 +120,24 @@ def _health() -> dict[str, Any]:
         "200": {"description": "Configuration loaded", "content": _json(status)},
         "503": {"description": "Not ready", "content": _json(_ref("ErrorBody"))},
     }
+
+
+def _challenge() -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "required": ["challenge", "difficulty", "expires_at", "required"],
+        "properties": {
+            "challenge": {"type": "string"},
+            "difficulty": {"type": "integer", "minimum": 1},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "required": {"type": "boolean"},
+        },
+    }
+    return {
+        "200": {"description": "Solve: SHA-256(challenge:nonce) with `difficulty` leading zero "
+                "bits; send challenge:nonce in the VDP-Proof header", "content": _json(schema)},
+        **_errors("503"),
+    }  # fmt: skip
 
 
 def _plain_ok() -> dict[str, Any]:

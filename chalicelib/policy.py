@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -102,6 +103,10 @@ class Abuse(_Section):
     reports_per_hour_per_source: int = Field(default=5, ge=1)
     reports_per_hour_global: int = Field(default=200, ge=1)
     messages_per_hour_per_source: int = Field(default=20, ge=1)
+    # Proof-of-work: off, always, or only while the hour's global count is above a level.
+    proof_of_work: Literal["off", "always", "above_rate"] = "above_rate"
+    proof_of_work_difficulty: int = Field(default=16, ge=1, le=32)
+    proof_of_work_above_per_hour: int = Field(default=50, ge=0)
 
 
 class Limits(_Section):

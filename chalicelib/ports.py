@@ -57,6 +57,12 @@ class Reports(Protocol):
 
 class Limiter(Protocol):
     def hit(self, counters: Sequence[Counter], expires: datetime) -> bool: ...
+    def count(self, window: str, source: str) -> int: ...
+
+
+class ProofStore(Protocol):
+    def key(self) -> bytes: ...
+    def spend(self, challenge_id: str, expires: datetime) -> bool: ...
 
 
 class IdempotencyStore(Protocol):
@@ -83,3 +89,4 @@ class Ports:
     # Abuse resistance (issue 7); absent in tests that do not exercise it.
     limiter: Limiter | None = None
     idempotency: IdempotencyStore | None = None
+    proofs: ProofStore | None = None

@@ -50,17 +50,20 @@ def submit_report(
     base_url: str,
     source: str | None = None,
     idempotency_key: str | None = None,
+    proof: str | None = None,
 ) -> Accepted:
     """Validate, encrypt and store a report, then notify the team (content-free).
 
     `source` is the salted client pseudonym (rate limits and key scope);
-    `idempotency_key` makes a retry return the first answer.
+    `idempotency_key` makes a retry return the first answer; `proof` is a solved
+    proof-of-work challenge, needed when the policy says so.
     """
     if _is_honeypot(fields):
         return _decoy(ports, base_url)
     submission = parse_submission(fields, ports.policy)
 
     def store_once() -> Accepted:
+        abuse.check_proof(ports, proof, ports.clock())
         abuse.enforce(ports, abuse.REPORTS, source, ports.clock())
         return _store_new(submission, ports, base_url)
 

@@ -53,7 +53,17 @@ def source_key(address: str) -> str:
     """The salted, daily-rotating pseudonym of a client address (never stored raw)."""
     from chalicelib.abuse import source_key as derive
 
-    return derive(_cached("secret", _load_secret), address, clock())
+    return derive(secret(), address, clock())
+
+
+def secret() -> bytes:
+    return _cached("secret", _load_secret)
+
+
+def proof_key() -> bytes:
+    from chalicelib.proof import proof_key as derive
+
+    return derive(secret())
 
 
 def _load_secret() -> bytes:
@@ -77,7 +87,11 @@ def clock() -> datetime:
 
 def build_ports(config: Settings, policy: Policy) -> Ports:
     from chalicelib.adapters.dynamodb import DynamoReports
-    from chalicelib.adapters.housekeeping import DynamoIdempotency, DynamoRateCounters
+    from chalicelib.adapters.housekeeping import (
+        DynamoIdempotency,
+        DynamoProofs,
+        DynamoRateCounters,
+    )
     from chalicelib.adapters.kms import KmsKeys
     from chalicelib.adapters.s3 import S3Blobs
     from chalicelib.adapters.sns import SnsNotifier
@@ -92,6 +106,7 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
         clock=clock,
         limiter=DynamoRateCounters(dynamodb, config.table),
         idempotency=DynamoIdempotency(dynamodb, config.table),
+        proofs=DynamoProofs(dynamodb, config.table, proof_key),
     )
 
 

@@ -6,7 +6,7 @@ keeps the original 201 answer only as a sealed blob (part `idempotency`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,43 @@ class DynamoRateCounters:
         with translated("dynamodb"):
             try:
                 self._client.transact_write_items(TransactItems=updates)
+            except ClientError as exc:
+                if _condition_failed(exc):
+                    return False
+                raise
+        return True
+
+    def count(self, window: str, source: str) -> int:
+        with translated("dynamodb"):
+            item = self._client.get_item(
+                TableName=self._table, Key={"PK": {"S": window}, "SK": {"S": source}}
+            ).get("Item")
+        return int(item["hits"]["N"]) if item else 0
+
+
+class DynamoProofs:
+    """Spent proof-of-work challenges (POW#<id>), kept until the challenge expires."""
+
+    def __init__(self, client: Any, table: str, key: Callable[[], bytes]) -> None:
+        self._client = client
+        self._table = table
+        self._key = key
+
+    def key(self) -> bytes:
+        return self._key()
+
+    def spend(self, challenge_id: str, expires: datetime) -> bool:
+        """True the first time an id is spent, False ever after (until its TTL)."""
+        item = {
+            "PK": {"S": f"POW#{challenge_id}"},
+            "SK": {"S": "POW"},
+            "expires_at": {"N": str(int(expires.timestamp()))},
+        }
+        with translated("dynamodb"):
+            try:
+                self._client.put_item(
+                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+                )
             except ClientError as exc:
                 if _condition_failed(exc):
                     return False

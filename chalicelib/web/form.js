@@ -262,22 +262,64 @@
     if (live) live.textContent = text;
   }
 
+  // --- proof of work (instead of a third-party CAPTCHA) -------------------------------------
+  // The server may ask for a solved challenge: a nonce such that SHA-256(challenge ":" nonce)
+  // starts with `difficulty` zero bits. Web Crypto hashes a batch at a time.
+  function zeroBits(digest) {
+    var bytes = new Uint8Array(digest), bits = 0;
+    for (var i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0) { bits += 8; continue; }
+      return bits + Math.clz32(bytes[i]) - 24;
+    }
+    return bits;
+  }
+
+  function solve(challenge, difficulty, start) {
+    var encoder = new TextEncoder(), batch = [];
+    for (var n = start; n < start + 256; n++) {
+      batch.push(crypto.subtle.digest("SHA-256", encoder.encode(challenge + ":" + n)));
+    }
+    return Promise.all(batch).then(function (digests) {
+      for (var i = 0; i < digests.length; i++) {
+        if (zeroBits(digests[i]) >= difficulty) return challenge + ":" + (start + i);
+      }
+      return solve(challenge, difficulty, start + 256);
+    });
+  }
+
+  function proofHeaders(action) {
+    var url = action.replace(/reports$/, "challenge");
+    return fetch(url, { headers: { "Accept": "application/json" } }).then(function (response) {
+      if (!response.ok) return {};
+      return response.json().then(function (puzzle) {
+        if (!puzzle.required) return {};
+        announce("Checking that you are not a bot (a few seconds)…");
+        return solve(puzzle.challenge, puzzle.difficulty, 0).then(function (proof) {
+          return { "VDP-Proof": proof };
+        });
+      });
+    });
+  }
+
   // --- submission ----------------------------------------------------------------------------
   function submit(form, event) {
     event.preventDefault();
     var button = form.querySelector('button[type="submit"]');
+    var action = form.getAttribute("action");
     button.disabled = true;
     announce("Sending your report…");
-    attachments(form).then(function (files) {
-      var body = collect(form);
+    Promise.all([attachments(form), proofHeaders(action)]).then(function (ready) {
+      var files = ready[0], body = collect(form);
       if (files.length) body.attachments = files;
-      return fetch(form.getAttribute("action"), {
+      var headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Idempotency-Key": idempotencyKey
+      };
+      Object.keys(ready[1]).forEach(function (name) { headers[name] = ready[1][name]; });
+      return fetch(action, {
         method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "Accept": "application/json",
-          "Idempotency-Key": idempotencyKey
-        },
+        headers: headers,
         body: JSON.stringify(body)
       }).then(function (response) {
         return response.json().then(function (answer) {

@@ -24,6 +24,24 @@ class FakeLimiter:
             self.hits[(c.window, c.source)] = self.hits.get((c.window, c.source), 0) + 1
         return True
 
+    def count(self, window: str, source: str) -> int:
+        return self.hits.get((window, source), 0)
+
+
+class FakeProofs:
+    def __init__(self, key: bytes = b"k" * 32) -> None:
+        self._key = key
+        self.spent: set[str] = set()
+
+    def key(self) -> bytes:
+        return self._key
+
+    def spend(self, challenge_id: str, expires: datetime) -> bool:
+        if challenge_id in self.spent:
+            return False
+        self.spent.add(challenge_id)
+        return True
+
 
 class FakeIdempotency:
     def __init__(self) -> None:
@@ -50,4 +68,6 @@ class FakeIdempotency:
 
 def guarded_ports(now: datetime | None = None) -> Ports:
     base = fake_ports() if now is None else fake_ports(now)
-    return dataclasses.replace(base, limiter=FakeLimiter(), idempotency=FakeIdempotency())
+    return dataclasses.replace(
+        base, limiter=FakeLimiter(), idempotency=FakeIdempotency(), proofs=FakeProofs()
+    )

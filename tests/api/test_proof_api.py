@@ -1,0 +1,58 @@
+"""GET /challenge and the VDP-Proof header through the Chalice app."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from chalicelib import wiring
+from chalicelib.policy import DEFAULT_POLICY
+from chalicelib.proof import solve
+from tests.api.helpers import JSON, error_of, post_report, stored_items
+
+
+@pytest.fixture
+def always(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = re.sub(
+        r'^proof_of_work = ".*"$',
+        'proof_of_work = "always"',
+        DEFAULT_POLICY.read_text(),
+        flags=re.M,
+    )
+    text = re.sub(
+        r"^proof_of_work_difficulty = \d+$", "proof_of_work_difficulty = 8", text, flags=re.M
+    )
+    (tmp_path / "policy.toml").write_text(text)
+    monkeypatch.setenv("VDP_POLICY_PATH", str(tmp_path / "policy.toml"))
+    wiring.reset()
+
+
+def test_challenge_is_offered_but_not_required_on_a_quiet_hour(api) -> None:
+    response = api.get("/challenge")
+
+    body = json.loads(response.body)
+    assert response.status_code == 200
+    assert body["required"] is False and body["difficulty"] == 16
+    assert body["challenge"].count(".") == 1
+
+
+def test_without_a_proof_the_answer_says_what_to_do(api, always) -> None:
+    response = post_report(api)
+
+    assert response.status_code == 428
+    error = error_of(response)
+    assert error["code"] == "proof_required" and "GET /challenge" in error["message"]
+    assert stored_items() == []
+
+
+def test_a_solved_challenge_is_accepted_once(api, always) -> None:
+    puzzle = json.loads(api.get("/challenge").body)
+    proof = solve(puzzle["challenge"], puzzle["difficulty"])
+
+    first = post_report(api, headers={**JSON, "VDP-Proof": proof})
+    replayed = post_report(api, headers={**JSON, "VDP-Proof": proof})
+
+    assert puzzle["required"] is True
+    assert first.status_code == 201
+    assert replayed.status_code == 428

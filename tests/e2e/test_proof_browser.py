@@ -1,0 +1,62 @@
+"""Proof-of-work in a real browser: the form's script solves the challenge with Web Crypto;
+without JavaScript the reporter is told what to do."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Stack, relaxed_policy, start_stack, stop_stack
+from tests.e2e.test_browser import browser, fill_report, shot  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def pow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    text = Path(relaxed_policy()).read_text()
+    text = re.sub(r'^proof_of_work = ".*"$', 'proof_of_work = "always"', text, flags=re.M)
+    text = re.sub(
+        r"^proof_of_work_difficulty = \d+$", "proof_of_work_difficulty = 12", text, flags=re.M
+    )
+    path = tmp_path_factory.mktemp("pow") / "policy.toml"
+    path.write_text(text)
+    running = start_stack({"VDP_POLICY_PATH": str(path)})
+    yield running
+    stop_stack(running)
+
+
+def test_the_form_solves_the_challenge_before_sending(pow_stack: Stack, browser: Any) -> None:  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{pow_stack.api}/form")
+    fill_report(page, "Proof-of-work protected report")
+
+    with page.expect_request(lambda r: r.url.endswith("/reports") and r.method == "POST") as sent:
+        page.get_by_role("button", name="Send report").click()
+    receipt = page.locator("#r-receipt").text_content(timeout=30_000)
+    shot(page, "proof-of-work-receipt")
+    context.close()
+
+    proof = sent.value.headers.get("vdp-proof", "")
+    assert receipt and len(receipt) >= 22
+    assert re.fullmatch(r"[\w-]+\.[\w-]+:\d+", proof)
+
+
+def test_without_javascript_the_page_explains_what_to_do(pow_stack: Stack, browser: Any) -> None:  # noqa: F811
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{pow_stack.api}/form")
+    fill_report(page, "Report from a browser without JavaScript")
+
+    page.get_by_role("button", name="Send report").click()
+    page.wait_for_load_state()
+    text = page.locator("body").inner_text()
+    shot(page, "proof-of-work-no-js")
+    context.close()
+
+    assert "proof-of-work" in text and "email" in text

@@ -1,0 +1,99 @@
+"""Proof-of-work challenges: signed, expiring, hard enough, single use, and policy-driven."""
+
+import dataclasses
+import tomllib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.abuse import check_proof, proof_required
+from chalicelib.policy import DEFAULT_POLICY, Policy
+from chalicelib.proof import ProofRequired, issue, leading_zero_bits, solve, verify
+from chalicelib.service import submit_report
+from tests.unit.abuse_fakes import guarded_ports
+
+KEY = b"k" * 32
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+REPORT = {
+    "title": "SSRF in the webhook tester",
+    "description": "The webhook test button fetches http://169.254.169.254/ for any user.",
+    "product": "example-api",
+    "policy_accepted": True,
+}
+
+
+def with_mode(mode: str, difficulty: int = 8, above: int = 2):
+    data = tomllib.loads(DEFAULT_POLICY.read_text())
+    data["abuse"].update(
+        proof_of_work=mode, proof_of_work_difficulty=difficulty, proof_of_work_above_per_hour=above
+    )
+    return dataclasses.replace(guarded_ports(NOW), policy=Policy.model_validate(data))
+
+
+def test_a_solved_challenge_verifies() -> None:
+    puzzle = issue(KEY, 10, NOW)
+
+    proof = solve(puzzle.token, 10)
+
+    assert verify(KEY, proof, 10, NOW).challenge_id == puzzle.challenge_id
+    assert leading_zero_bits(bytes([0, 0, 0b00010000])) == 19
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token, proof: proof.replace(token.split(".")[1][:4], "AAAA", 1),  # signature
+        lambda token, proof: token + ":999999999",  # unsolved nonce
+        lambda token, proof: "",  # nothing
+        lambda token, proof: "garbage:1",
+    ],
+)
+def test_forged_or_unsolved_proofs_are_refused(tamper) -> None:
+    puzzle = issue(KEY, 10, NOW)
+    proof = solve(puzzle.token, 10)
+
+    with pytest.raises(ProofRequired):
+        verify(KEY, tamper(puzzle.token, proof), 10, NOW)
+
+
+def test_expired_other_key_and_too_easy_are_refused() -> None:
+    easy = issue(KEY, 4, NOW)
+    proof = solve(easy.token, 4)
+
+    for key, difficulty, when in (
+        (KEY, 4, NOW + timedelta(minutes=11)),
+        (b"x" * 32, 4, NOW),
+        (KEY, 8, NOW),
+    ):
+        with pytest.raises(ProofRequired):
+            verify(key, proof, difficulty, when)
+
+
+def test_mode_always_needs_a_proof_and_spends_it_once() -> None:
+    ports = with_mode("always")
+    with pytest.raises(ProofRequired):
+        submit_report(REPORT, ports, base_url="https://x", source="a")
+    proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
+
+    submit_report(REPORT, ports, base_url="https://x", source="a", proof=proof)
+
+    with pytest.raises(ProofRequired):
+        submit_report(REPORT, ports, base_url="https://x", source="b", proof=proof)
+    assert len(ports.reports.records) == 1
+
+
+def test_mode_above_rate_asks_only_once_the_hour_is_busy() -> None:
+    ports = with_mode("above_rate", above=2)
+    for source in ("a", "b"):
+        submit_report(REPORT, ports, base_url="https://x", source=source)
+
+    assert proof_required(ports, NOW)
+    with pytest.raises(ProofRequired):
+        check_proof(ports, None, NOW)
+
+
+def test_mode_off_never_asks() -> None:
+    ports = with_mode("off")
+
+    assert not proof_required(ports, NOW)
+    submit_report(REPORT, ports, base_url="https://x", source="a")
