@@ -153,9 +153,9 @@ def post_message(report_id: str) -> Response:
     if not receipt:
         raise NotFound()
     fields = http.json_fields(request, wiring.policy().limits.max_body_bytes)
-    return http.created(
-        add_message(report_id, receipt, fields, wiring.ports()).model_dump(mode="json")
-    )
+    source = wiring.source_key(http.source_ip(request))
+    accepted = add_message(report_id, receipt, fields, wiring.ports(), source)
+    return http.created(accepted.model_dump(mode="json"))
 
 
 @app.route("/reports", methods=["OPTIONS"])

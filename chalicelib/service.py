@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib import abuse, idempotency, parts
+from chalicelib import abuse, idempotency, parts, sla
 from chalicelib.calendar import add_business_days
 from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, Unavailable, ValidationFailed
 from chalicelib.flags import flags_for, version_supported
@@ -90,10 +90,7 @@ def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Acc
 
 def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
     """The reporter's view; any mismatch is the same NotFound (no oracle)."""
-    record = ports.reports.get(report_id) if is_report_id(report_id) else None
-    if not verify_receipt(report_id, receipt, record.receipt_hash if record else None):
-        raise NotFound()
-    assert record is not None  # noqa: S101 - verify_receipt is False without a record
+    record = receipt_holder(report_id, receipt, ports)
     history = [HistoryEntry(at=record.created_at, type="status", status="received")]
     history += [
         entry
@@ -121,6 +118,16 @@ def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | 
     if event.kind == "message":
         return HistoryEntry(at=event.at, type="message")
     return None
+
+
+def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
+    """The report a receipt opens. An unknown id costs the same constant-time comparison
+    as a wrong receipt, and both are the same NotFound (no oracle)."""
+    record = ports.reports.get(report_id) if is_report_id(report_id) else None
+    valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
+    if record is None or not valid:
+        raise NotFound()
+    return record
 
 
 def notify(record: ReportRecord, ports: Ports) -> bool:
@@ -178,7 +185,7 @@ def _new_record(
 ) -> ReportRecord:
     now = ports.clock()
     cvss = score_vector(submission.cvss_vector) if submission.cvss_vector else None
-    return ReportRecord(
+    record = ReportRecord(
         report_id=report_id,
         status="received",
         created_at=now,
@@ -197,6 +204,8 @@ def _new_record(
         bounty_interest=submission.bounty_interest,
         flags=flags_for(submission, ports.policy),
     )
+    # Every clock starts at receipt: store the ones already known.
+    return sla.with_due_dates(record, ports.policy)
 
 
 def acknowledge_by(policy: Policy, received: date) -> date:
@@ -238,17 +247,19 @@ def _json(value: object) -> bytes:
 
 
 def add_message(
-    report_id: str, receipt: str, fields: Mapping[str, Any], ports: Ports
+    report_id: str,
+    receipt: str,
+    fields: Mapping[str, Any],
+    ports: Ports,
+    source: str | None = None,
 ) -> MessageAccepted:
     """Store a reporter's follow-up as an encrypted part and tell the team (content-free)."""
-    record = ports.reports.get(report_id) if is_report_id(report_id) else None
-    if not verify_receipt(report_id, receipt, record.receipt_hash if record else None):
-        raise NotFound()
-    assert record is not None  # noqa: S101 - verify_receipt is False without a record
+    record = receipt_holder(report_id, receipt, ports)
     try:
         follow_up = FollowUp.model_validate(fields)
     except ValidationError as exc:
         raise ValidationFailed(field_problems(exc)) from None
+    abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
     event = ReportEvent(at=ports.clock(), kind="message", public=True)
     key = parts.message_key(report_id, event.event_id)
     # The part first: an event that points at a missing blob would break the history.
