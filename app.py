@@ -27,7 +27,10 @@ logs.configure()
 def security_headers(event: Any, get_response: Any) -> Response:
     started = time.perf_counter()
     response = http.finish(get_response(event), event.path)
-    logs.request_logged(event, response.status_code, started, http.report_id_of(response))
+    lambda_id = getattr(getattr(app, "lambda_context", None), "aws_request_id", None)
+    logs.request_logged(
+        event, response.status_code, started, http.report_id_of(response), lambda_id
+    )
     return response
 
 

@@ -49,13 +49,15 @@ def configure(stream: Any = None) -> None:
     _configured = True
 
 
-def request_logged(request: Any, status: int, started: float, report_id: str | None) -> None:
+def request_logged(
+    request: Any, status: int, started: float, report_id: str | None, lambda_request_id: str | None
+) -> None:
     """One line per request: route template (never the raw path), status, latency."""
     context = getattr(request, "context", None) or {}
     logging.getLogger("chalicelib.requests").info(
         "request",
         extra={
-            "request_id": context.get("requestId"),
+            "request_id": context.get("requestId") or lambda_request_id,
             "route": context.get("resourcePath"),
             "method": getattr(request, "method", None),
             "status": status,
