@@ -161,6 +161,7 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
     moto.start()
     endpoint = f"http://{host}:{ports.aws}"
     os.environ.update(local_environment(endpoint))
+    os.environ["VDP_LOCAL_SITE_ORIGIN"] = f"http://{host}:{ports.site}"
     settings = local_settings(endpoint)
     from chalicelib.resources import bootstrap
 

@@ -42,7 +42,19 @@ def settings() -> Settings:
 
 
 def policy() -> Policy:
-    return _cached("policy", lambda: load_policy(settings().policy_path))
+    return _cached("policy", _load_policy)
+
+
+def _load_policy() -> Policy:
+    loaded = load_policy(settings().policy_path)
+    site = os.environ.get("VDP_LOCAL_SITE_ORIGIN")
+    if settings().stage != "local" or not site or site in loaded.web.allowed_origins:
+        return loaded
+    # `vdp serve --site-port N`: the example site's origin may call and frame the API.
+    origins = [*loaded.web.allowed_origins, site]
+    return loaded.model_copy(
+        update={"web": loaded.web.model_copy(update={"allowed_origins": origins})}
+    )
 
 
 def ports() -> Ports:

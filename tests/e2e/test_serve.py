@@ -190,3 +190,19 @@ def test_security_txt_served_by_the_stack_validates() -> None:
     assert answer.status == 200
     assert answer.headers["content-type"] == "text/plain; charset=utf-8"
     assert parsed.errors == []
+
+
+def test_the_example_site_origin_is_allowed_whatever_its_port(stack: Stack) -> None:
+    preflight = {
+        "Origin": stack.site,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+
+    allowed = request("OPTIONS", f"{stack.api}/reports", headers=preflight)
+    other = request(
+        "OPTIONS", f"{stack.api}/reports", headers={**preflight, "Origin": "http://evil.test"}
+    )
+
+    assert allowed.headers.get("access-control-allow-origin") == stack.site
+    assert "access-control-allow-origin" not in other.headers
