@@ -70,3 +70,9 @@ lint-infra: $(STAMP)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## fuzz: the deep fuzzing run (hypothesis and schemathesis, VDP_FUZZ_EXAMPLES per test)
+.PHONY: fuzz
+VDP_FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	VDP_FUZZ_EXAMPLES=$(VDP_FUZZ_EXAMPLES) $(BIN)/pytest tests/fuzz $(PYTEST_ARGS)

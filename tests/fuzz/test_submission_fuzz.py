@@ -1,0 +1,97 @@
+"""Hostile submissions through the app on healthy (moto) storage: never a 5xx, errors
+always in the contract's shape, and nothing stored unless the answer is a real 201."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz.conftest import EXAMPLES, FuzzApi, tried
+from tests.fuzz.strategies import CANARY, content_types, json_bodies, raw_bodies, submissions
+
+# The contract's error codes and their statuses (DESIGN.md), not the implementation's table.
+CONTRACT_CODES = {
+    "bad_json": 400,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "validation_failed": 422,
+    "rate_limited": 429,
+    "unavailable": 503,
+}
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,  # nothing written into the shared checkout
+    # One moto and one app for all examples, on purpose: state accumulates between them.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                           HealthCheck.data_too_large, HealthCheck.large_base_example],
+)  # fmt: skip
+
+
+@FUZZ
+@given(body=json_bodies(canary=CANARY))
+def test_json_submissions(fuzz_api: FuzzApi, body: bytes) -> None:
+    answer, changed = fuzz_api.post("/reports", body, {"Content-Type": "application/json"})
+    tried("POST /reports (JSON)", answer.status_code)
+    _check(answer, changed, body)
+
+
+@FUZZ
+@given(fields=submissions(), accept=st.sampled_from(["application/json", "*/*", None]))
+def test_submission_fields(fuzz_api: FuzzApi, fields: dict[str, Any], accept: str | None) -> None:
+    body = json.dumps({**fields, "impact": CANARY}).encode()
+    headers = {"Content-Type": "application/json", **({"Accept": accept} if accept else {})}
+    answer, changed = fuzz_api.post("/reports", body, headers)
+    tried("POST /reports (fields)", answer.status_code)
+    _check(answer, changed, body)
+
+
+@FUZZ
+@given(content_type=content_types, body=raw_bodies(), accept=st.sampled_from(["", "text/html"]))
+def test_content_types_and_bodies(
+    fuzz_api: FuzzApi, content_type: str, body: bytes, accept: str
+) -> None:
+    headers = {"Content-Type": content_type, **({"Accept": accept} if accept else {})}
+    answer, changed = fuzz_api.post("/reports", body, headers)
+    tried("POST /reports (content types)", answer.status_code)
+    if answer.headers.get("Content-Type", "").startswith("text/html"):
+        # The no-JavaScript form path answers with pages, never 5xx, stores only on 201.
+        assert answer.status_code < 500
+        assert answer.status_code == 201 or not changed
+        return
+    _check(answer, changed, body)
+
+
+def _check(answer: Any, changed: bool, sent: bytes) -> None:
+    assert answer.status_code < 500, answer.body[:500]
+    assert CANARY.encode() not in answer.body  # nothing submitted is echoed
+    if answer.status_code == 201:
+        accepted = json.loads(answer.body)
+        assert accepted["status"] == "received"
+        if not changed:  # only the honeypot answers 201 without storing
+            assert b'"website"' in sent
+        return
+    assert not changed, "something was stored for a refused submission"
+    _assert_error_shape(answer)
+
+
+def _assert_error_shape(answer: Any) -> None:
+    assert answer.headers["Content-Type"].startswith("application/json")
+    body = json.loads(answer.body)
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert {"code", "message"} <= set(error) <= {"code", "message", "fields"}
+    assert CONTRACT_CODES.get(error["code"]) == answer.status_code, error
+    assert isinstance(error["message"], str) and error["message"]
+    if error["code"] == "validation_failed":
+        assert error["fields"]
+    for problem in error.get("fields", []):
+        assert set(problem) == {"field", "message"}
+        assert re.fullmatch(r"\(body\)|\(unknown field\)|[A-Za-z0-9_.()\- ]+", problem["field"])
