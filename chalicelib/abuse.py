@@ -28,12 +28,13 @@ def source_key(secret: bytes, address: str, now: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class Counter:
-    """One hourly counter item: PK names the window, SK the source (or ALL)."""
+class Quota:
+    """One hour's window of one kind: a limit per source and, optionally, overall."""
 
     window: str
     source: str
-    limit: int
+    per_source: int
+    overall: int | None = None
 
 
 def window_of(kind: str, now: datetime) -> str:
@@ -47,7 +48,7 @@ def proof_required(ports: Ports, now: datetime) -> bool:
         return False
     if limits.proof_of_work == "always" or ports.limiter is None:
         return True
-    seen = ports.limiter.count(window_of(REPORTS, now), "ALL")
+    seen = ports.limiter.count(window_of(REPORTS, now))
     return seen >= limits.proof_of_work_above_per_hour
 
 
@@ -62,16 +63,15 @@ def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
 
 
 def enforce(ports: Ports, kind: str, source: str | None, now: datetime) -> None:
-    """Count one accepted request against the source's and the global hourly limit."""
+    """Count one accepted request against the source's and the overall hourly limit."""
     if ports.limiter is None or source is None:
         return
     hour = now.replace(minute=0, second=0, microsecond=0)
-    window = window_of(kind, now)
-    counters = [Counter(window, source, _per_source(ports.policy, kind))]
-    if kind == REPORTS:
-        counters.append(Counter(window, "ALL", ports.policy.abuse.reports_per_hour_global))
+    limits = ports.policy.abuse
+    overall = limits.reports_per_hour_global if kind == REPORTS else None
+    quota = Quota(window_of(kind, now), source, _per_source(ports.policy, kind), overall)
     expires = hour + timedelta(hours=2)  # TTL: DynamoDB removes spent windows
-    if not ports.limiter.hit(counters, expires):
+    if not ports.limiter.hit(quota, expires):
         raise RateLimited(retry_after=int((hour + timedelta(hours=1) - now).total_seconds()) + 1)
 
 

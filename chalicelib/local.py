@@ -104,6 +104,13 @@ class VdpRequestHandler(ChaliceRequestHandler):
     # The base class binds do_* to its own handler when the class is created.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _vdp_handle
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, ...) gets our 405/404 like API Gateway,
+        # not http.server's 501 HTML page.
+        if name.startswith("do_"):
+            return self._vdp_handle
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         pass  # access lines would carry client addresses; requests are logged by the app
 

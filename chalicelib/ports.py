@@ -12,7 +12,7 @@ from chalicelib.models import ReportEvent, ReportRecord
 from chalicelib.policy import Policy
 
 if TYPE_CHECKING:
-    from chalicelib.abuse import Counter
+    from chalicelib.abuse import Quota
 
 
 class Keys(Protocol):
@@ -56,8 +56,8 @@ class Reports(Protocol):
 
 
 class Limiter(Protocol):
-    def hit(self, counters: Sequence[Counter], expires: datetime) -> bool: ...
-    def count(self, window: str, source: str) -> int: ...
+    def hit(self, quota: Quota, expires: datetime) -> bool: ...
+    def count(self, window: str) -> int: ...
 
 
 class ProofStore(Protocol):

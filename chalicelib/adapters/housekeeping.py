@@ -1,4 +1,5 @@
-"""DynamoDB housekeeping items: rate counters (RATE#…) and idempotency records (IDEMP#…).
+"""DynamoDB housekeeping items: rate windows (RATE#…), spent proof-of-work challenges
+(POW#…) and idempotency records (IDEMP#…).
 
 Both carry a TTL (`expires_at`) and never hold content: an idempotency record
 keeps the original 201 answer only as a sealed blob (part `idempotency`).
@@ -6,54 +7,70 @@ keeps the original 201 answer only as a sealed blob (part `idempotency`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.abuse import Counter
+from chalicelib.abuse import Quota
 from chalicelib.adapters.failures import translated
 
 
 class DynamoRateCounters:
+    """One item per hourly window: `total` and one `s_<source>` counter per source.
+
+    A single conditional UpdateItem checks and counts both limits at once (no
+    transaction); a refused request changes nothing. An hour of sources fits an
+    item easily: the overall limit caps how many can be counted.
+    """
+
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
 
-    def hit(self, counters: Sequence[Counter], expires: datetime) -> bool:
-        """Add one to every counter in one transaction, or to none if any is at its limit."""
-        updates = [
-            {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": {"PK": {"S": c.window}, "SK": {"S": c.source}},
-                    "UpdateExpression": "ADD hits :one SET expires_at = :expires",
-                    "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
-                    "ExpressionAttributeValues": {
-                        ":one": {"N": "1"},
-                        ":limit": {"N": str(c.limit)},
-                        ":expires": {"N": str(int(expires.timestamp()))},
-                    },
-                }
-            }
-            for c in counters
-        ]
+    def hit(self, quota: Quota, expires: datetime) -> bool:
+        """Add one for the source (and overall), or nothing if a limit is reached."""
+        names = {"#source": f"s_{quota.source}", "#total": "total"}
+        values = {
+            ":one": {"N": "1"},
+            ":zero": {"N": "0"},
+            ":per_source": {"N": str(quota.per_source)},
+            ":expires": {"N": str(int(expires.timestamp()))},
+        }
+        condition = "(attribute_not_exists(#source) OR #source < :per_source)"
+        if quota.overall is not None:
+            condition += " AND (attribute_not_exists(#total) OR #total < :overall)"
+            values[":overall"] = {"N": str(quota.overall)}
         with translated("dynamodb"):
             try:
-                self._client.transact_write_items(TransactItems=updates)
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"PK": {"S": quota.window}, "SK": {"S": "RATE"}},
+                    UpdateExpression=(
+                        "SET #source = if_not_exists(#source, :zero) + :one, "
+                        "#total = if_not_exists(#total, :zero) + :one, expires_at = :expires"
+                    ),
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
             except ClientError as exc:
                 if _condition_failed(exc):
                     return False
                 raise
         return True
 
-    def count(self, window: str, source: str) -> int:
+    def count(self, window: str) -> int:
+        """How many were accepted in the window overall."""
         with translated("dynamodb"):
             item = self._client.get_item(
-                TableName=self._table, Key={"PK": {"S": window}, "SK": {"S": source}}
+                TableName=self._table,
+                Key={"PK": {"S": window}, "SK": {"S": "RATE"}},
+                ProjectionExpression="#total",
+                ExpressionAttributeNames={"#total": "total"},
             ).get("Item")
-        return int(item["hits"]["N"]) if item else 0
+        return int(item["total"]["N"]) if item and "total" in item else 0
 
 
 class DynamoProofs:

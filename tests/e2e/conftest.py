@@ -66,7 +66,8 @@ class Stack:
 
 
 def relaxed_policy() -> str:
-    """The default policy with rate limits high enough for a whole test module.
+    """The default policy with rate limits high enough for a whole test module, and no
+    proof-of-work.
 
     Every e2e client is 127.0.0.1, one source; the rate-limit tests start their own
     stack with the real policy.
@@ -78,6 +79,8 @@ def relaxed_policy() -> str:
         "messages_per_hour_per_source",
     ):
         text = re.sub(rf"^{name} = \d+$", f"{name} = 100000", text, flags=re.MULTILINE)
+    # The proof-of-work tests start their own stack with it switched on.
+    text = re.sub(r'^proof_of_work = ".*"$', 'proof_of_work = "off"', text, flags=re.MULTILINE)
     path = Path(tempfile.mkdtemp(prefix="vdp-e2e-")) / "policy.toml"
     path.write_text(text)
     return str(path)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from chalicelib.abuse import Counter
+from chalicelib.abuse import Quota
 from chalicelib.adapters.housekeeping import DynamoIdempotency, DynamoRateCounters
 from chalicelib.adapters.secrets import SecretsManagerSecret
 from tests.conftest import boto
@@ -10,21 +10,30 @@ from tests.conftest import boto
 EXPIRES = datetime(2026, 11, 20, 14, tzinfo=UTC)
 
 
-def test_counters_move_together_and_stop_at_the_lowest_limit(aws) -> None:
+def test_one_window_counts_each_source_and_the_total(aws) -> None:
     counters = DynamoRateCounters(boto("dynamodb"), "vdp-local")
-    pair = [
-        Counter("RATE#reports#20261120T12", "src", 2),
-        Counter("RATE#reports#20261120T12", "ALL", 3),
-    ]
+    window = "RATE#reports#20261120T12"
 
-    results = [counters.hit(pair, EXPIRES) for _ in range(3)]
+    mine = [counters.hit(Quota(window, "src-a", 2, overall=3), EXPIRES) for _ in range(3)]
+    other = [counters.hit(Quota(window, "src-b", 2, overall=3), EXPIRES) for _ in range(2)]
 
-    assert results == [True, True, False]
+    assert mine == [True, True, False]
+    assert other == [True, False]  # the overall limit of 3 is reached
+    assert counters.count(window) == 3
     item = boto("dynamodb").get_item(
-        TableName="vdp-local", Key={"PK": {"S": "RATE#reports#20261120T12"}, "SK": {"S": "ALL"}}
+        TableName="vdp-local", Key={"PK": {"S": window}, "SK": {"S": "RATE"}}
     )["Item"]
-    assert item["hits"] == {"N": "2"}  # the refused hit counted nowhere
+    assert item["s_src-a"] == {"N": "2"} and item["s_src-b"] == {"N": "1"}
     assert item["expires_at"] == {"N": str(int(EXPIRES.timestamp()))}
+
+
+def test_a_window_without_overall_limit_counts_per_source_only(aws) -> None:
+    counters = DynamoRateCounters(boto("dynamodb"), "vdp-local")
+
+    results = [counters.hit(Quota("RATE#messages#x", f"s{n % 3}", 1), EXPIRES) for n in range(6)]
+
+    assert results == [True] * 3 + [False] * 3
+    assert counters.count("RATE#messages#unused") == 0
 
 
 def test_idempotency_claim_complete_and_replay(aws) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from chalicelib.abuse import Counter
+from chalicelib.abuse import Quota
 from chalicelib.ports import Ports
 from tests.unit.fakes import fake_ports
 
@@ -17,15 +16,17 @@ class FakeLimiter:
     def __init__(self) -> None:
         self.hits: dict[tuple[str, str], int] = {}
 
-    def hit(self, counters: Sequence[Counter], expires: datetime) -> bool:
-        if any(self.hits.get((c.window, c.source), 0) >= c.limit for c in counters):
+    def hit(self, quota: Quota, expires: datetime) -> bool:
+        mine, total = (quota.window, quota.source), (quota.window, "total")
+        over_overall = quota.overall is not None and self.hits.get(total, 0) >= quota.overall
+        if self.hits.get(mine, 0) >= quota.per_source or over_overall:
             return False
-        for c in counters:
-            self.hits[(c.window, c.source)] = self.hits.get((c.window, c.source), 0) + 1
+        for key in (mine, total):
+            self.hits[key] = self.hits.get(key, 0) + 1
         return True
 
-    def count(self, window: str, source: str) -> int:
-        return self.hits.get((window, source), 0)
+    def count(self, window: str) -> int:
+        return self.hits.get((window, "total"), 0)
 
 
 class FakeProofs:
