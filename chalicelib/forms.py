@@ -10,13 +10,13 @@ Parsing is python-multipart's, for urlencoded and multipart bodies alike.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import Field, File, FormParser, parse_options_header
-
 from chalicelib.errors import BadJson, FieldProblem, ValidationFailed
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import Field, File
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -40,6 +40,10 @@ def parse(
     body: bytes, content_type: str, max_bytes: int
 ) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
     """Text controls as (name, value) pairs and files as attachment dicts (raw bytes)."""
+    # Imported here: JSON submissions (the common case) never load the form parser.
+    from python_multipart.exceptions import FormParserError
+    from python_multipart.multipart import FormParser, parse_options_header
+
     media, options = parse_options_header(content_type)
     pairs: list[tuple[str, str]] = []
     uploads: list[dict[str, Any]] = []
