@@ -21,12 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ConnectTimeoutError
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+from botocore.httpsession import URLLib3Session
 
 from chalicelib import wiring
 
 SERVICES = ("kms", "s3", "dynamodb", "sns")
 KINDS = ("throttling", "http_500", "connect_timeout")
+# Not a persistent fault: the first attempt reaches the service and is carried out, then
+# its answer is lost (read timeout); botocore's retry sends the same request again.
+LOST_ANSWER = "lost_answer"
 
 # (HTTP status, error code) as each service answers: its own codes and protocol.
 _ERRORS = {
@@ -86,17 +90,29 @@ class Fault:
     def event(self) -> str:
         return f"before-send.{self.service}" + (f".{self.operation}" if self.operation else "")
 
-    def __call__(self, request: Any, event_name: str = "", **_: Any) -> AWSResponse:
-        self.attempts += 1
-        self.operations.append(event_name.rsplit(".", 1)[-1])
-        announced = dict(_pairs(request.headers.get("amz-sdk-request", b"")))
-        self.max_attempts = int(announced.get("max", 0))
+    def __call__(self, request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
+        if self.kind == LOST_ANSWER:
+            return self._lose_first_answer(request, event_name)
+        self._count(request, event_name)
         if self.kind == "connect_timeout":
             # What urllib3 reports after connect_timeout; raised here, so nothing waits.
             raise ConnectTimeoutError(endpoint_url=request.url)
         status, code = _ERRORS[(self.service, self.kind)]
         headers, body = error_body(self.service, code, status)
         return AWSResponse(request.url, status, headers, _Raw(body))
+
+    def _count(self, request: Any, event_name: str) -> None:
+        self.attempts += 1
+        self.operations.append(event_name.rsplit(".", 1)[-1])
+        announced = dict(_pairs(request.headers.get("amz-sdk-request", b"")))
+        self.max_attempts = int(announced.get("max", 0))
+
+    def _lose_first_answer(self, request: Any, event_name: str) -> None:
+        if self.attempts:
+            return None  # later attempts go through untouched
+        self._count(request, event_name)
+        URLLib3Session(timeout=10).send(request)  # the service does it...
+        raise ReadTimeoutError(endpoint_url=request.url)  # ...and the answer never arrives
 
 
 def _pairs(header: bytes | str) -> Iterator[tuple[str, str]]:
