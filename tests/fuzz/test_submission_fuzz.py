@@ -22,6 +22,7 @@ CONTRACT_CODES = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "validation_failed": 422,
+    "proof_required": 428,  # issue 7.2: proof-of-work, when the policy asks for it
     "rate_limited": 429,
     "unavailable": 503,
 }
