@@ -141,7 +141,7 @@ class DynamoIdempotency:
             "response": item.get("response", {}).get("B"),
         }
 
-    def complete(self, key: str, report_id: str, sealed_response: bytes) -> None:
+    def complete(self, key: str, report_id: str, sealed_response: bytes | bytearray) -> None:
         with translated("dynamodb"):
             self._client.update_item(
                 TableName=self._table,

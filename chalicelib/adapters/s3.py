@@ -17,7 +17,7 @@ class S3Blobs:
         self._client = client
         self._bucket = bucket
 
-    def put_new(self, key: str, data: bytes) -> None:
+    def put_new(self, key: str, data: bytes | bytearray) -> None:
         """Write only if the key is free (If-None-Match: *), so no report overwrites another."""
         with translated("s3", taken=("PreconditionFailed", "ConditionalRequestConflict")):
             self._client.put_object(Bucket=self._bucket, Key=key, Body=data, IfNoneMatch="*")

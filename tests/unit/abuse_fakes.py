@@ -59,8 +59,12 @@ class FakeIdempotency:
     def get(self, key: str) -> dict[str, Any] | None:
         return dict(self.records[key]) if key in self.records else None
 
-    def complete(self, key: str, report_id: str, sealed_response: bytes) -> None:
-        self.records[key] = {"state": "done", "report_id": report_id, "response": sealed_response}
+    def complete(self, key: str, report_id: str, sealed_response: bytes | bytearray) -> None:
+        self.records[key] = {
+            "state": "done",
+            "report_id": report_id,
+            "response": bytes(sealed_response),
+        }
 
     def abandon(self, key: str) -> None:
         if self.records.get(key, {}).get("state") == "pending":

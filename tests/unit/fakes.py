@@ -40,12 +40,12 @@ class FakeBlobs:
         self.objects: dict[str, bytes] = {}
         self.modified: dict[str, datetime] = {}  # absent: written at FRIDAY_NOON
 
-    def put_new(self, key: str, data: bytes) -> None:
+    def put_new(self, key: str, data: bytes | bytearray) -> None:
         if self.fail:
             raise Unavailable("s3")
         if key in self.objects:
             raise AlreadyExists(key)
-        self.objects[key] = data
+        self.objects[key] = bytes(data)
 
     def get(self, key: str) -> bytes:
         if key not in self.objects:
