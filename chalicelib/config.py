@@ -14,7 +14,7 @@ from chalicelib.policy import DEFAULT_POLICY
 class Settings(BaseModel):
     """Resource names and endpoints; set by .chalice/config.json or CloudFormation."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     stage: str = Field(min_length=1)
     region: str = "us-east-1"

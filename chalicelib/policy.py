@@ -15,7 +15,7 @@ DEFAULT_POLICY = Path(__file__).with_name("policy.toml")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Organisation(_Section):
