@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,26 +35,13 @@ class FuzzApi:
 
 @pytest.fixture
 def fuzz_api(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FuzzApi]:
-    """chalice's test client on in-process moto, with rate limits out of the way."""
+    """chalice's test client on in-process moto, rate limits and proof-of-work off."""
     from app import app
-
-    monkeypatch.setenv("VDP_POLICY_PATH", unthrottled_policy())
-    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-        yield FuzzApi(client.http, stored_counts())
-
-
-def unthrottled_policy() -> str:
-    """The e2e relaxed policy with proof-of-work off as well: these tests are about input
-    handling and storage, and a 428 after the 50th report of the hour would hide both."""
     from tests.e2e.conftest import relaxed_policy
 
-    path = Path(relaxed_policy())
-    text, replaced = re.subn(
-        r'^proof_of_work = ".*"$', 'proof_of_work = "off"', path.read_text(), flags=re.MULTILINE
-    )
-    assert replaced == 1, "policy.toml no longer has a proof_of_work setting"
-    path.write_text(text)
-    return str(path)
+    monkeypatch.setenv("VDP_POLICY_PATH", relaxed_policy())
+    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        yield FuzzApi(client.http, stored_counts())
 
 
 def stored_counts() -> tuple[int, int]:
