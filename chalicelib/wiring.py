@@ -132,7 +132,9 @@ def client(config: Settings, service: str) -> Any:
             region_name=config.region,
             endpoint_url=config.endpoint_url,
             config=Config(
-                connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+                connect_timeout=2,
+                read_timeout=5,
+                retries={"total_max_attempts": 3, "mode": "standard"},
             ),
         )
 

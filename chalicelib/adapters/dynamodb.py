@@ -27,12 +27,19 @@ class DynamoReports:
     def create(self, record: ReportRecord) -> None:
         """Insert the report row; never overwrites (a taken id raises AlreadyExists)."""
         item = {"PK": f"REPORT#{record.report_id}", "SK": "META", **_plain(record)}
-        with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_dynamo(item),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
+        try:
+            with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=_to_dynamo(item),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+        except AlreadyExists:
+            # A retried put whose first attempt landed (its answer lost) finds its own
+            # row: the receipt hash is unique to this submission, so that is success.
+            existing = self.get(record.report_id)
+            if existing is None or existing.receipt_hash != record.receipt_hash:
+                raise
 
     def get(self, report_id: str) -> ReportRecord | None:
         with translated("dynamodb"):

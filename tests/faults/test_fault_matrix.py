@@ -59,15 +59,7 @@ def test_fault_cell(intake: Intake, service: str, operation: str | None, kind: s
     ("service", "operation"),
     [
         ("s3", "PutObject"),
-        pytest.param(
-            "dynamodb",
-            "PutItem",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="DynamoReports.create reads its own retried write's "
-                "ConditionalCheckFailed as an id collision: a second report is stored",
-            ),
-        ),
+        ("dynamodb", "PutItem"),
     ],
 )
 def test_lost_answer_to_a_write(
