@@ -9,13 +9,14 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import parts
-from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
+from chalicelib.errors import FieldProblem, ValidationFailed
 from chalicelib.lifecycle import OPEN
 from chalicelib.models import STATUSES, ReportEvent, ReportRecord, Severity
 from chalicelib.notifications import MESSAGE_RECEIVED, RECEIVED, SLA_BREACHED, STATUS_CHANGED
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.sla import breached, with_due_dates
+from chalicelib.triage import get_report
 
 # Which key each kind of text was sealed under (the part is the KMS encryption context).
 EVENTS = (RECEIVED, MESSAGE_RECEIVED, STATUS_CHANGED, SLA_BREACHED)
@@ -69,7 +70,7 @@ def overdue_deadlines(record: ReportRecord, ports: Ports, today: date) -> dict[s
 
 def timeline(ports: Ports, report_id: str) -> list[ReportEvent]:
     """Every event of a report, oldest first, with its actor (the team's view)."""
-    _require(ports, report_id)
+    get_report(ports, report_id)
     return ports.reports.events(report_id)
 
 
@@ -79,7 +80,7 @@ def show_report(ports: Ports, report_id: str, actor: str | None = None) -> Decry
     With an `actor`, the decryption is recorded in the report's history first: nobody
     reads a report without leaving a trace.
     """
-    record = _require(ports, report_id)
+    record = get_report(ports, report_id)
     if actor is not None:
         audit = ReportEvent(at=ports.clock(), kind="decrypted", public=False, actor=actor)
         ports.reports.add_event(report_id, audit)
@@ -101,13 +102,6 @@ def show_report(ports: Ports, report_id: str, actor: str | None = None) -> Decry
 def _open_text(ports: Ports, report_id: str, event: ReportEvent) -> str:
     assert event.part is not None  # noqa: S101 - filtered by the caller
     return parts.load(ports, report_id, _TEXT_PARTS[event.kind], event.part).decode()
-
-
-def _require(ports: Ports, report_id: str) -> ReportRecord:
-    record = ports.reports.get(report_id)
-    if record is None:
-        raise NotFound(f"no report {report_id}")
-    return record
 
 
 def filter_policy(
