@@ -50,6 +50,11 @@ scan: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/pip-audit --strict -r requirements.txt
 
+## policy-site: regenerate the example policy site from chalicelib/policy.toml
+.PHONY: policy-site
+policy-site: $(STAMP)
+	$(BIN)/vdp policy render --format html --api '{{VDP_API}}' > examples/policy-site/index.html
+
 ## check: lint + types + scanners + tests
 check: lint typecheck scan test
 

@@ -35,24 +35,18 @@ def policy() -> None:
 
 @policy.command("render")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option(
-    "--embed-form", "embed_script", help="URL of embed.js: the HTML page embeds the form."
-)
+@click.option("--api", "api", help="The vdp API's URL: the HTML page embeds its report form.")
 @POLICY_OPTION
 @BASE_OPTION
-def render_command(
-    fmt: str, embed_script: str | None, policy_path: str | None, base_url: str
-) -> None:
+def render_command(fmt: str, api: str | None, policy_path: str | None, base_url: str) -> None:
     """Print SECURITY.md (md) or the policy page (html)."""
     from chalicelib.render import render_html, render_markdown
 
     def action() -> None:
         chosen = _policy(policy_path)
-        form_url = chosen.contacts.form_url or f"{base_url.rstrip('/')}/form"
+        form_url = chosen.contacts.form_url or f"{(api or base_url).rstrip('/')}/form"
         page = (
-            render_markdown(chosen, form_url)
-            if fmt == "md"
-            else render_html(chosen, form_url, embed_script)
+            render_markdown(chosen, form_url) if fmt == "md" else render_html(chosen, form_url, api)
         )
         click.echo(page, nl=False)
 

@@ -60,26 +60,59 @@ def render_markdown(policy: Policy, form_url: str) -> str:
     return "\n".join(lines)
 
 
-def render_html(policy: Policy, form_url: str, embed_script: str | None = None) -> str:
-    """A standalone page; `embed_script` (the URL of embed.js) adds the embedded form."""
-    title = html.escape(f"Security policy — {policy.organisation.name}")
-    body = [f"<h1>{title}</h1>"]
-    for section in sections(policy, form_url):
-        anchor = re.sub(r"[^a-z0-9]+", "-", section.title.lower()).strip("-")
+def render_html(policy: Policy, form_url: str, api: str | None = None) -> str:
+    """The policy page; with `api` (the vdp API's URL) it embeds the report form.
+
+    `examples/policy-site/index.html` is this page rendered with api="{{VDP_API}}".
+    """
+    name = html.escape(policy.organisation.name)
+    title = f"Security policy — {name}"
+    rendered = [(_anchor(section.title), section) for section in sections(policy, form_url)]
+    nav = "".join(f'<li><a href="#{a}">{html.escape(s.title)}</a></li>' for a, s in rendered)
+    body = [
+        f'<header class="site-header"><p class="site-name">{name}</p></header>',
+        f"<main>\n<h1>{title}</h1>",
+        f'<nav aria-label="On this page"><ul>{nav}'
+        + ('<li><a href="#report">Report a vulnerability</a></li>' if api else "")
+        + "</ul></nav>",
+    ]
+    for anchor, section in rendered:
         body.append(f'<section id="{anchor}">\n<h2>{html.escape(section.title)}</h2>')
         body += [_html_block(block) for block in section.blocks]
         body.append("</section>")
-    if embed_script:
-        body.append('<section id="report">\n<h2>Report form</h2>\n<div id="vdp-form"></div>')
-        body.append(f'<script src="{html.escape(embed_script)}" data-target="#vdp-form"></script>')
-        body.append("</section>")
+    if api:
+        body.append(_report_section(html.escape(api)))
+    body.append("</main>")
+    if api:
+        body.append(
+            '<footer class="site-footer"><p>Machine-readable contact: '
+            f'<a href="{html.escape(api)}/.well-known/security.txt">security.txt</a></p></footer>'
+        )
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n</head>\n<body>\n<main>\n"
+        f'<title>{title}</title>\n<link rel="icon" href="data:,">\n'
+        '<link rel="stylesheet" href="site.css">\n</head>\n<body>\n'
         + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
+        + "\n</body>\n</html>\n"
     )
+
+
+def _report_section(api: str) -> str:
+    # The form is served by the vdp API and embedded by its embed.js; without scripts the
+    # links still work.
+    return (
+        '<section id="report" aria-labelledby="report-heading">\n'
+        '<h2 id="report-heading">Report a vulnerability</h2>\n<div id="vdp-form"></div>\n'
+        f'<p class="site-note">The form does not load (scripts off)? You can <a href="{api}/form">'
+        f'open the report form</a>. Follow a report you sent: <a href="{api}/status">status '
+        "page</a>.</p>\n"
+        f'<script src="{api}/embed.js" data-target="#vdp-form" async></script>\n</section>'
+    )
+
+
+def _anchor(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 def _process(policy: Policy) -> list[str]:

@@ -115,7 +115,16 @@ def test_changing_a_figure_changes_the_page_and_the_clock_together() -> None:
 def test_html_page_escapes_policy_text_and_embeds_the_form() -> None:
     hostile = policy_with(organisation={"name": "<script>alert(1)</script>"})
 
-    page = render_html(hostile, "f", embed_script="http://127.0.0.1:8000/embed.js")
+    page = render_html(hostile, "f", api="http://127.0.0.1:8000")
 
     assert "<script>alert(1)</script>" not in page
-    assert '<script src="http://127.0.0.1:8000/embed.js" data-target="#vdp-form">' in page
+    assert '<script src="http://127.0.0.1:8000/embed.js" data-target="#vdp-form" async>' in page
+
+
+def test_the_example_policy_site_is_the_rendered_policy() -> None:
+    site = Path(__file__).resolve().parents[2] / "examples" / "policy-site" / "index.html"
+    api = "{{VDP_API}}"
+
+    expected = render_html(default_policy(), f"{api}/form", api=api)
+
+    assert site.read_text() == expected, "regenerate: make policy-site"
