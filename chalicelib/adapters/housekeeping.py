@@ -34,7 +34,6 @@ class DynamoRateCounters:
         names = {"#source": f"s_{quota.source}", "#total": "total"}
         values = {
             ":one": {"N": "1"},
-            ":zero": {"N": "0"},
             ":per_source": {"N": str(quota.per_source)},
             ":expires": {"N": str(int(expires.timestamp()))},
         }
@@ -47,10 +46,7 @@ class DynamoRateCounters:
                 self._client.update_item(
                     TableName=self._table,
                     Key={"PK": {"S": quota.window}, "SK": {"S": "RATE"}},
-                    UpdateExpression=(
-                        "SET #source = if_not_exists(#source, :zero) + :one, "
-                        "#total = if_not_exists(#total, :zero) + :one, expires_at = :expires"
-                    ),
+                    UpdateExpression="ADD #source :one, #total :one SET expires_at = :expires",
                     ConditionExpression=condition,
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
