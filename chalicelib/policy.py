@@ -51,7 +51,7 @@ class Sla(_Section):
     ack_business_days: int = Field(default=3, ge=0, le=60)
     triage_business_days: int = Field(default=10, ge=0, le=120)
     disclosure_days: int = Field(default=90, ge=1, le=730)
-    fix_days: FixDays = FixDays()
+    fix_days: FixDays = Field(default_factory=FixDays)
 
 
 class VersionRange(_Section):
@@ -118,18 +118,18 @@ class Limits(_Section):
 class Policy(_Section):
     organisation: Organisation
     contacts: Contacts
-    encryption: Encryption = Encryption()
+    encryption: Encryption = Field(default_factory=Encryption)
     languages: list[str] = Field(default_factory=lambda: ["en"])
     holidays_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
-    sla: Sla = Sla()
+    sla: Sla = Field(default_factory=Sla)
     products: list[Product] = Field(min_length=1)
     exclusions: list[Exclusion] = Field(default_factory=list)
-    bounty: Bounty = Bounty()
+    bounty: Bounty = Field(default_factory=Bounty)
     safe_harbor: str = ""
-    web: Web = Web()
-    retention: Retention = Retention()
-    limits: Limits = Limits()
-    abuse: Abuse = Abuse()
+    web: Web = Field(default_factory=Web)
+    retention: Retention = Field(default_factory=Retention)
+    limits: Limits = Field(default_factory=Limits)
+    abuse: Abuse = Field(default_factory=Abuse)
 
     def product_ids(self) -> list[str]:
         """The ids a report may name, "other" included."""
