@@ -50,6 +50,8 @@ def issue(key: bytes, difficulty: int, now: datetime) -> Challenge:
 
 def verify(key: bytes, proof: str, min_difficulty: int, now: datetime) -> Challenge:
     """The challenge a valid proof solves; ProofRequired for anything else."""
+    if not proof.isascii() or len(proof) > 512:  # ours are short ASCII; anything else is not
+        raise ProofRequired()
     token, _, nonce = proof.rpartition(":")
     encoded, _, signature = token.partition(".")
     if not (nonce and signature) or len(nonce) > 64:

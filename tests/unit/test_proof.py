@@ -46,6 +46,9 @@ def test_a_solved_challenge_verifies() -> None:
         lambda token, proof: token + ":999999999",  # unsolved nonce
         lambda token, proof: "",  # nothing
         lambda token, proof: "garbage:1",
+        lambda token, proof: "abc.é:1",  # non-ASCII: compare_digest would raise TypeError
+        lambda token, proof: proof.replace(".", ".\u00e9", 1),
+        lambda token, proof: proof + "0" * 600,
     ],
 )
 def test_forged_or_unsolved_proofs_are_refused(tamper) -> None:
