@@ -53,6 +53,7 @@ def _intake_options(request: Request) -> dict[str, Any]:
     return {
         "base_url": http.base_url(request, wiring.settings().public_url),
         "source": wiring.source_key(http.source_ip(request)),
+        "client": wiring.client_key(http.source_ip(request)),
         "idempotency_key": request.headers.get("idempotency-key"),
         "proof": request.headers.get("vdp-proof"),
     }

@@ -79,6 +79,7 @@ BENCH_ABUSE = {
     "reports_per_hour_per_source": "1000000000",
     "reports_per_hour_global": "1000000000",
     "messages_per_hour_per_source": "1000000000",
+    "messages_per_hour_global": "1000000000",
     "proof_of_work": '"off"',
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,9 +23,25 @@ MESSAGES = "messages"
 
 
 def source_key(secret: bytes, address: str, now: datetime) -> str:
-    """An opaque, per-day pseudonym for a client address."""
+    """An opaque, per-day pseudonym for a client address (rate limits)."""
     daily_salt = hmac.new(secret, f"salt:{now.date().isoformat()}".encode(), hashlib.sha256)
-    return hmac.new(daily_salt.digest(), address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(daily_salt.digest(), _network(address), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key(secret: bytes, address: str) -> str:
+    """A stable pseudonym (idempotency scope: a retry across midnight is still a retry)."""
+    return hmac.new(secret, b"client:" + _network(address), hashlib.sha256).hexdigest()[:32]
+
+
+def _network(address: str) -> bytes:
+    """IPv6 clients are counted per /64 (one subscriber's usual allocation), IPv4 per address."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address.encode()
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False)).encode()
+    return str(parsed).encode()
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,7 @@ def enforce(ports: Ports, kind: str, source: str | None, now: datetime) -> None:
         return
     hour = now.replace(minute=0, second=0, microsecond=0)
     limits = ports.policy.abuse
-    overall = limits.reports_per_hour_global if kind == REPORTS else None
+    overall = limits.reports_per_hour_global if kind == REPORTS else limits.messages_per_hour_global
     quota = Quota(window_of(kind, now), source, _per_source(ports.policy, kind), overall)
     expires = hour + timedelta(hours=2)  # TTL: DynamoDB removes spent windows
     if not ports.limiter.hit(quota, expires):

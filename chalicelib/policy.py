@@ -103,6 +103,8 @@ class Abuse(_Section):
     reports_per_hour_per_source: int = Field(default=5, ge=1)
     reports_per_hour_global: int = Field(default=200, ge=1)
     messages_per_hour_per_source: int = Field(default=20, ge=1)
+    # Also bounds the hourly counter item: one small attribute per source.
+    messages_per_hour_global: int = Field(default=1000, ge=1)
     # Proof-of-work: off, always, or only while the hour's global count is above a level.
     proof_of_work: Literal["off", "always", "above_rate"] = "above_rate"
     proof_of_work_difficulty: int = Field(default=16, ge=1, le=32)

@@ -49,13 +49,14 @@ def submit_report(
     *,
     base_url: str,
     source: str | None = None,
+    client: str | None = None,
     idempotency_key: str | None = None,
     proof: str | None = None,
 ) -> Accepted:
     """Validate, encrypt and store a report, then notify the team (content-free).
 
-    `source` is the salted client pseudonym (rate limits and key scope);
-    `idempotency_key` makes a retry return the first answer; `proof` is a solved
+    `source` is the client's daily pseudonym (rate limits), `client` its stable one (the
+    scope of an `idempotency_key`, which makes a retry return the first answer); `proof` is a solved
     proof-of-work challenge, needed when the policy says so.
     """
     if _is_honeypot(fields):
@@ -69,8 +70,9 @@ def submit_report(
 
     if idempotency_key is None or ports.idempotency is None:
         return store_once()
-    key = idempotency.scoped_key(idempotency_key, source)
-    return idempotency.once(ports.idempotency, ports, key, store_once)
+    key = idempotency.scoped_key(idempotency_key, client)
+    digest = idempotency.fingerprint(fields)
+    return idempotency.once(ports.idempotency, ports, key, digest, store_once)
 
 
 def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Accepted:

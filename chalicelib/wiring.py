@@ -68,6 +68,13 @@ def source_key(address: str) -> str:
     return derive(secret(), address, clock())
 
 
+def client_key(address: str) -> str:
+    """The stable pseudonym of a client address (idempotency scope; never stored raw)."""
+    from chalicelib.abuse import client_key as derive
+
+    return derive(secret(), address)
+
+
 def secret() -> bytes:
     return _cached("secret", _load_secret)
 

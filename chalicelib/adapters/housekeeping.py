@@ -104,18 +104,34 @@ class DynamoIdempotency:
         self._client = client
         self._table = table
 
-    def begin(self, key: str, expires: datetime) -> dict[str, Any] | None:
-        """Claim the key; None if it is ours now, else the existing record."""
+    def begin(
+        self, key: str, fingerprint: str, now: datetime, lease_until: datetime, expires: datetime
+    ) -> dict[str, Any] | None:
+        """Claim the key (or take over a claim whose lease ran out); None if it is ours now,
+        else the existing record."""
         item = {
             "PK": {"S": f"IDEMP#{key}"},
             "SK": {"S": "IDEMP"},
             "state": {"S": "pending"},
+            "fingerprint": {"S": fingerprint},
+            "lease_until": {"N": str(int(lease_until.timestamp()))},
             "expires_at": {"N": str(int(expires.timestamp()))},
         }
         with translated("dynamodb"):
             try:
                 self._client.put_item(
-                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+                    TableName=self._table,
+                    Item=item,
+                    ConditionExpression=(
+                        "attribute_not_exists(PK) OR (#state = :pending AND lease_until < :now "
+                        "AND fingerprint = :fingerprint)"
+                    ),
+                    ExpressionAttributeNames={"#state": "state"},
+                    ExpressionAttributeValues={
+                        ":pending": {"S": "pending"},
+                        ":now": {"N": str(int(now.timestamp()))},
+                        ":fingerprint": {"S": fingerprint},
+                    },
                 )
                 return None
             except ClientError as exc:
@@ -133,6 +149,7 @@ class DynamoIdempotency:
             return None
         return {
             "state": item["state"]["S"],
+            "fingerprint": item.get("fingerprint", {}).get("S"),
             "report_id": item.get("report_id", {}).get("S"),
             "response": item.get("response", {}).get("B"),
         }

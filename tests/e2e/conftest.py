@@ -77,6 +77,7 @@ def relaxed_policy() -> str:
         "reports_per_hour_per_source",
         "reports_per_hour_global",
         "messages_per_hour_per_source",
+        "messages_per_hour_global",
     ):
         text = re.sub(rf"^{name} = \d+$", f"{name} = 100000", text, flags=re.MULTILINE)
     # The proof-of-work tests start their own stack with it switched on.

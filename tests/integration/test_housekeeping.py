@@ -1,6 +1,6 @@
 """Rate counters and idempotency records against moto's DynamoDB."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.abuse import Quota
 from chalicelib.adapters.housekeeping import DynamoIdempotency, DynamoRateCounters
@@ -36,22 +36,39 @@ def test_a_window_without_overall_limit_counts_per_source_only(aws) -> None:
     assert counters.count("RATE#messages#unused") == 0
 
 
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def claim(store: DynamoIdempotency, key: str, at: datetime = NOW, digest: str = "f1"):
+    return store.begin(key, digest, at, at + timedelta(seconds=30), EXPIRES)
+
+
 def test_idempotency_claim_complete_and_replay(aws) -> None:
     store = DynamoIdempotency(boto("dynamodb"), "vdp-local")
 
-    assert store.begin("k1", EXPIRES) is None
-    assert store.begin("k1", EXPIRES)["state"] == "pending"
+    assert claim(store, "k1") is None
+    assert claim(store, "k1")["state"] == "pending"
     store.complete("k1", "VDP-7K3M-9QX2", b"sealed")
 
-    assert store.begin("k1", EXPIRES) == {
-        "state": "done", "report_id": "VDP-7K3M-9QX2", "response": b"sealed",
+    assert claim(store, "k1") == {
+        "state": "done", "fingerprint": "f1", "report_id": "VDP-7K3M-9QX2", "response": b"sealed",
     }  # fmt: skip
+
+
+def test_a_stale_claim_is_taken_over_but_only_for_the_same_content(aws) -> None:
+    store = DynamoIdempotency(boto("dynamodb"), "vdp-local")
+    claim(store, "k")
+    later = NOW + timedelta(minutes=1)  # the first holder's lease ran out
+
+    assert claim(store, "k", at=later, digest="other")["fingerprint"] == "f1"
+    assert claim(store, "k", at=NOW + timedelta(seconds=10)) is not None  # lease still held
+    assert claim(store, "k", at=later) is None
 
 
 def test_abandon_releases_only_a_pending_claim(aws) -> None:
     store = DynamoIdempotency(boto("dynamodb"), "vdp-local")
-    store.begin("pending", EXPIRES)
-    store.begin("done", EXPIRES)
+    claim(store, "pending")
+    claim(store, "done")
     store.complete("done", "VDP-7K3M-9QX2", b"sealed")
 
     store.abandon("pending")

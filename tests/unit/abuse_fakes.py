@@ -49,11 +49,23 @@ class FakeIdempotency:
         self.records: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def begin(self, key: str, expires: datetime) -> dict[str, Any] | None:
+    def begin(
+        self, key: str, fingerprint: str, now: datetime, lease_until: datetime, expires: datetime
+    ) -> dict[str, Any] | None:
         with self._lock:
-            if key in self.records:
-                return dict(self.records[key])
-            self.records[key] = {"state": "pending", "report_id": None, "response": None}
+            held = self.records.get(key)
+            stale = (
+                held is not None
+                and held["state"] == "pending"
+                and held["lease_until"] < now
+                and held["fingerprint"] == fingerprint
+            )
+            if held is not None and not stale:
+                return dict(held)
+            self.records[key] = {
+                "state": "pending", "fingerprint": fingerprint, "lease_until": lease_until,
+                "report_id": None, "response": None,
+            }  # fmt: skip
             return None
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -61,6 +73,7 @@ class FakeIdempotency:
 
     def complete(self, key: str, report_id: str, sealed_response: bytes | bytearray) -> None:
         self.records[key] = {
+            **self.records[key],
             "state": "done",
             "report_id": report_id,
             "response": bytes(sealed_response),

@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.abuse import source_key
+from chalicelib.abuse import client_key, source_key
 from chalicelib.errors import RateLimited, Unavailable, ValidationFailed
+from chalicelib.idempotency import fingerprint
 from chalicelib.service import submit_report
 from tests.unit.abuse_fakes import guarded_ports
 
@@ -20,8 +21,12 @@ SECRET = b"s" * 32
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def submit(ports, source="src-a", key=None):
-    return submit_report(REPORT, ports, base_url="https://x", source=source, idempotency_key=key)
+def submit(ports, source="src-a", key=None, report=REPORT):
+    # The stable client pseudonym stands beside the daily source, as app.py passes both.
+    return submit_report(
+        report, ports, base_url="https://x", source=source, client=f"client-{source}",
+        idempotency_key=key,
+    )  # fmt: skip
 
 
 def test_source_key_is_a_daily_pseudonym_of_the_address() -> None:
@@ -123,3 +128,61 @@ def test_a_bad_key_is_a_validation_error() -> None:
         submit(guarded_ports(), key="x" * 129)
 
     assert caught.value.fields[0].field == "Idempotency-Key"
+
+
+def test_ipv6_clients_are_counted_per_64_and_ipv4_per_address() -> None:
+    same_64 = source_key(SECRET, "2001:db8:1:2::1", NOON)
+
+    assert source_key(SECRET, "2001:db8:1:2:ffff::9", NOON) == same_64
+    assert source_key(SECRET, "2001:db8:1:3::1", NOON) != same_64
+    assert source_key(SECRET, "198.51.100.1", NOON) != source_key(SECRET, "198.51.100.2", NOON)
+    assert client_key(SECRET, "2001:db8:1:2::1") == client_key(SECRET, "2001:db8:1:2::abcd")
+
+
+def test_a_reused_key_with_other_content_is_refused_not_replayed() -> None:
+    ports = guarded_ports()
+    submit(ports, key="shared-script-key")
+    other = {**REPORT, "title": "A different report entirely"}
+
+    with pytest.raises(ValidationFailed) as caught:
+        submit(ports, key="shared-script-key", report=other)
+
+    assert caught.value.fields[0].field == "Idempotency-Key"
+    assert len(ports.reports.records) == 1
+
+
+def test_a_retry_across_midnight_is_still_a_retry() -> None:
+    before = guarded_ports(datetime(2026, 11, 20, 23, 59, tzinfo=UTC))
+    after = dataclasses.replace(before, clock=lambda: datetime(2026, 11, 21, 0, 1, tzinfo=UTC))
+
+    first = submit(before, key="k")
+    second = submit(after, key="k")  # the daily source pseudonym changed; the client did not
+
+    assert second == first and len(before.reports.records) == 1
+
+
+def test_a_claim_whose_holder_died_is_taken_over_after_its_lease() -> None:
+
+    ports = guarded_ports()
+    key = __import__("chalicelib.idempotency", fromlist=["scoped_key"]).scoped_key(
+        "k", "client-src-a"
+    )
+    dead = NOON - timedelta(minutes=5)
+    ports.idempotency.begin(key, fingerprint(REPORT), dead, dead + timedelta(seconds=30), NOON)
+
+    accepted = submit(ports, key="k")
+
+    assert accepted.report_id in ports.reports.records
+
+
+def test_the_answer_is_given_even_if_it_cannot_be_kept_for_replays() -> None:
+    ports = guarded_ports()
+
+    def refuse(*_: object) -> None:
+        raise Unavailable("dynamodb")
+
+    ports.idempotency.complete = refuse  # the report is stored; only the replay copy fails
+
+    accepted = submit(ports, key="k")
+
+    assert accepted.report_id in ports.reports.records
