@@ -1,8 +1,9 @@
 """Scheduled housekeeping: SLA breaches, the notification outbox, orphan blobs.
 
-Every sweep is idempotent and safe to run concurrently: each announcement is claimed
-with a conditional write first, and given back if SNS fails, so a breach or a report
-is announced exactly once however often (or however many times at once) a sweep runs.
+Every sweep is idempotent and safe to run concurrently: each announcement is leased
+with a conditional write first, recorded as done only after SNS took it, and given back
+if SNS fails. A sweep that dies in between loses its lease after a few minutes and the
+next run announces again: never lost, and only in that rare case announced twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.lifecycle import OPEN
+from chalicelib.models import ReportRecord
 from chalicelib.notifications import RECEIVED, SLA_BREACHED, announce
 from chalicelib.ports import BlobVersion, Ports
 from chalicelib.sla import unannounced, with_due_dates
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 OUTBOX_GRACE = timedelta(minutes=2)
 # A submission in flight writes its parts before its metadata; a day is far beyond that.
 ORPHAN_AGE = timedelta(days=1)
+# Longer than any sweep's Lambda run: a live holder is never overtaken.
+LEASE = timedelta(minutes=5)
 REPORTS_PREFIX = "reports/"
 
 
@@ -39,26 +43,35 @@ def sla_sweep(ports: Ports) -> list[Breach]:
     for status in OPEN:
         for record in ports.reports.by_status(status):
             for deadline, due in unannounced(with_due_dates(record, ports.policy), today).items():
-                if not ports.reports.claim_deadline(record.report_id, deadline, due.isoformat()):
-                    continue  # another sweep announced it
-                if announce(ports, SLA_BREACHED, record, deadline=deadline, due=due.isoformat()):
+                if _announce_breach(ports, record, deadline, due.isoformat()):
                     announced.append(Breach(record.report_id, deadline, due.isoformat()))
-                else:
-                    ports.reports.release_deadline(record.report_id, deadline)
     return announced
 
 
 def outbox_retry(ports: Ports) -> list[str]:
     """Publish report.received for reports whose first notification failed."""
     published = []
-    for record in ports.reports.unnotified(ports.clock() - OUTBOX_GRACE):
-        if not ports.reports.claim_notification(record.report_id):
-            continue
+    now = ports.clock()
+    for record in ports.reports.unnotified(now - OUTBOX_GRACE):
+        if not ports.reports.claim_notification(record.report_id, now, now + LEASE):
+            continue  # another run holds it
         if announce(ports, RECEIVED, record):
+            ports.reports.mark_notified(record.report_id)
             published.append(record.report_id)
         else:
             ports.reports.release_notification(record.report_id)
     return published
+
+
+def _announce_breach(ports: Ports, record: ReportRecord, deadline: str, due: str) -> bool:
+    now = ports.clock()
+    if not ports.reports.claim_deadline(record.report_id, deadline, due, now, now + LEASE):
+        return False  # announced already, or another sweep holds it
+    if not announce(ports, SLA_BREACHED, record, deadline=deadline, due=due):
+        ports.reports.release_deadline(record.report_id, deadline)
+        return False
+    ports.reports.confirm_deadline(record.report_id, deadline, due)
+    return True
 
 
 def orphan_sweep(ports: Ports) -> list[str]:

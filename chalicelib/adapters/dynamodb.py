@@ -104,25 +104,39 @@ class DynamoReports:
                 "nothing was saved. Reload and try again."
             ) from None
 
-    def claim_deadline(self, report_id: str, deadline: str, due: str) -> bool:
-        """Mark a breach of `due` as announced; False when another sweep got there first."""
+    def claim_deadline(
+        self, report_id: str, deadline: str, due: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        """Lease the announcement of a breach of `due`; False when it was announced or another
+        sweep holds a live lease. A sweep that dies holding it loses it when the lease ends."""
         return self._claim(
             report_id,
-            "SET sla_announced.#name = :due",
+            "SET #lease = :until",
             "attribute_exists(PK) AND (attribute_not_exists(sla_announced.#name) "
-            "OR sla_announced.#name <> :due)",
-            {"#name": deadline},
-            {":due": due},
+            "OR sla_announced.#name <> :due) AND (attribute_not_exists(#lease) OR #lease < :now)",
+            {"#name": deadline, "#lease": f"sla_lease_{deadline}"},
+            {":due": due, ":until": _iso(lease_until), ":now": _iso(now)},
         )
 
-    def release_deadline(self, report_id: str, deadline: str) -> None:
-        """Undo a claim whose announcement failed, so the next sweep tries again."""
+    def confirm_deadline(self, report_id: str, deadline: str, due: str) -> None:
+        """Record the breach of `due` as announced (after SNS took it)."""
         with translated("dynamodb"):
             self._client.update_item(
                 TableName=self._table,
                 Key=_key(report_id, "META"),
-                UpdateExpression="REMOVE sla_announced.#name",
-                ExpressionAttributeNames={"#name": deadline},
+                UpdateExpression="SET sla_announced.#name = :due REMOVE #lease",
+                ExpressionAttributeNames={"#name": deadline, "#lease": f"sla_lease_{deadline}"},
+                ExpressionAttributeValues=_to_dynamo({":due": due}),
+            )
+
+    def release_deadline(self, report_id: str, deadline: str) -> None:
+        """Give up a lease whose announcement failed, so the next sweep tries again."""
+        with translated("dynamodb"):
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(report_id, "META"),
+                UpdateExpression="REMOVE #lease",
+                ExpressionAttributeNames={"#lease": f"sla_lease_{deadline}"},
             )
 
     def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]:
@@ -139,14 +153,15 @@ class DynamoReports:
         for item in items:
             yield ReportRecord.model_validate(item)
 
-    def claim_notification(self, report_id: str) -> bool:
-        """Flip notified to true before publishing; False when another run owns it."""
+    def claim_notification(self, report_id: str, now: datetime, lease_until: datetime) -> bool:
+        """Lease the first notification of a report not yet notified; False when another run
+        holds a live lease. `notified` is set only once SNS took the message."""
         return self._claim(
             report_id,
-            "SET notified = :true",
-            "notified = :false",
+            "SET notify_lease = :until",
+            "notified = :false AND (attribute_not_exists(notify_lease) OR notify_lease < :now)",
             {},
-            {":true": True, ":false": False},
+            {":false": False, ":until": _iso(lease_until), ":now": _iso(now)},
         )
 
     def release_notification(self, report_id: str) -> None:
@@ -154,9 +169,8 @@ class DynamoReports:
             self._client.update_item(
                 TableName=self._table,
                 Key=_key(report_id, "META"),
-                UpdateExpression="SET notified = :false",
+                UpdateExpression="REMOVE notify_lease",
                 ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues={":false": {"BOOL": False}},
             )
 
     def _claim(
@@ -187,7 +201,7 @@ class DynamoReports:
             self._client.update_item(
                 TableName=self._table,
                 Key=_key(report_id, "META"),
-                UpdateExpression="SET notified = :true",
+                UpdateExpression="SET notified = :true REMOVE notify_lease",
                 ConditionExpression="attribute_exists(PK)",
                 ExpressionAttributeValues={":true": {"BOOL": True}},
             )

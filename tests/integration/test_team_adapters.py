@@ -64,19 +64,36 @@ def test_update_removes_cleared_fields_and_keeps_concurrent_flags(aws) -> None:
     assert stored.duplicate_of is None and stored.notified is True
 
 
-def test_deadline_claim_succeeds_once_per_due_date(aws) -> None:
+NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+LATER = NOW + timedelta(minutes=10)  # past a 5-minute lease
+
+
+def test_deadline_lease_then_confirm_announces_once_per_due_date(aws) -> None:
     reports = DynamoReports(boto("dynamodb"), "vdp-local")
     reports.create(record(ID))
+    lease = NOW + timedelta(minutes=5)
 
-    first = reports.claim_deadline(ID, "acknowledge", "2026-11-25")
-    again = reports.claim_deadline(ID, "acknowledge", "2026-11-25")
-    other = reports.claim_deadline(ID, "triage", "2026-12-07")
-    reports.release_deadline(ID, "acknowledge")
-    retry = reports.claim_deadline(ID, "acknowledge", "2026-11-25")
+    first = reports.claim_deadline(ID, "acknowledge", "2026-11-25", NOW, lease)
+    held = reports.claim_deadline(ID, "acknowledge", "2026-11-25", NOW, lease)
+    other = reports.claim_deadline(ID, "triage", "2026-12-07", NOW, lease)
+    reports.release_deadline(ID, "triage")
+    again = reports.claim_deadline(ID, "triage", "2026-12-07", NOW, lease)
+    reports.confirm_deadline(ID, "acknowledge", "2026-11-25")
+    after = reports.claim_deadline(
+        ID, "acknowledge", "2026-11-25", LATER, LATER + timedelta(minutes=5)
+    )
 
-    assert (first, again, other, retry) == (True, False, True, True)
-    assert reports.get(ID).sla_announced == {"acknowledge": "2026-11-25", "triage": "2026-12-07"}
-    assert reports.claim_deadline("VDP-0000-0000", "acknowledge", "2026-11-25") is False
+    assert (first, held, other, again, after) == (True, False, True, True, False)
+    assert reports.get(ID).sla_announced == {"acknowledge": "2026-11-25"}
+    assert reports.claim_deadline("VDP-0000-0000", "acknowledge", "2026-11-25", NOW, lease) is False
+
+
+def test_a_dead_sweeps_deadline_lease_runs_out(aws) -> None:
+    reports = DynamoReports(boto("dynamodb"), "vdp-local")
+    reports.create(record(ID))
+    reports.claim_deadline(ID, "acknowledge", "2026-11-25", NOW, NOW + timedelta(minutes=5))
+
+    assert reports.claim_deadline(ID, "acknowledge", "2026-11-25", LATER, LATER) is True
 
 
 def test_unnotified_finds_old_received_reports_without_a_scan(aws) -> None:
@@ -86,14 +103,18 @@ def test_unnotified_finds_old_received_reports_without_a_scan(aws) -> None:
     reports.create(record("VDP-0000-0003", minute=9))
     reports.mark_notified("VDP-0000-0002")
     cutoff = datetime(2026, 11, 20, 12, 5, tzinfo=UTC)
+    lease = NOW + timedelta(minutes=5)
 
     waiting = [r.report_id for r in reports.unnotified(cutoff)]
-    claims = [reports.claim_notification("VDP-0000-0001") for _ in range(2)]
+    claims = [reports.claim_notification("VDP-0000-0001", NOW, lease) for _ in range(2)]
+    taken_over = reports.claim_notification("VDP-0000-0001", LATER, LATER)
     reports.release_notification("VDP-0000-0001")
 
     assert waiting == ["VDP-0000-0001"]
-    assert claims == [True, False]
+    assert claims == [True, False] and taken_over is True
     assert reports.get("VDP-0000-0001").notified is False
+    reports.mark_notified("VDP-0000-0001")
+    assert reports.claim_notification("VDP-0000-0001", LATER, LATER) is False
 
 
 def test_s3_versions_lists_and_deletes_every_version_and_marker(aws) -> None:

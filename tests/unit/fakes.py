@@ -70,6 +70,7 @@ class FakeReports:
         self.fail = False
         self.records: dict[str, ReportRecord] = {}
         self.event_log: dict[str, list[ReportEvent]] = {}
+        self.leases: dict[tuple[str, str], datetime] = {}
 
     def create(self, record: ReportRecord) -> None:
         if self.fail:
@@ -89,6 +90,7 @@ class FakeReports:
 
     def mark_notified(self, report_id: str) -> None:
         self.records[report_id] = self.records[report_id].model_copy(update={"notified": True})
+        self.leases.pop((report_id, "notify"), None)
 
     def by_status(self, status: str) -> Iterator[ReportRecord]:
         yield from (r for r in list(self.records.values()) if r.status == status)
@@ -110,18 +112,24 @@ class FakeReports:
         )
         self.event_log.setdefault(before.report_id, []).extend(events)
 
-    def claim_deadline(self, report_id: str, deadline: str, due: str) -> bool:
-        record = self.records[report_id]
-        if record.sla_announced.get(deadline) == due:
+    def claim_deadline(
+        self, report_id: str, deadline: str, due: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        record = self.records.get(report_id)
+        lease = self.leases.get((report_id, deadline))
+        if record is None or record.sla_announced.get(deadline) == due or (lease and lease > now):
             return False
-        announced = {**record.sla_announced, deadline: due}
-        self.records[report_id] = record.model_copy(update={"sla_announced": announced})
+        self.leases[(report_id, deadline)] = lease_until
         return True
 
-    def release_deadline(self, report_id: str, deadline: str) -> None:
+    def confirm_deadline(self, report_id: str, deadline: str, due: str) -> None:
         record = self.records[report_id]
-        announced = {k: v for k, v in record.sla_announced.items() if k != deadline}
+        announced = {**record.sla_announced, deadline: due}
         self.records[report_id] = record.model_copy(update={"sla_announced": announced})
+        self.leases.pop((report_id, deadline), None)
+
+    def release_deadline(self, report_id: str, deadline: str) -> None:
+        self.leases.pop((report_id, deadline), None)
 
     def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]:
         for record in list(self.records.values()):
@@ -129,14 +137,15 @@ class FakeReports:
                 if record.created_at < created_before:
                     yield record
 
-    def claim_notification(self, report_id: str) -> bool:
-        if self.records[report_id].notified:
+    def claim_notification(self, report_id: str, now: datetime, lease_until: datetime) -> bool:
+        lease = self.leases.get((report_id, "notify"))
+        if self.records[report_id].notified or (lease and lease > now):
             return False
-        self.mark_notified(report_id)
+        self.leases[(report_id, "notify")] = lease_until
         return True
 
     def release_notification(self, report_id: str) -> None:
-        self.records[report_id] = self.records[report_id].model_copy(update={"notified": False})
+        self.leases.pop((report_id, "notify"), None)
 
     def delete_report(self, report_id: str, expected_rev: int) -> None:
         self.event_log.pop(report_id, None)

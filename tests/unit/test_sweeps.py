@@ -37,6 +37,23 @@ def test_outbox_gives_the_claim_back_when_sns_is_still_down() -> None:
     assert outbox_retry(later) == [accepted.report_id]
 
 
+def test_a_sweep_that_died_after_its_claim_does_not_lose_the_notification() -> None:
+    ports = fake_ports()
+    ports.notifier.fail = True
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    ports.notifier.fail = False
+    at = FRIDAY_NOON + timedelta(minutes=5)
+    # A sweep claims, then its Lambda times out before SNS answers.
+    ports.reports.claim_notification(accepted.report_id, at, at + timedelta(minutes=5))
+
+    while_held = outbox_retry(replace(ports, clock=lambda: at + timedelta(minutes=1)))
+    after_lease = outbox_retry(replace(ports, clock=lambda: at + timedelta(minutes=6)))
+
+    assert while_held == [] and after_lease == [accepted.report_id]
+    assert ports.reports.records[accepted.report_id].notified is True
+    assert len(ports.notifier.sent) == 1
+
+
 def test_orphan_sweep_removes_only_old_blobs_without_metadata() -> None:
     ports = fake_ports()
     kept = submit_report(REPORT, ports, base_url=BASE)
