@@ -201,6 +201,8 @@ class ReportRecord(BaseModel):
     fixed_in: str | None = None
     # With the offset the team gave (never a naive time).
     disclosed_at: datetime | None = None
+    # Set by the retention purge before it deletes anything (see retention.py).
+    purging: bool = False
 
 
 class ReportEvent(BaseModel):

@@ -2,8 +2,10 @@
 
 A report is kept `policy.retention.days[status]` days from the moment it entered that
 status, and at least `policy.retention.grace_days` after the reporter last wrote a
-follow-up. Purging deletes every version of its S3 parts, then its event items, then
-its metadata (last, and only if unchanged), so a purge cut short is finished next run.
+follow-up. Purging first tombstones the metadata (`purging`, rev + 1: a team change
+made meanwhile conflicts, and the reporter's receipt no longer opens it), checks the
+history once more, then deletes every version of its S3 parts, its event items and
+last its metadata, so a purge cut short is found and finished by the next run.
 Candidates come from the status index, one Query per status: never a table Scan.
 """
 
@@ -59,14 +61,23 @@ def purge(ports: Ports, *, dry_run: bool = False) -> list[Expired]:
 
 
 def purge_report(ports: Ports, item: Expired) -> None:
-    """S3 versions, then events, then the metadata; Conflict if the report changed."""
+    """Tombstone, re-check, then S3 versions, events and metadata; Conflict if it changed."""
     current = ports.reports.get(item.report_id)
     if current is None:
         return
-    if current.rev != item.rev:
-        raise Conflict(f"{item.report_id} changed since it was assessed")
+    if not current.purging:
+        ports.reports.mark_purging(item.report_id, item.rev)
+    rev = current.rev if current.purging else item.rev + 1
+    fresh = _assess(ports, current, timedelta(days=ports.policy.retention.days[item.status]))
+    if fresh.due > ports.clock():  # a follow-up arrived after the assessment
+        ports.reports.update(
+            current.model_copy(update={"rev": rev, "purging": True}),
+            current.model_copy(update={"rev": rev + 1, "purging": False}),
+            [],
+        )
+        raise Conflict(f"{item.report_id} has recent reporter activity")
     ports.blobs.delete_versions(list(ports.blobs.versions(f"reports/{item.report_id}/")))
-    ports.reports.delete_report(item.report_id, item.rev)
+    ports.reports.delete_report(item.report_id, rev)
 
 
 def _assess(ports: Ports, record: ReportRecord, keep: timedelta) -> Expired:

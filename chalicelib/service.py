@@ -127,7 +127,7 @@ def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
     as a wrong receipt, and both are the same NotFound (no oracle)."""
     record = ports.reports.get(report_id) if is_report_id(report_id) else None
     valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
-    if record is None or not valid:
+    if record is None or not valid or record.purging:  # a purged report is gone for everyone
         raise NotFound()
     return record
 

@@ -218,6 +218,23 @@ class DynamoReports:
         for item in items:
             yield ReportRecord.model_validate(item)
 
+    def mark_purging(self, report_id: str, expected_rev: int) -> None:
+        """Tombstone a report before its purge (rev + 1): later changes read as conflicts."""
+        try:
+            with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=_key(report_id, "META"),
+                    UpdateExpression="SET purging = :true, #rev = #rev + :one",
+                    ConditionExpression="#rev = :expected",
+                    ExpressionAttributeNames={"#rev": "rev"},
+                    ExpressionAttributeValues=_to_dynamo(
+                        {":true": True, ":one": 1, ":expected": expected_rev}
+                    ),
+                )
+        except AlreadyExists:
+            raise Conflict(f"{report_id} changed since it was assessed") from None
+
     def delete_report(self, report_id: str, expected_rev: int) -> None:
         """Delete every item of a report: its events, then its metadata if still at `rev`.
 

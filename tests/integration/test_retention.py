@@ -94,3 +94,29 @@ def test_vdp_purge_dry_run_lists_and_purge_deletes(aws: Any) -> None:
     done = runner.invoke(main, ["purge"])
     assert done.exit_code == 0, done.output
     assert f"purged {closed}" in done.output and wiring.ports().reports.get(closed) is None
+
+
+def test_a_change_between_assessment_and_purge_keeps_the_whole_report(aws: Any) -> None:
+    from chalicelib.retention import expired as find_expired
+    from chalicelib.retention import purge_report
+
+    start, now = FRIDAY_NOON, FRIDAY_NOON + timedelta(days=31)
+    reopened, _ = spam(start)
+    followed_up, receipt = spam(start)
+    [first, second] = sorted(find_expired(at(now)), key=lambda item: item.report_id != reopened)
+
+    # The team reopens one, the reporter writes on the other, after the assessment.
+    change_status(at(now), "alice", reopened, "triaged")
+    add_message(followed_up, receipt, {"message": "Still there?"}, at(now))
+    outcomes = []
+    for item in (first, second):
+        try:
+            purge_report(at(now), item)
+            outcomes.append("purged")
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is asserted
+            outcomes.append(type(exc).__name__)
+
+    assert outcomes == ["Conflict", "Conflict"]
+    for report_id in (reopened, followed_up):
+        assert s3_versions(report_id) and len(dynamo_items(report_id)) >= 2
+        assert wiring.ports().reports.get(report_id).purging is False

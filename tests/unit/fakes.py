@@ -147,10 +147,16 @@ class FakeReports:
     def release_notification(self, report_id: str) -> None:
         self.leases.pop((report_id, "notify"), None)
 
+    def mark_purging(self, report_id: str, expected_rev: int) -> None:
+        record = self.records[report_id]
+        if record.rev != expected_rev:
+            raise Conflict(f"{report_id} changed since it was assessed")
+        self.records[report_id] = record.model_copy(update={"purging": True, "rev": record.rev + 1})
+
     def delete_report(self, report_id: str, expected_rev: int) -> None:
-        self.event_log.pop(report_id, None)
         if self.records[report_id].rev != expected_rev:
             raise Conflict(f"{report_id} changed while it was being purged")
+        self.event_log.pop(report_id, None)
         del self.records[report_id]
 
 
