@@ -206,8 +206,19 @@ def _cell(value: Any) -> str:
     return str(value) if value not in (None, "") else "-"
 
 
+# Reporter text may carry terminal escape sequences (colours, OSC 52 clipboard writes):
+# every control character but newline and tab is dropped before it reaches a terminal.
+_TERMINAL_SAFE = {
+    c: None for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10)
+}
+
+
+def echo_safe(text: str, nl: bool = True) -> None:
+    click.echo(text.translate(_TERMINAL_SAFE), nl=nl)
+
+
 def _echo(line: str) -> None:
-    click.echo(line)
+    echo_safe(line)
 
 
 import chalicelib.cli_advisories  # noqa: E402,F401 - registers the issue 5 commands

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from chalicelib.cli import CliState, main, reports, run_safely
+from chalicelib.cli import CliState, echo_safe, main, reports, run_safely
 
 
 def _when(text: str | None) -> datetime:
@@ -49,10 +49,10 @@ def credit_command(
             "published_on": choice.published_on.isoformat() if choice.published_on else None,
         }
         if as_json:
-            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            echo_safe(json.dumps(document, indent=2, ensure_ascii=False))
             return
         for key, value in document.items():
-            click.echo(f"{key:<14}{'-' if value is None else value}")
+            echo_safe(f"{key:<14}{'-' if value is None else value}")
 
     if publish and unpublish:
         raise click.UsageError("--publish and --unpublish exclude each other")
@@ -70,7 +70,7 @@ def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
     def action() -> None:
         ports = state.ports()
         found = credits.rebuild_public(ports) if rebuild else credits.published_credits(ports)
-        click.echo(credits.render(found, fmt, ports.policy.organisation.name), nl=False)
+        echo_safe(credits.render(found, fmt, ports.policy.organisation.name), nl=False)
 
     run_safely(action)
 
@@ -103,7 +103,7 @@ def advisory_command(
             fixed_in=fixed_in,
         )
         for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector", "disclosed_at"):
-            click.echo(f"{name:<14}{getattr(record, name) or '-'}")
+            echo_safe(f"{name:<14}{getattr(record, name) or '-'}")
 
     run_safely(action)
 
@@ -118,7 +118,7 @@ def disclose_command(state: CliState, report_id: str, date_text: str | None) -> 
 
     def action() -> None:
         record = disclose(state.ports(), state.actor(), report_id, _when(date_text))
-        click.echo(f"{record.report_id} disclosed {record.disclosed_at}")
+        echo_safe(f"{record.report_id} disclosed {record.disclosed_at}")
 
     run_safely(action)
 
@@ -146,9 +146,9 @@ def export_command(
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if output:
             output.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {output}")
+            echo_safe(f"wrote {output}")
         else:
-            click.echo(text, nl=False)
+            echo_safe(text, nl=False)
 
     run_safely(action)
 
@@ -173,11 +173,11 @@ def purge_command(state: CliState, dry_run: bool, as_json: bool) -> None:
             for item in done
         ]
         if as_json:
-            click.echo(json.dumps(rows, indent=2))
+            echo_safe(json.dumps(rows, indent=2))
             return
         verb = "would purge" if dry_run else "purged"
         for row in rows:
-            click.echo(f"{verb} {row['report_id']}  [{row['status']} since {row['since']}]")
-        click.echo(f"{len(rows)} report(s) {'due' if dry_run else 'purged'}")
+            echo_safe(f"{verb} {row['report_id']}  [{row['status']} since {row['since']}]")
+        echo_safe(f"{len(rows)} report(s) {'due' if dry_run else 'purged'}")
 
     run_safely(action)
