@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.api.helpers import JSON, REPORT, error_of, post_report, stored_items, stored_objects
+from tests.conftest import boto
 
 SECURITY_HEADERS = (
     "Content-Security-Policy",
@@ -94,7 +95,7 @@ def test_missing_title_is_named_without_echoing_values(api) -> None:
     assert "secret-9f3a" not in response.body.decode()
 
 
-def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api) -> None:
+def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) -> None:
     response = post_report(api, {**REPORT, "website": "http://bot.example"})
 
     assert response.status_code == 201
@@ -102,6 +103,8 @@ def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api) -> No
         "report_id", "receipt", "status", "acknowledge_by", "status_url", "flags",
     }  # fmt: skip
     assert stored_objects() == [] and stored_items() == []
+    sent = boto("sqs").receive_message(QueueUrl=aws.team_queue_url, WaitTimeSeconds=0)
+    assert sent.get("Messages", []) == []
 
 
 def test_stored_report_is_encrypted_and_metadata_is_content_free(api) -> None:
@@ -109,10 +112,13 @@ def test_stored_report_is_encrypted_and_metadata_is_content_free(api) -> None:
 
     keys = stored_objects()
     items = json.dumps(stored_items())
+    blob = boto("s3").get_object(Bucket="vdp-local-reports", Key=keys[0])["Body"].read()
 
     assert keys == [f"reports/{accepted['report_id']}/report.enc"]
+    assert blob.startswith(b"VDPE\x01")  # the sealed format, not the JSON
     for secret in ("Path traversal", "passwd", "Linus", "linus@example.org", accepted["receipt"]):
         assert secret not in items
+        assert secret.encode() not in blob
 
 
 def test_wrong_method_is_reshaped_to_our_error(api) -> None:
