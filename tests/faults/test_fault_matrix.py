@@ -62,11 +62,8 @@ def test_fault_cell(intake: Intake, service: str, operation: str | None, kind: s
         ("dynamodb", "PutItem"),
     ],
 )
-def test_lost_answer_to_a_write(
-    intake: Intake, service: str, operation: str, request: pytest.FixtureRequest
-) -> None:
+def test_lost_answer_to_a_write(intake: Intake, service: str, operation: str) -> None:
     """The write lands, its answer is lost, botocore retries the conditional write."""
-    known_bug = request.node.get_closest_marker("xfail") is not None
     with injected(service, LOST_ANSWER, operation):
         answer = post_report(intake.api)
     stored = len(_meta_items(intake))
@@ -77,7 +74,7 @@ def test_lost_answer_to_a_write(
     MATRIX.append(
         {
             "service": f"{service} {operation}",
-            "fault": "answer lost" + (" (xfail)" if known_bug else ""),
+            "fault": "answer lost",
             "failed attempts": f"{operation} x1 (landed)",
             "answer": str(answer.status_code),
             "stored under fault": f"{stored} report(s)",
