@@ -5,6 +5,8 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.abuse import check_proof, proof_required
 from chalicelib.policy import DEFAULT_POLICY, Policy
@@ -100,3 +102,27 @@ def test_mode_off_never_asks() -> None:
 
     assert not proof_required(ports, NOW)
     submit_report(REPORT, ports, base_url="https://x", source="a")
+
+
+SHAPED = st.builds(lambda a, b, c: f"{a}.{b}:{c}", st.text(), st.text(), st.text())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), SHAPED))
+def test_any_header_value_is_a_proof_or_a_refusal(header: str) -> None:
+    try:
+        verify(KEY, header, 1, NOW)
+    except ProofRequired:
+        pass  # the only way a bad proof may fail
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_any_idempotency_key_is_scoped_or_refused(header: str) -> None:
+    from chalicelib.errors import ValidationFailed
+    from chalicelib.idempotency import scoped_key
+
+    try:
+        assert len(scoped_key(header, "client")) == 64
+    except ValidationFailed:
+        pass
