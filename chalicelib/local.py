@@ -225,9 +225,9 @@ def describe_notification(envelope: str) -> str:
 
 
 def _wait_for_stop(stop: threading.Event) -> None:
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        stop.set()
+    # Installed explicitly: a shell starts background jobs with SIGINT ignored, and
+    # Python would then never raise KeyboardInterrupt.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
