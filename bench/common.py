@@ -247,15 +247,23 @@ def floor_clients() -> dict[str, Any]:
     }
 
 
-def floor_submission(clients: dict[str, Any], number: int, payload: bytes) -> None:
-    """GenerateDataKey, PutObject, conditional PutItem, Publish, UpdateItem `notified`.
+def floor_submission(
+    clients: dict[str, Any], number: int, payload: bytes, *, design: bool = True
+) -> None:
+    """The AWS calls of one submission, made directly.
 
-    The same calls, order and sizes as service.submit_report, with no validation,
-    no envelope format and no models: what any implementation has to pay.
+    With `design` (the floor the figures use): the hourly rate-limit window's
+    conditional UpdateItem, GenerateDataKey, PutObject, conditional PutItem, Publish
+    and UpdateItem `notified` -- the same calls, order, expressions and sizes as
+    service.submit_report, with no validation, no envelope format and no models.
+    Without it: only the four calls issue 8 names (GenerateDataKey, PutObject,
+    PutItem, Publish), for the informational comparison.
     """
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     report_id = f"FLOOR-{os.getpid()}-{number}"
+    if design:
+        _floor_rate_hit(clients["dynamodb"])
     context = {"report_id": report_id, "part": "report"}
     key = clients["kms"].generate_data_key(
         KeyId=LOCAL_ENV["VDP_KMS_KEY_ID"], KeySpec="AES_256", EncryptionContext=context
@@ -280,12 +288,34 @@ def floor_submission(clients: dict[str, Any], number: int, payload: bytes) -> No
         Message=json.dumps({"event": "report.received", "report_id": report_id}),
         MessageAttributes={"event": {"DataType": "String", "StringValue": "report.received"}},
     )
-    clients["dynamodb"].update_item(
+    if design:
+        clients["dynamodb"].update_item(
+            TableName=LOCAL_ENV["VDP_TABLE"],
+            Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}},
+            UpdateExpression="SET notified = :true REMOVE notify_lease",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":true": {"BOOL": True}},
+        )
+
+
+def _floor_rate_hit(dynamodb: Any) -> None:
+    """The rate-limit write as adapters.housekeeping.DynamoRateCounters.hit makes it."""
+    hour = time.strftime("%Y%m%dT%H", time.gmtime())
+    dynamodb.update_item(
         TableName=LOCAL_ENV["VDP_TABLE"],
-        Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}},
-        UpdateExpression="SET notified = :true",
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeValues={":true": {"BOOL": True}},
+        Key={"PK": {"S": f"RATE#floor#{hour}"}, "SK": {"S": "RATE"}},
+        UpdateExpression="ADD #source :one, #total :one SET expires_at = :expires",
+        ConditionExpression=(
+            "(attribute_not_exists(#source) OR #source < :per_source)"
+            " AND (attribute_not_exists(#total) OR #total < :overall)"
+        ),
+        ExpressionAttributeNames={"#source": f"s_{'0' * 32}", "#total": "total"},
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":per_source": {"N": BENCH_ABUSE["reports_per_hour_per_source"]},
+            ":overall": {"N": BENCH_ABUSE["reports_per_hour_global"]},
+            ":expires": {"N": str(int(time.time()) + 7200)},
+        },
     )
 
 

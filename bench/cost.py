@@ -50,7 +50,7 @@ def main() -> None:
         from bench.warm import measure
 
         with common.in_process_aws():
-            warm_ms, _ = measure(3 if args.smoke else 50, warmup=2 if args.smoke else 10)
+            warm_ms, *_ = measure(3 if args.smoke else 50, warmup=2 if args.smoke else 10)
     billed_ms = math.ceil(warm_ms)  # Lambda bills duration in 1 ms steps
     items = dollars_per_million(billed_ms)
     total = sum(items.values())
