@@ -73,5 +73,6 @@ def main() -> None:
         "Publish only",
     )
 
+
 if __name__ == "__main__":
     main()
