@@ -56,14 +56,13 @@ def main() -> None:
     mib, mb = size / 2**20, size / 1e6
     common.figure(
         "package_size",
-        mib,
-        "MiB",
-        f"<= {TARGET_MB:.0f} MB (read as MiB, the unit of Lambda's limits)",
-        common.verdict(mib, at_most=TARGET_MB),
-        f"{size} bytes = {mb:.2f} decimal MB ({'met' if mb <= TARGET_MB else 'MISSED'} if MB "
-        f"means 10^6); boto3/botocore vendored: {', '.join(vendored) or 'no'}; from {source}",
+        mb,
+        "MB",
+        f"<= {TARGET_MB:.0f} MB (decimal, the stricter reading)",
+        common.verdict(mb, at_most=TARGET_MB),
+        f"{size} bytes = {mib:.2f} MiB; boto3/botocore vendored: {', '.join(vendored) or 'no'}; "
+        f"from {source}",
     )
-
 
 if __name__ == "__main__":
     main()
