@@ -64,5 +64,6 @@ def main() -> None:
         f"from {source}",
     )
 
+
 if __name__ == "__main__":
     main()
