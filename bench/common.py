@@ -61,7 +61,7 @@ def fake_aws_environment() -> None:
 
 
 def bench_policy() -> Path:
-    """policy.toml with the hourly limits out of reach and proof-of-work off.
+    """policy.toml with the hourly limits and the proof-of-work threshold out of reach.
 
     A benchmark sends hundreds of reports from one address; the counters are
     still written on every submission, they just never refuse one.
@@ -80,7 +80,8 @@ BENCH_ABUSE = {
     "reports_per_hour_global": "1000000000",
     "messages_per_hour_per_source": "1000000000",
     "messages_per_hour_global": "1000000000",
-    "proof_of_work": '"off"',
+    # The default mode, with a threshold out of reach: the same code path as a deployment.
+    "proof_of_work_above_per_hour": "1000000000",
 }
 
 
@@ -307,13 +308,13 @@ def _floor_rate_hit(dynamodb: Any) -> None:
         UpdateExpression="ADD #source :one, #total :one SET expires_at = :expires",
         ConditionExpression=(
             "(attribute_not_exists(#source) OR #source < :per_source)"
-            " AND (attribute_not_exists(#total) OR #total < :overall)"
+            " AND (attribute_not_exists(#total) OR #total < :ceiling)"
         ),
         ExpressionAttributeNames={"#source": f"s_{'0' * 32}", "#total": "total"},
         ExpressionAttributeValues={
             ":one": {"N": "1"},
             ":per_source": {"N": BENCH_ABUSE["reports_per_hour_per_source"]},
-            ":overall": {"N": BENCH_ABUSE["reports_per_hour_global"]},
+            ":ceiling": {"N": BENCH_ABUSE["reports_per_hour_global"]},
             ":expires": {"N": str(int(time.time()) + 7200)},
         },
     )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.errors import RateLimited
 from chalicelib.policy import Policy
-from chalicelib.ports import Ports
+from chalicelib.ports import Limiter, Ports, ProofStore
 from chalicelib.proof import ProofRequired, verify
 
 REPORTS = "reports"
@@ -46,12 +46,30 @@ def _network(address: str) -> bytes:
 
 @dataclass(frozen=True)
 class Quota:
-    """One hour's window of one kind: a limit per source and, optionally, overall."""
+    """One hour's window of one kind: a limit per source and, optionally, overall.
+
+    `unproven_below`: count a request without a solved challenge only while the window's
+    total is below it (proof-of-work `above_rate`), so the one write also answers "is a
+    proof needed now?" and a submission needs no separate read of the window.
+    """
 
     window: str
     source: str
     per_source: int
     overall: int | None = None
+    unproven_below: int | None = None
+
+
+# What a limiter's hit says: counted, refused by a limit, or refused until a proof comes.
+COUNTED, LIMITED, PROOF_NEEDED = "counted", "limited", "proof_needed"
+
+
+def refusal(quota: Quota, mine: int, total: int) -> str:
+    """Why a window refused one more: a limit (LIMITED) wins over a missing proof."""
+    over_overall = quota.overall is not None and total >= quota.overall
+    if quota.unproven_below is None or mine >= quota.per_source or over_overall:
+        return LIMITED
+    return PROOF_NEEDED
 
 
 def window_of(kind: str, now: datetime) -> str:
@@ -70,26 +88,63 @@ def proof_required(ports: Ports, now: datetime) -> bool:
 
 
 def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
-    """Signature, expiry, difficulty and work, then single use."""
-    if not proof_required(ports, now) or ports.proofs is None:
+    """Signature, expiry, difficulty and work, then single use (when a proof is required)."""
+    if proof_required(ports, now) and ports.proofs is not None:
+        _spend(ports.proofs, ports.policy, proof, now)
+
+
+def admit_report(ports: Ports, source: str | None, proof: str | None, now: datetime) -> None:
+    """Proof-of-work as the policy asks, and one report counted against the hourly limits.
+
+    Normally one conditional write: in `above_rate` mode the window counts an unproven
+    report only while the hour is below the threshold. A proof is checked (and spent) only
+    when that write says it is needed, or always in `always` mode; then the report is counted.
+    """
+    limiter, proofs, limits = ports.limiter, ports.proofs, ports.policy.abuse
+    if limiter is None or source is None:  # nothing to count against
+        check_proof(ports, proof, now)
         return
-    difficulty = ports.policy.abuse.proof_of_work_difficulty
-    challenge = verify(ports.proofs.key(), proof or "", difficulty, now)
-    if not ports.proofs.spend(challenge.challenge_id, challenge.expires_at):
-        raise ProofRequired()
+    threshold = None
+    if proofs is not None and limits.proof_of_work == "always":
+        _spend(proofs, ports.policy, proof, now)
+    elif proofs is not None and limits.proof_of_work == "above_rate":
+        threshold = limits.proof_of_work_above_per_hour
+    outcome = _count(limiter, ports.policy, REPORTS, source, now, unproven_below=threshold)
+    if outcome == PROOF_NEEDED and proofs is not None:
+        _spend(proofs, ports.policy, proof, now)
+        _count(limiter, ports.policy, REPORTS, source, now)
 
 
 def enforce(ports: Ports, kind: str, source: str | None, now: datetime) -> None:
     """Count one accepted request against the source's and the overall hourly limit."""
     if ports.limiter is None or source is None:
         return
+    _count(ports.limiter, ports.policy, kind, source, now)
+
+
+def _count(
+    limiter: Limiter,
+    policy: Policy,
+    kind: str,
+    source: str,
+    now: datetime,
+    unproven_below: int | None = None,
+) -> str:
     hour = now.replace(minute=0, second=0, microsecond=0)
-    limits = ports.policy.abuse
+    limits = policy.abuse
     overall = limits.reports_per_hour_global if kind == REPORTS else limits.messages_per_hour_global
-    quota = Quota(window_of(kind, now), source, _per_source(ports.policy, kind), overall)
+    quota = Quota(window_of(kind, now), source, _per_source(policy, kind), overall, unproven_below)
     expires = hour + timedelta(hours=2)  # TTL: DynamoDB removes spent windows
-    if not ports.limiter.hit(quota, expires):
+    outcome = limiter.hit(quota, expires)
+    if outcome == LIMITED:
         raise RateLimited(retry_after=int((hour + timedelta(hours=1) - now).total_seconds()) + 1)
+    return outcome
+
+
+def _spend(proofs: ProofStore, policy: Policy, proof: str | None, now: datetime) -> None:
+    challenge = verify(proofs.key(), proof or "", policy.abuse.proof_of_work_difficulty, now)
+    if not proofs.spend(challenge.challenge_id, challenge.expires_at):
+        raise ProofRequired()
 
 
 def _per_source(policy: Policy, kind: str) -> int:

@@ -64,8 +64,7 @@ def submit_report(
     submission = parse_submission(fields, ports.policy)
 
     def store_once() -> Accepted:
-        abuse.check_proof(ports, proof, ports.clock())
-        abuse.enforce(ports, abuse.REPORTS, source, ports.clock())
+        abuse.admit_report(ports, source, proof, ports.clock())
         return _store_new(submission, ports, base_url)
 
     if idempotency_key is None or ports.idempotency is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.abuse import Quota
+from chalicelib.abuse import COUNTED, Quota, refusal
 from chalicelib.adapters.failures import translated
 
 
@@ -22,15 +22,17 @@ class DynamoRateCounters:
 
     A single conditional UpdateItem checks and counts both limits at once (no
     transaction); a refused request changes nothing. An hour of sources fits an
-    item easily: the overall limit caps how many can be counted.
+    item easily: the overall limit caps how many can be counted. Only a refusal reads
+    the window, to say which limit refused.
     """
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
 
-    def hit(self, quota: Quota, expires: datetime) -> bool:
-        """Add one for the source (and overall), or nothing if a limit is reached."""
+    def hit(self, quota: Quota, expires: datetime) -> str:
+        """Add one for the source (and overall): COUNTED, or LIMITED / PROOF_NEEDED (nothing
+        added) when a limit, or the unproven threshold, is reached."""
         names = {"#source": f"s_{quota.source}", "#total": "total"}
         values = {
             ":one": {"N": "1"},
@@ -38,9 +40,13 @@ class DynamoRateCounters:
             ":expires": {"N": str(int(expires.timestamp()))},
         }
         condition = "(attribute_not_exists(#source) OR #source < :per_source)"
-        if quota.overall is not None:
-            condition += " AND (attribute_not_exists(#total) OR #total < :overall)"
-            values[":overall"] = {"N": str(quota.overall)}
+        ceiling = min(
+            (limit for limit in (quota.overall, quota.unproven_below) if limit is not None),
+            default=None,
+        )
+        if ceiling is not None:
+            condition += " AND (attribute_not_exists(#total) OR #total < :ceiling)"
+            values[":ceiling"] = {"N": str(ceiling)}
         with translated("dynamodb"):
             try:
                 self._client.update_item(
@@ -53,9 +59,20 @@ class DynamoRateCounters:
                 )
             except ClientError as exc:
                 if _condition_failed(exc):
-                    return False
+                    return self._refusal(quota)
                 raise
-        return True
+        return COUNTED
+
+    def _refusal(self, quota: Quota) -> str:
+        with translated("dynamodb"):
+            item = self._client.get_item(
+                TableName=self._table,
+                Key={"PK": {"S": quota.window}, "SK": {"S": "RATE"}},
+                ConsistentRead=True,
+            ).get("Item", {})
+        mine = int(item.get(f"s_{quota.source}", {}).get("N", "0"))
+        total = int(item.get("total", {}).get("N", "0"))
+        return refusal(quota, mine, total)
 
     def count(self, window: str) -> int:
         """How many were accepted in the window overall."""

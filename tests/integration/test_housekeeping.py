@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.abuse import Quota
+from chalicelib.abuse import COUNTED, LIMITED, PROOF_NEEDED, Quota
 from chalicelib.adapters.housekeeping import DynamoIdempotency, DynamoRateCounters
 from chalicelib.adapters.secrets import SecretsManagerSecret
 from tests.conftest import boto
@@ -17,8 +17,8 @@ def test_one_window_counts_each_source_and_the_total(aws) -> None:
     mine = [counters.hit(Quota(window, "src-a", 2, overall=3), EXPIRES) for _ in range(3)]
     other = [counters.hit(Quota(window, "src-b", 2, overall=3), EXPIRES) for _ in range(2)]
 
-    assert mine == [True, True, False]
-    assert other == [True, False]  # the overall limit of 3 is reached
+    assert mine == [COUNTED, COUNTED, LIMITED]
+    assert other == [COUNTED, LIMITED]  # the overall limit of 3 is reached
     assert counters.count(window) == 3
     item = boto("dynamodb").get_item(
         TableName="vdp-local", Key={"PK": {"S": window}, "SK": {"S": "RATE"}}
@@ -32,8 +32,23 @@ def test_a_window_without_overall_limit_counts_per_source_only(aws) -> None:
 
     results = [counters.hit(Quota("RATE#messages#x", f"s{n % 3}", 1), EXPIRES) for n in range(6)]
 
-    assert results == [True] * 3 + [False] * 3
+    assert results == [COUNTED] * 3 + [LIMITED] * 3
     assert counters.count("RATE#messages#unused") == 0
+
+
+def test_unproven_requests_are_counted_only_below_the_threshold(aws) -> None:
+    counters = DynamoRateCounters(boto("dynamodb"), "vdp-local")
+    window = "RATE#reports#20261120T13"
+    busy = Quota(window, "src-a", 5, overall=4, unproven_below=2)
+
+    unproven = [counters.hit(busy, EXPIRES) for _ in range(3)]
+    proven = [counters.hit(Quota(window, "src-a", 5, overall=4), EXPIRES) for _ in range(3)]
+    unproven_late = counters.hit(busy, EXPIRES)
+
+    assert unproven == [COUNTED, COUNTED, PROOF_NEEDED]  # nothing added for the third
+    assert proven == [COUNTED, COUNTED, LIMITED]  # the overall limit of 4 still holds
+    assert unproven_late == LIMITED  # a limit wins over a missing proof
+    assert counters.count(window) == 4
 
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from chalicelib.abuse import Quota
+from chalicelib.abuse import COUNTED, Quota, refusal
 from chalicelib.ports import Ports
 from tests.unit.fakes import fake_ports
 
@@ -16,14 +16,16 @@ class FakeLimiter:
     def __init__(self) -> None:
         self.hits: dict[tuple[str, str], int] = {}
 
-    def hit(self, quota: Quota, expires: datetime) -> bool:
+    def hit(self, quota: Quota, expires: datetime) -> str:
         mine, total = (quota.window, quota.source), (quota.window, "total")
-        over_overall = quota.overall is not None and self.hits.get(total, 0) >= quota.overall
-        if self.hits.get(mine, 0) >= quota.per_source or over_overall:
-            return False
+        ceilings = [limit for limit in (quota.overall, quota.unproven_below) if limit is not None]
+        if self.hits.get(mine, 0) >= quota.per_source or (
+            ceilings and self.hits.get(total, 0) >= min(ceilings)
+        ):
+            return refusal(quota, self.hits.get(mine, 0), self.hits.get(total, 0))
         for key in (mine, total):
             self.hits[key] = self.hits.get(key, 0) + 1
-        return True
+        return COUNTED
 
     def count(self, window: str) -> int:
         return self.hits.get((window, "total"), 0)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.abuse import check_proof, proof_required
+from chalicelib.errors import RateLimited
 from chalicelib.policy import DEFAULT_POLICY, Policy
 from chalicelib.proof import ProofRequired, issue, leading_zero_bits, solve, verify
 from chalicelib.service import submit_report
@@ -95,6 +96,37 @@ def test_mode_above_rate_asks_only_once_the_hour_is_busy() -> None:
     assert proof_required(ports, NOW)
     with pytest.raises(ProofRequired):
         check_proof(ports, None, NOW)
+
+
+def test_above_rate_decides_with_the_window_write_alone() -> None:
+    ports = with_mode("above_rate", above=2)
+    reads: list[str] = []
+    counted = ports.limiter.count
+    ports.limiter.count = lambda window: reads.append(window) or counted(window)
+    for source in ("a", "b"):
+        submit_report(REPORT, ports, base_url="https://x", source=source)
+
+    with pytest.raises(ProofRequired):
+        submit_report(REPORT, ports, base_url="https://x", source="c")
+    proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
+    submit_report(REPORT, ports, base_url="https://x", source="c", proof=proof)
+
+    assert reads == []  # no separate read of the hour's window per submission
+    assert len(ports.reports.records) == 3
+    assert counted(next(iter({window for window, _ in ports.limiter.hits}))) == 3
+
+
+def test_a_reached_limit_is_a_429_even_without_a_proof() -> None:
+    ports = with_mode("above_rate", above=1)
+    per_source = ports.policy.abuse.reports_per_hour_per_source
+    submit_report(REPORT, ports, base_url="https://x", source="a")
+    for _ in range(per_source - 1):
+        proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
+        submit_report(REPORT, ports, base_url="https://x", source="a", proof=proof)
+
+    with pytest.raises(RateLimited):  # not asked to solve a puzzle only to be refused
+        submit_report(REPORT, ports, base_url="https://x", source="a")
+    assert len(ports.reports.records) == per_source
 
 
 def test_mode_off_never_asks() -> None:
