@@ -13,7 +13,9 @@ import time
 
 from bench import common
 
-ORDER = ("package_size", "attachments", "warm", "cost", "cold_start", "throughput")
+ORDER = (
+    "package_size", "attachments", "warm", "cost", "cold_start", "cold_breakdown", "throughput",
+)  # fmt: skip
 
 
 def run(name: str, *extra: str) -> str:

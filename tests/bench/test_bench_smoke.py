@@ -16,6 +16,7 @@ from tests.conftest import PROJECT_DIR
 FIGURE = re.compile(r"^\[bench\] (?P<name>[a-z_]+): (?P<value>[0-9.]+(?:e[+-]?\d+)?) .*\| target ")
 FIGURES = {
     "cold_start": ["cold_start"],
+    "cold_breakdown": ["cold_start_ours"],
     "warm": ["warm_submission", "warm_submission_vs_four_calls"],
     "attachments": ["attachment_seal", "attachment_latency"],
     "package_size": ["package_size"],
