@@ -105,9 +105,12 @@ def admit_report(ports: Ports, source: str | None, proof: str | None, now: datet
         check_proof(ports, proof, now)
         return
     threshold = None
-    if proofs is not None and limits.proof_of_work == "always":
+    mode = limits.proof_of_work
+    if mode == "above_rate" and limits.proof_of_work_above_per_hour <= 0:
+        mode = "always"  # a window that does not exist yet would pass any threshold
+    if proofs is not None and mode == "always":
         _spend(proofs, ports.policy, proof, now)
-    elif proofs is not None and limits.proof_of_work == "above_rate":
+    elif proofs is not None and mode == "above_rate":
         threshold = limits.proof_of_work_above_per_hour
     outcome = _count(limiter, ports.policy, REPORTS, source, now, unproven_below=threshold)
     if outcome == PROOF_NEEDED and proofs is not None:

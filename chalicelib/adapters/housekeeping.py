@@ -22,8 +22,7 @@ class DynamoRateCounters:
 
     A single conditional UpdateItem checks and counts both limits at once (no
     transaction); a refused request changes nothing. An hour of sources fits an
-    item easily: the overall limit caps how many can be counted. Only a refusal reads
-    the window, to say which limit refused.
+    item easily: the overall limit caps how many can be counted.
     """
 
     def __init__(self, client: Any, table: str) -> None:
@@ -56,23 +55,17 @@ class DynamoRateCounters:
                     ConditionExpression=condition,
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
             except ClientError as exc:
                 if _condition_failed(exc):
-                    return self._refusal(quota)
+                    # The refusal carries the window as it was: which limit refused.
+                    item = exc.response.get("Item") or {}
+                    mine = int(item.get(f"s_{quota.source}", {}).get("N", "0"))
+                    total = int(item.get("total", {}).get("N", "0"))
+                    return refusal(quota, mine, total)
                 raise
         return COUNTED
-
-    def _refusal(self, quota: Quota) -> str:
-        with translated("dynamodb"):
-            item = self._client.get_item(
-                TableName=self._table,
-                Key={"PK": {"S": quota.window}, "SK": {"S": "RATE"}},
-                ConsistentRead=True,
-            ).get("Item", {})
-        mine = int(item.get(f"s_{quota.source}", {}).get("N", "0"))
-        total = int(item.get("total", {}).get("N", "0"))
-        return refusal(quota, mine, total)
 
     def count(self, window: str) -> int:
         """How many were accepted in the window overall."""

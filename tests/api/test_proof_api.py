@@ -12,20 +12,18 @@ from chalicelib.proof import solve
 from tests.api.helpers import JSON, error_of, post_report, stored_items
 
 
-@pytest.fixture
-def always(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = re.sub(
-        r'^proof_of_work = ".*"$',
-        'proof_of_work = "always"',
-        DEFAULT_POLICY.read_text(),
-        flags=re.M,
-    )
-    text = re.sub(
-        r"^proof_of_work_difficulty = \d+$", "proof_of_work_difficulty = 8", text, flags=re.M
-    )
+def use_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **abuse: str) -> None:
+    text = DEFAULT_POLICY.read_text()
+    for name, value in {"proof_of_work_difficulty": "8", **abuse}.items():
+        text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     (tmp_path / "policy.toml").write_text(text)
     monkeypatch.setenv("VDP_POLICY_PATH", str(tmp_path / "policy.toml"))
     wiring.reset()
+
+
+@pytest.fixture
+def always(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_policy(tmp_path, monkeypatch, proof_of_work='"always"')
 
 
 def test_challenge_is_offered_but_not_required_on_a_quiet_hour(api) -> None:
@@ -56,3 +54,19 @@ def test_a_solved_challenge_is_accepted_once(api, always) -> None:
     assert puzzle["required"] is True
     assert first.status_code == 201
     assert replayed.status_code == 428
+
+
+def test_a_zero_threshold_asks_from_the_first_report_of_the_hour(
+    api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_policy(tmp_path, monkeypatch, proof_of_work_above_per_hour="0")
+    puzzle = json.loads(api.get("/challenge").body)
+
+    unproven = post_report(api)
+    proven = post_report(
+        api, headers={**JSON, "VDP-Proof": solve(puzzle["challenge"], puzzle["difficulty"])}
+    )
+
+    assert puzzle["required"] is True
+    assert unproven.status_code == 428
+    assert proven.status_code == 201
