@@ -81,7 +81,7 @@ def main() -> None:
     runs = args.runs or (1 if args.smoke else 12)
     precompile()
     if not args.smoke:
-        run_child("app"), run_child("floor")  # warm-up: .pyc files, page cache
+        run_child("app"), run_child("floor")  # warm-up: page cache
     samples: dict[str, list[float]] = {"app": [], "floor": []}
     for _ in range(runs):
         for kind in ("app", "floor"):
