@@ -7,14 +7,18 @@ load boto3 in both), then start the clock:
 - app:   import app.py, hand it one API Gateway event for POST /reports (201);
 - floor: import boto3, pydantic, chalice and cryptography, build a session and
          clients, make the same AWS calls directly: read the HMAC secret (once per
-         container, as the app does), then bench.common.floor_submission.
+         container, as the app does), then bench.common.floor_submission;
+- stack: the floor plus the least validation the stack allows: three pydantic
+         models with the sample's field types and limits (the email checked by
+         email-validator, as ours is) validate the report first. Informational:
+         it shows how much of the target the libraries alone use up.
 
 The app runs from bytecode, as the Lambda package ships it (infra/build.py
 precompiles app.py and chalicelib): `compileall` writes it first, because this
 machine sets PYTHONDONTWRITEBYTECODE and a child would otherwise compile our
 source on every start while the libraries' bytecode is already installed.
-Children alternate (app, floor, app, floor, ...) after one discarded warm-up of
-each (page cache); the figure is the ratio of the medians.
+Children alternate (app, floor, stack, app, ...) after one discarded warm-up of
+each (page cache); each figure is a ratio of medians.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import json
 import subprocess
 import sys
 import time
+from typing import Annotated, Literal
 
 from bench import common
 
 TARGET = 1.15
+KINDS = ("app", "floor", "stack")
 
 
 def child(kind: str) -> None:
@@ -44,11 +50,55 @@ def child(kind: str) -> None:
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
             from pydantic import BaseModel  # noqa: F401
 
+            if kind == "stack":
+                _least_validation(body)
             clients = common.floor_clients()
             common.floor_secret(clients)
             common.floor_submission(clients, 0, common.floor_payload())
         elapsed = time.perf_counter() - start
     print(json.dumps({"kind": kind, "seconds": elapsed}))
+
+
+def _least_validation(body: str) -> None:
+    """The sample report through the smallest models that check what ours check.
+
+    Field types and limits as chalicelib.models has them for the fields the sample
+    uses, strict JSON types, unknown fields refused, the email through
+    email-validator; no policy, no CVSS, no attachments, no custom messages.
+    """
+    from email_validator import validate_email
+    from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+    def normalized(value: str) -> str:
+        return validate_email(value, check_deliverability=False).normalized
+
+    strict = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    class Reporter(BaseModel):
+        model_config = strict
+        name: str | None = Field(default=None, max_length=200)
+        email: Annotated[str, Field(max_length=254), AfterValidator(normalized)] | None = None
+
+    class Credit(BaseModel):
+        model_config = strict
+        wants_credit: bool
+        name: str | None = Field(default=None, max_length=100)
+
+    class Report(BaseModel):
+        model_config = strict
+        title: str = Field(min_length=5, max_length=200)
+        description: str = Field(min_length=20, max_length=50_000)
+        steps_to_reproduce: str | None = Field(default=None, max_length=50_000)
+        impact: str | None = Field(default=None, max_length=20_000)
+        product: str = Field(min_length=1, max_length=64)
+        version: str | None = Field(default=None, max_length=64)
+        severity: Literal["critical", "high", "medium", "low", "none", "unknown"] | None = None
+        reporter: Reporter | None = None
+        credit: Credit | None = None
+        bounty_interest: bool = False
+        policy_accepted: bool
+
+    Report.model_validate_json(body)
 
 
 def precompile() -> None:
@@ -72,21 +122,20 @@ def run_child(kind: str) -> float:
 
 
 def main() -> None:
-    args = common.arguments(
-        __doc__.splitlines()[0], child={"choices": ("app", "floor")}, runs={"type": int}
-    )
+    args = common.arguments(__doc__.splitlines()[0], child={"choices": KINDS}, runs={"type": int})
     if args.child:
         child(args.child)
         return
     runs = args.runs or (1 if args.smoke else 12)
     precompile()
     if not args.smoke:
-        run_child("app"), run_child("floor")  # warm-up: page cache
-    samples: dict[str, list[float]] = {"app": [], "floor": []}
+        for kind in KINDS:  # warm-up: page cache
+            run_child(kind)
+    samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for _ in range(runs):
-        for kind in ("app", "floor"):
+        for kind in KINDS:
             samples[kind].append(run_child(kind))
-    app_ms, floor_ms = common.median_ms(samples["app"]), common.median_ms(samples["floor"])
+    app_ms, floor_ms, stack_ms = (common.median_ms(samples[kind]) for kind in KINDS)
     ratio = app_ms / floor_ms
     common.figure(
         "cold_start",
@@ -97,6 +146,15 @@ def main() -> None:
         f"app {app_ms:.1f} ms / floor {floor_ms:.1f} ms; median of {runs} fresh processes "
         "each, alternated; after moto setup; bytecode as packaged (cryptography's and "
         "chalice's Python parts, which both sides import, are source in the package)",
+    )
+    common.figure(
+        "cold_start_least_validation",
+        stack_ms / floor_ms,
+        "x",
+        "none (informational)",
+        "no verdict: the part of cold_start's target that pydantic and email-validator use",
+        f"floor + three pydantic models validating the sample (email via email-validator) "
+        f"{stack_ms:.1f} ms / floor {floor_ms:.1f} ms; same runs",
     )
 
 

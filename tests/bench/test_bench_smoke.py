@@ -15,7 +15,7 @@ from tests.conftest import PROJECT_DIR
 
 FIGURE = re.compile(r"^\[bench\] (?P<name>[a-z_]+): (?P<value>[0-9.]+(?:e[+-]?\d+)?) .*\| target ")
 FIGURES = {
-    "cold_start": ["cold_start"],
+    "cold_start": ["cold_start", "cold_start_least_validation"],
     "cold_breakdown": ["cold_start_ours"],
     "warm": ["warm_submission", "warm_submission_vs_four_calls"],
     "attachments": ["attachment_seal", "attachment_latency"],
@@ -57,3 +57,20 @@ def test_benchmark_prints_every_figure_with_a_number(script: str) -> None:
 
     assert sorted(printed) == sorted(FIGURES[script]), output
     assert all(value >= 0 for value in printed.values()), output
+
+
+def test_the_least_validation_checks_what_the_app_checks() -> None:
+    """The stack figure measures real validation: it refuses what the intake refuses."""
+    from pydantic import ValidationError
+
+    from bench import cold_start, common
+
+    cold_start._least_validation(common.report_body())
+    for bad in (
+        {"reporter": {"name": "A. Researcher", "email": "researcher.example.org"}},
+        {"title": "SQL"},
+        {"bounty_interest": "yes"},
+        {"unknown_field": 1},
+    ):
+        with pytest.raises(ValidationError):
+            cold_start._least_validation(common.report_body(bad))
