@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from chalicelib.errors import RateLimited
 from chalicelib.policy import Policy
 from chalicelib.ports import Limiter, Ports, ProofStore
-from chalicelib.proof import Challenge, ProofRequired, verify
+from chalicelib.proof import ProofRequired, verify
 
 REPORTS = "reports"
 MESSAGES = "messages"
@@ -90,7 +90,7 @@ def proof_required(ports: Ports, now: datetime) -> bool:
 def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
     """Signature, expiry, difficulty and work, then single use (when a proof is required)."""
     if proof_required(ports, now) and ports.proofs is not None:
-        _spend(ports.proofs, _verified(ports.proofs, ports.policy, proof, now))
+        _spend(ports.proofs, ports.policy, proof, now)
 
 
 def admit_report(ports: Ports, source: str | None, proof: str | None, now: datetime) -> None:
@@ -98,10 +98,7 @@ def admit_report(ports: Ports, source: str | None, proof: str | None, now: datet
 
     Normally one conditional write: in `above_rate` mode the window counts an unproven
     report only while the hour is below the threshold. A proof is checked (and spent) only
-    when that write says it is needed, then the report is counted. In `always` mode the
-    proof is checked first, the report counted, and only then the proof spent: a source at
-    its limit gets its 429 and keeps its solved challenge for the next hour's try. (A valid
-    proof sent again is counted, then refused as spent: it uses up only what a source may.)
+    when that write says it is needed, or always in `always` mode; then the report is counted.
     """
     limiter, proofs, limits = ports.limiter, ports.proofs, ports.policy.abuse
     if limiter is None or source is None:  # nothing to count against
@@ -112,15 +109,12 @@ def admit_report(ports: Ports, source: str | None, proof: str | None, now: datet
     if mode == "above_rate" and limits.proof_of_work_above_per_hour <= 0:
         mode = "always"  # a window that does not exist yet would pass any threshold
     if proofs is not None and mode == "always":
-        challenge = _verified(proofs, ports.policy, proof, now)  # no write for a bad proof
-        _count(limiter, ports.policy, REPORTS, source, now)
-        _spend(proofs, challenge)
-        return
-    if proofs is not None and mode == "above_rate":
+        _spend(proofs, ports.policy, proof, now)
+    elif proofs is not None and mode == "above_rate":
         threshold = limits.proof_of_work_above_per_hour
     outcome = _count(limiter, ports.policy, REPORTS, source, now, unproven_below=threshold)
     if outcome == PROOF_NEEDED and proofs is not None:
-        _spend(proofs, _verified(proofs, ports.policy, proof, now))
+        _spend(proofs, ports.policy, proof, now)
         _count(limiter, ports.policy, REPORTS, source, now)
 
 
@@ -150,13 +144,8 @@ def _count(
     return outcome
 
 
-def _verified(proofs: ProofStore, policy: Policy, proof: str | None, now: datetime) -> Challenge:
-    """Signature, expiry, difficulty and work: no state read or written."""
-    return verify(proofs.key(), proof or "", policy.abuse.proof_of_work_difficulty, now)
-
-
-def _spend(proofs: ProofStore, challenge: Challenge) -> None:
-    """Single use: a challenge already spent is refused."""
+def _spend(proofs: ProofStore, policy: Policy, proof: str | None, now: datetime) -> None:
+    challenge = verify(proofs.key(), proof or "", policy.abuse.proof_of_work_difficulty, now)
     if not proofs.spend(challenge.challenge_id, challenge.expires_at):
         raise ProofRequired()
 

@@ -88,28 +88,6 @@ def test_mode_always_needs_a_proof_and_spends_it_once() -> None:
     assert len(ports.reports.records) == 1
 
 
-def test_mode_always_keeps_the_proof_of_a_source_refused_for_its_limit() -> None:
-    ports = with_mode("always")
-    per_source = ports.policy.abuse.reports_per_hour_per_source
-
-    def fresh() -> str:
-        return solve(issue(ports.proofs.key(), 8, NOW).token, 8)
-
-    for _ in range(per_source):
-        submit_report(REPORT, ports, base_url="https://x", source="a", proof=fresh())
-    kept = fresh()
-    with pytest.raises(RateLimited):
-        submit_report(REPORT, ports, base_url="https://x", source="a", proof=kept)
-    hits = len(ports.limiter.hits)
-    with pytest.raises(ProofRequired):  # a bad proof is refused before anything is counted
-        submit_report(REPORT, ports, base_url="https://x", source="c", proof="garbage:1")
-    assert len(ports.limiter.hits) == hits
-
-    submit_report(REPORT, ports, base_url="https://x", source="b", proof=kept)  # not spent
-
-    assert len(ports.reports.records) == per_source + 1
-
-
 def test_mode_above_rate_asks_only_once_the_hour_is_busy() -> None:
     ports = with_mode("above_rate", above=2)
     for source in ("a", "b"):
