@@ -109,6 +109,8 @@ def admit_report(ports: Ports, source: str | None, proof: str | None, now: datet
     if mode == "above_rate" and limits.proof_of_work_above_per_hour <= 0:
         mode = "always"  # a window that does not exist yet would pass any threshold
     if proofs is not None and mode == "always":
+        # Spent before counting: a replayed proof must not reach the counters (one proof
+        # replayed from many addresses would fill the hour's overall limit).
         _spend(proofs, ports.policy, proof, now)
     elif proofs is not None and mode == "above_rate":
         threshold = limits.proof_of_work_above_per_hour

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.abuse import check_proof, proof_required
+from chalicelib.abuse import REPORTS, check_proof, proof_required, window_of
 from chalicelib.errors import RateLimited
 from chalicelib.policy import DEFAULT_POLICY, Policy
 from chalicelib.proof import ProofRequired, issue, leading_zero_bits, solve, verify
@@ -85,6 +85,19 @@ def test_mode_always_needs_a_proof_and_spends_it_once() -> None:
 
     with pytest.raises(ProofRequired):
         submit_report(REPORT, ports, base_url="https://x", source="b", proof=proof)
+    assert len(ports.reports.records) == 1
+
+
+def test_a_replayed_proof_is_refused_before_it_is_counted() -> None:
+    ports = with_mode("always")
+    proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
+    submit_report(REPORT, ports, base_url="https://x", source="a", proof=proof)
+
+    for source in ("b", "c", "d"):
+        with pytest.raises(ProofRequired):
+            submit_report(REPORT, ports, base_url="https://x", source=source, proof=proof)
+
+    assert ports.limiter.count(window_of(REPORTS, NOW)) == 1
     assert len(ports.reports.records) == 1
 
 
