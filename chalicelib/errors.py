@@ -20,7 +20,11 @@ contain submitted content.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+UNKNOWN_FIELD = "(unknown field)"
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
 class VdpError(Exception):
@@ -75,6 +79,12 @@ class FieldProblem:
 
     field: str
     message: str
+
+
+def named_field(name: str) -> str:
+    """A field name the client chose, as an error may repeat it: ASCII word characters
+    only (as ours are), else a placeholder, so no submitted text is echoed."""
+    return name if _FIELD_NAME.fullmatch(name) else UNKNOWN_FIELD
 
 
 class ValidationFailed(RequestError):

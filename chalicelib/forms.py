@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from chalicelib.errors import BadJson, FieldProblem, ValidationFailed
+from chalicelib.errors import UNKNOWN_FIELD, BadJson, FieldProblem, ValidationFailed, named_field
 
 if TYPE_CHECKING:
     from python_multipart.multipart import Field, File
@@ -56,7 +56,7 @@ def parse(
 
     def on_file(upload: File) -> None:
         if _text(upload.field_name) != FILE_FIELD:
-            raise ValidationFailed([FieldProblem("(unknown field)", "files go in attachments")])
+            raise ValidationFailed([FieldProblem(UNKNOWN_FIELD, "files go in attachments")])
         if upload.size or upload.file_name:  # an empty file input sends a nameless empty part
             uploads.append(_attachment(upload))
 
@@ -81,7 +81,7 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         target = fields.setdefault(head, {}) if tail else fields
         key = tail or head
         if not isinstance(target, dict) or key in target or "." in tail:
-            raise ValidationFailed([FieldProblem(_safe(head), "must be given once")])
+            raise ValidationFailed([FieldProblem(named_field(head), "must be given once")])
         target[key] = value
     for name in BOOLEANS:
         _to_boolean(fields, name)
@@ -119,7 +119,3 @@ def _text(value: bytes | None) -> str:
 
 def _unquoted(value: bytes | None) -> str:
     return unquote_to_bytes((value or b"").replace(b"+", b" ")).decode("utf-8")
-
-
-def _safe(name: str) -> str:
-    return name if name.isidentifier() and len(name) <= 64 else "(unknown field)"

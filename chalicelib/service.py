@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -13,7 +12,14 @@ from pydantic import ValidationError
 
 from chalicelib import abuse, idempotency, parts, sla
 from chalicelib.calendar import add_business_days
-from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, Unavailable, ValidationFailed
+from chalicelib.errors import (
+    AlreadyExists,
+    FieldProblem,
+    NotFound,
+    Unavailable,
+    ValidationFailed,
+    named_field,
+)
 from chalicelib.flags import flags_for, version_supported
 from chalicelib.models import (
     Accepted,
@@ -40,7 +46,6 @@ from chalicelib.scoring import score_vector
 
 log = logging.getLogger(__name__)
 _ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impossible
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
 def submit_report(
@@ -160,8 +165,8 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
         path = [str(part) for part in error["loc"]]
-        if error["type"] == "extra_forbidden" and not _SAFE_NAME.match(path[-1]):
-            path[-1] = "(unknown field)"
+        if error["type"] == "extra_forbidden":
+            path[-1] = named_field(path[-1])
         message = error["msg"].removeprefix("Value error, ")
         problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
     return problems

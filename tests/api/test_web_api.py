@@ -121,6 +121,20 @@ def test_form_post_from_a_script_gets_json(api) -> None:
     assert set(json.loads(response.body)) >= {"report_id", "receipt"}
 
 
+@pytest.mark.parametrize("name", ["\u00c0", "title\n", "a" * 65, "<b>"])
+def test_a_repeated_odd_field_name_is_not_echoed(api, name: str) -> None:
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    body = urlencode([*FORM_FIELDS.items(), (name, "1"), (name, "2")])
+
+    response = api.post("/reports", headers=headers, body=body)
+
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == [
+        {"field": "(unknown field)", "message": "must be given once"}
+    ]
+    assert not stored_objects()
+
+
 def test_invalid_form_post_gets_the_form_back_with_errors_and_values(api) -> None:
     fields = {**FORM_FIELDS, "title": "abc", "policy_accepted": "", "website": ""}
     fields["description"] = "short but <b>mine</b>"
