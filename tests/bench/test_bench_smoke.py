@@ -15,7 +15,11 @@ from tests.conftest import PROJECT_DIR
 
 FIGURE = re.compile(r"^\[bench\] (?P<name>[a-z_]+): (?P<value>[0-9.]+(?:e[+-]?\d+)?) .*\| target ")
 FIGURES = {
-    "cold_start": ["cold_start", "cold_start_least_validation"],
+    "cold_start": [
+        "cold_start",
+        "cold_start_least_validation",
+        "cold_start_least_validation_str_email",
+    ],
     "cold_breakdown": ["cold_start_ours"],
     "warm": ["warm_submission", "warm_submission_vs_four_calls"],
     "attachments": ["attachment_seal", "attachment_latency"],
@@ -60,17 +64,26 @@ def test_benchmark_prints_every_figure_with_a_number(script: str) -> None:
 
 
 def test_the_least_validation_checks_what_the_app_checks() -> None:
-    """The stack figure measures real validation: it refuses what the intake refuses."""
+    """The stack figures measure real validation: they refuse what the intake refuses."""
     from pydantic import ValidationError
 
     from bench import cold_start, common
 
-    cold_start._least_validation(common.report_body())
-    for bad in (
-        {"reporter": {"name": "A. Researcher", "email": "researcher.example.org"}},
+    blank_email = {"reporter": {"name": "A. Researcher", "email": " "}}  # absent, as in the app
+    for email_validator in (True, False):
+        cold_start._least_validation(common.report_body(), email_validator=email_validator)
+        cold_start._least_validation(common.report_body(blank_email))
+    bad_reports = (
         {"title": "SQL"},
         {"bounty_interest": "yes"},
+        {"policy_accepted": False},
         {"unknown_field": 1},
-    ):
+        {"reporter": {"name": "A. Researcher", "email": "researcher.example.org"}},
+    )
+    for bad in bad_reports:
         with pytest.raises(ValidationError):
             cold_start._least_validation(common.report_body(bad))
+    for bad in bad_reports[:-1]:  # without email-validator, only the address passes
+        with pytest.raises(ValidationError):
+            cold_start._least_validation(common.report_body(bad), email_validator=False)
+    cold_start._least_validation(common.report_body(bad_reports[-1]), email_validator=False)
