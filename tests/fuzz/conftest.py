@@ -10,11 +10,20 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
+from hypothesis import HealthCheck, settings
 
 from tests.conftest import PROJECT_DIR
 
 # `make fuzz` raises this (e.g. 5000); the normal run stays short.
 EXAMPLES = int(os.environ.get("VDP_FUZZ_EXAMPLES", "50"))  # per test
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,  # nothing written into the shared checkout
+    # One moto and one app for all examples, on purpose: state accumulates between them.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                           HealthCheck.data_too_large, HealthCheck.large_base_example],
+)  # fmt: skip
 TRIED: dict[str, Counter[int]] = {}
 
 

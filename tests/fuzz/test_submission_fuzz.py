@@ -7,10 +7,10 @@ import json
 import re
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import EXAMPLES, FuzzApi, tried
+from tests.fuzz.conftest import FUZZ, FuzzApi, tried
 from tests.fuzz.strategies import CANARY, content_types, json_bodies, raw_bodies, submissions
 
 # The contract's error codes and their statuses (DESIGN.md), not the implementation's table.
@@ -26,14 +26,6 @@ CONTRACT_CODES = {
     "rate_limited": 429,
     "unavailable": 503,
 }
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,  # nothing written into the shared checkout
-    # One moto and one app for all examples, on purpose: state accumulates between them.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.large_base_example],
-)  # fmt: skip
 
 
 @FUZZ
