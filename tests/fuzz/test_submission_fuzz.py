@@ -4,28 +4,14 @@ always in the contract's shape, and nothing stored unless the answer is a real 2
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import FUZZ, FuzzApi, tried
+from tests.fuzz.contract import assert_error_shape
 from tests.fuzz.strategies import CANARY, content_types, json_bodies, raw_bodies, submissions
-
-# The contract's error codes and their statuses (DESIGN.md), not the implementation's table.
-CONTRACT_CODES = {
-    "bad_json": 400,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "conflict": 409,
-    "payload_too_large": 413,
-    "unsupported_media_type": 415,
-    "validation_failed": 422,
-    "proof_required": 428,  # issue 7.2: proof-of-work, when the policy asks for it
-    "rate_limited": 429,
-    "unavailable": 503,
-}
 
 
 @FUZZ
@@ -72,19 +58,4 @@ def _check(answer: Any, changed: bool, sent: bytes) -> None:
             assert b"website" in sent
         return
     assert not changed, "something was stored for a refused submission"
-    _assert_error_shape(answer)
-
-
-def _assert_error_shape(answer: Any) -> None:
-    assert answer.headers["Content-Type"].startswith("application/json")
-    body = json.loads(answer.body)
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert {"code", "message"} <= set(error) <= {"code", "message", "fields"}
-    assert CONTRACT_CODES.get(error["code"]) == answer.status_code, error
-    assert isinstance(error["message"], str) and error["message"]
-    if error["code"] == "validation_failed":
-        assert error["fields"]
-    for problem in error.get("fields", []):
-        assert set(problem) == {"field", "message"}
-        assert re.fullmatch(r"\(body\)|\(unknown field\)|[A-Za-z0-9_.()\- ]+", problem["field"])
+    assert_error_shape(answer)
