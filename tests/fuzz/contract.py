@@ -19,6 +19,10 @@ CONTRACT_CODES = {
     "rate_limited": 429,
     "unavailable": 503,
 }
+# How an error may name a field: a path of our names (list indexes included), an
+# unknown name's placeholder, the body itself, or the idempotency header.
+_SEGMENT = r"(?:[A-Za-z0-9_]{1,64}|\(unknown field\))"
+FIELD = re.compile(rf"\(body\)|Idempotency-Key|{_SEGMENT}(?:\.{_SEGMENT})*")
 
 
 def assert_error_shape(answer: Any) -> None:
@@ -34,4 +38,4 @@ def assert_error_shape(answer: Any) -> None:
         assert error["fields"]
     for problem in error.get("fields", []):
         assert set(problem) == {"field", "message"}
-        assert re.fullmatch(r"\(body\)|\(unknown field\)|[A-Za-z0-9_.()\- ]+", problem["field"])
+        assert FIELD.fullmatch(problem["field"]), problem["field"]
