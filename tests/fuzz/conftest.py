@@ -12,7 +12,8 @@ import pytest
 from chalice.test import Client
 from hypothesis import HealthCheck, settings
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, boto
+from tests.fuzz.strategies import CANARY
 
 # `make fuzz` raises this (e.g. 5000); the normal run stays short.
 EXAMPLES = int(os.environ.get("VDP_FUZZ_EXAMPLES", "50"))  # per test
@@ -36,9 +37,12 @@ WRITES = frozenset({
 
 @dataclass
 class FuzzApi:
-    """The app, and the AWS writes it made: every successful one is recorded."""
+    """The app, the AWS writes it made (each successful one is recorded), and what the
+    team's queue received (drained after every request, checked for report content)."""
 
     http: Any
+    sqs: Any
+    team_queue_url: str
     writes: list[str] = field(default_factory=list)
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[Any, bool]:
@@ -51,7 +55,20 @@ class FuzzApi:
     def _served(self, request: Callable[[], Any]) -> tuple[Any, bool]:
         self.writes.clear()
         answer = request()
+        for notice in self._drained():
+            assert CANARY not in notice, "a notification carried submitted content"
         return answer, bool(self.writes)
+
+    def _drained(self) -> Iterator[str]:
+        """Every message in the team's queue, removed (a long run keeps the queue empty)."""
+        while batch := self.sqs.receive_message(
+            QueueUrl=self.team_queue_url, MaxNumberOfMessages=10
+        ).get("Messages"):
+            for message in batch:
+                yield message["Body"]
+                self.sqs.delete_message(
+                    QueueUrl=self.team_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
 
 
 @pytest.fixture
@@ -64,7 +81,7 @@ def fuzz_api(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FuzzApi]:
 
     monkeypatch.setenv("VDP_POLICY_PATH", relaxed_policy())
     with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-        api = FuzzApi(client.http)
+        api = FuzzApi(client.http, boto("sqs"), aws.team_queue_url)
         call = BaseClient._make_api_call
 
         def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
