@@ -164,9 +164,9 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     """Dotted field paths and pydantic's messages, which name rules, never the input."""
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        path = [str(part) for part in error["loc"]]
-        if error["type"] == "extra_forbidden":
-            path[-1] = named_field(path[-1])
+        # Every name through named_field, not only unknown ones: a client's key must
+        # never reach an answer, whichever error (now or in a later model) carries it.
+        path = [str(part) if isinstance(part, int) else named_field(part) for part in error["loc"]]
         message = error["msg"].removeprefix("Value error, ")
         problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
     return problems
