@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from chalicelib.cli_output import describe_report, echo, emit, write_attachments
 from chalicelib.errors import VdpError
 
 
@@ -59,11 +60,16 @@ class CliState:
 
 def run_safely(action: Callable[[], None]) -> None:
     """One line on failure and a non-zero exit; never a traceback."""
+    from chalicelib.cli_errors import describe_failure
+
     try:
         action()
     except VdpError as exc:
-        detail = f" ({exc.service})" if hasattr(exc, "service") else ""
-        raise click.ClickException(f"{exc.message}{detail}") from None
+        raise click.ClickException(describe_failure(exc)) from None
+    except UnicodeError:  # a shell argument with bytes that are not UTF-8
+        raise click.ClickException("text must be valid UTF-8; nothing was saved") from None
+    except OSError as exc:  # a file or folder the team named (--output, --attachments-dir)
+        raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}") from None
 
 
 @click.group()
@@ -84,7 +90,7 @@ def serve(port: int, site_port: int, aws_port: int, host: str) -> None:
     from chalicelib.local import Ports
     from chalicelib.local import serve as run
 
-    run_safely(lambda: run(Ports(api=port, site=site_port, aws=aws_port), host, _echo))
+    run_safely(lambda: run(Ports(api=port, site=site_port, aws=aws_port), host, echo))
 
 
 @main.group()
@@ -115,7 +121,7 @@ def list_command(
             for r in list_reports(ports, list(statuses) or None, product, overdue)
         ]
         columns = ["report_id", "status", "created_at", "product", "severity", "acknowledge_by"]
-        _emit(rows, as_json, [*columns, "assignee", "overdue"])
+        emit(rows, as_json, [*columns, "assignee", "overdue"])
 
     run_safely(action)
 
@@ -133,7 +139,7 @@ def show_command(
 
     def action() -> None:
         report = show_report(state.ports(), report_id, actor=state.actor())
-        written = _write_attachments(report.attachments, attachments_dir) if attachments_dir else []
+        written = write_attachments(report.attachments, attachments_dir) if attachments_dir else []
         document = {
             "record": report.record.model_dump(mode="json", exclude={"receipt_hash"}),
             "report": report.content,
@@ -148,77 +154,11 @@ def show_command(
             ],
         }
         if as_json:
-            _echo(json.dumps(document, indent=2, ensure_ascii=False))
+            echo(json.dumps(document, indent=2, ensure_ascii=False))
         else:
-            _echo(_describe(document))
+            echo(describe_report(document))
 
     run_safely(action)
-
-
-def _write_attachments(attachments: Iterable[Any], folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for index, item in enumerate(attachments):
-        # The name came from the reporter: keep only its last component.
-        safe_name = Path(item.filename).name.lstrip(".") or "attachment"
-        path = folder / f"{index}-{safe_name}"
-        path.write_bytes(item.data)
-        written.append(path)
-    return written
-
-
-def _describe(document: dict[str, Any]) -> str:
-    record, report = document["record"], document["report"]
-    lines = [f"{record['report_id']}  [{record['status']}]  {report.get('title', '')}"]
-    for name in ("product", "version", "severity", "created_at", "acknowledge_by"):
-        lines.append(f"  {name:<16}{record.get(name) or '-'}")
-    for name in ("description", "steps_to_reproduce", "impact"):
-        if report.get(name):
-            lines += ["", f"{name}:", report[name]]
-    lines += ["", f"reporter: {json.dumps(report.get('reporter'))}"]
-    lines += [f"attachment: {a['filename']} ({a['size']} bytes)" for a in document["attachments"]]
-    lines += [f"written: {path}" for path in document["written"]]
-    for message in document["messages"]:
-        lines += ["", f"[{message['at']}] {message['kind']} ({message['actor'] or 'reporter'}):"]
-        lines.append(message["text"])
-    return "\n".join(lines)
-
-
-def _emit(
-    rows: list[dict[str, Any]], as_json: bool, columns: list[str], empty: str = "no reports"
-) -> None:
-    if as_json:
-        _echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        _echo(empty)
-        return
-    cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
-    widths = {c: max(len(c), *(len(cell[c]) for cell in cells)) for c in columns}
-    _echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
-    for cell in cells:
-        _echo("  ".join(cell[c].ljust(widths[c]) for c in columns).rstrip())
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value) or "-"
-    return str(value) if value not in (None, "") else "-"
-
-
-# Reporter text may carry terminal escape sequences (colours, OSC 52 clipboard writes):
-# every control character but newline and tab is dropped before it reaches a terminal.
-_TERMINAL_SAFE = {
-    c: None for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10)
-}
-
-
-def echo_safe(text: str, nl: bool = True) -> None:
-    click.echo(text.translate(_TERMINAL_SAFE), nl=nl)
-
-
-def _echo(line: str) -> None:
-    echo_safe(line)
 
 
 import chalicelib.cli_advisories  # noqa: E402,F401 - registers the issue 5 commands

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from chalicelib.cli import CliState, echo_safe, main, reports, run_safely
+from chalicelib.cli import CliState, main, reports, run_safely
+from chalicelib.cli_output import echo_safe
 
 
 def _when(text: str | None) -> datetime:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import click
 
-from chalicelib.cli import _echo, main, run_safely
+from chalicelib.cli import main, run_safely
+from chalicelib.cli_output import echo
 from chalicelib.policy import DEFAULT_POLICY, Policy, load_policy
 
 
@@ -66,7 +67,7 @@ def holidays_command(countries: tuple[str, ...], years: int) -> None:
     chosen = list(countries) or [default_policy().holidays_country]
     start = date.today().year
     write_cache(chosen, range(start, start + years))
-    _echo(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+    echo(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
 
 
 @main.command("security-txt")

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from chalicelib.cli import CliState, _echo, _emit, main, reports, run_safely
+from chalicelib.cli import CliState, main, reports, run_safely
+from chalicelib.cli_output import echo, emit
 from chalicelib.models import ReportRecord
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -31,9 +32,9 @@ def _changed(
         record = change(state.ports(), state.actor())
         if as_json:
             dumped = record.model_dump(mode="json", exclude={"receipt_hash", "sla_announced"})
-            _echo(json.dumps(dumped, indent=2))
+            echo(json.dumps(dumped, indent=2))
         else:
-            _echo(f"{record.report_id}  {describe(record)}  [{record.status}, rev {record.rev}]")
+            echo(f"{record.report_id}  {describe(record)}  [{record.status}, rev {record.rev}]")
 
     run_safely(action)
 
@@ -116,9 +117,9 @@ def _texted(state: CliState, as_json: bool, write: Callable[[Any, str], Any], wh
     def action() -> None:
         event = write(state.ports(), state.actor())
         if as_json:
-            _echo(json.dumps(event.model_dump(mode="json"), indent=2))
+            echo(json.dumps(event.model_dump(mode="json"), indent=2))
         else:
-            _echo(f"{what} {event.event_id} recorded")
+            echo(f"{what} {event.event_id} recorded")
 
     run_safely(action)
 
@@ -161,7 +162,7 @@ def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:
             {**e.model_dump(mode="json"), "actor": e.actor or "reporter"}
             for e in timeline(state.ports(), report_id)
         ]
-        _emit(rows, as_json, ["at", "kind", "status", "actor", "detail"], "no events")
+        emit(rows, as_json, ["at", "kind", "status", "actor", "detail"], "no events")
 
     run_safely(action)
 
@@ -176,9 +177,9 @@ def sla_command(state: CliState, as_json: bool) -> None:
     def action() -> None:
         rows = [vars(breach) for breach in sla_sweep(state.ports())]
         if not rows and not as_json:
-            _echo("no new SLA breaches")
+            echo("no new SLA breaches")
             return
-        _emit(rows, as_json, ["report_id", "deadline", "due"])
+        emit(rows, as_json, ["report_id", "deadline", "due"])
 
     run_safely(action)
 
@@ -208,9 +209,9 @@ def subscribe_command(
         chosen = filter_policy(ports.policy, list(events), list(severities), list(products))
         arn = _subscriptions(state).subscribe(protocol, endpoint, chosen)
         if as_json:
-            _echo(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
+            echo(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
         else:
-            _echo(f"subscribed {protocol} {endpoint}: {arn}")
+            echo(f"subscribed {protocol} {endpoint}: {arn}")
 
     run_safely(action)
 
@@ -228,7 +229,7 @@ def subscriptions_command(state: CliState, as_json: bool) -> None:
                 row["filter_policy"] = (
                     json.dumps(row["filter_policy"]) if row["filter_policy"] else "all"
                 )
-        _emit(rows, as_json, ["protocol", "endpoint", "filter_policy", "arn"], "no subscriptions")
+        emit(rows, as_json, ["protocol", "endpoint", "filter_policy", "arn"], "no subscriptions")
 
     run_safely(action)
 

@@ -17,7 +17,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     stage: str = Field(min_length=1)
-    region: str = "us-east-1"
+    region: str | None = None  # None: boto3's own chain (e.g. the CLI user's profile)
     kms_key_id: str = Field(min_length=1)
     bucket: str = Field(min_length=3)
     table: str = Field(min_length=3)

@@ -42,12 +42,12 @@ def _key(kms: Any, alias: str) -> str:
 
 
 def _bucket(s3: Any, config: Settings) -> None:
-    if config.region == "us-east-1":
+    region = s3.meta.region_name  # the client's, which may come from the AWS profile
+    if region == "us-east-1":
         s3.create_bucket(Bucket=config.bucket)
     else:
         s3.create_bucket(
-            Bucket=config.bucket,
-            CreateBucketConfiguration={"LocationConstraint": config.region},
+            Bucket=config.bucket, CreateBucketConfiguration={"LocationConstraint": region}
         )
     s3.put_bucket_versioning(Bucket=config.bucket, VersioningConfiguration={"Status": "Enabled"})
 

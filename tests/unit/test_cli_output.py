@@ -1,6 +1,6 @@
 """What the team's CLI prints to a terminal."""
 
-from chalicelib.cli import echo_safe
+from chalicelib.cli_output import echo_safe
 
 
 def test_cli_output_drops_terminal_escape_sequences(capsys) -> None:

@@ -1,0 +1,60 @@
+"""What a failed command tells the team: one line that names the cause, never a traceback.
+
+The adapters turn every botocore failure into `Unavailable`, which is the right answer
+for a reporter (a 503 that says nothing of our setup). The team at a terminal needs
+the cause instead: no server at the endpoint, no credentials, a refused permission.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from chalicelib.errors import VdpError
+
+DENIED = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
+)
+EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"})
+PASSING = frozenset({"Throttling", "ThrottlingException", "ProvisionedThroughputExceededException"})
+
+
+def describe_failure(exc: VdpError) -> str:
+    """The error's own message, or what AWS said when an AWS call caused it."""
+    service = getattr(exc, "service", None)
+    cause = exc.__cause__
+    if isinstance(cause, ClientError):
+        return _refused(cause, service) or f"{exc.message} ({service})"
+    if isinstance(cause, EndpointConnectionError):
+        endpoint = cause.kwargs.get("endpoint_url")
+        return f"cannot reach {endpoint} ({service}): is `vdp serve` running there?"
+    if isinstance(cause, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials: set AWS_PROFILE or run `aws configure` "
+            "(or pass --local for `vdp serve`)"
+        )
+    if isinstance(cause, NoRegionError):
+        return "no AWS region: set AWS_REGION or a region in your AWS profile"
+    if isinstance(cause, BotoCoreError):
+        return f"{service}: {cause}"
+    return f"{exc.message} ({service})" if service else exc.message
+
+
+def _refused(cause: ClientError, service: str | None) -> str | None:
+    error = cause.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    status = int(cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    action = f"{service} {cause.operation_name}"
+    if code in DENIED:
+        return f"AWS denied {action} ({code}): your role lacks this permission"
+    if code in EXPIRED:
+        return f"AWS refused your credentials for {action} ({code}): renew them"
+    if code in PASSING or status >= 500:
+        return None  # passing trouble: the "try again" message is the right one
+    return f"AWS refused {action}: {code}: {error.get('Message', '')}".rstrip(": ")

@@ -1,0 +1,34 @@
+"""The one line a failed AWS call becomes at the team's terminal."""
+
+from botocore.exceptions import ClientError
+
+from chalicelib.cli_errors import describe_failure
+from chalicelib.errors import Unavailable
+
+
+def failed(code: str, operation: str, status: int = 400, message: str = "") -> Unavailable:
+    response: dict = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    try:
+        raise Unavailable("dynamodb") from ClientError(response, operation)  # type: ignore[arg-type]
+    except Unavailable as exc:
+        return exc
+
+
+def test_a_refused_permission_names_the_call() -> None:
+    line = describe_failure(failed("AccessDeniedException", "Query"))
+
+    assert line.startswith("AWS denied dynamodb Query (AccessDeniedException)")
+
+
+def test_a_refused_request_gives_aws_own_reason() -> None:
+    line = describe_failure(failed("ValidationException", "Query", message="bad key"))
+
+    assert line == "AWS refused dynamodb Query: ValidationException: bad key"
+
+
+def test_passing_trouble_keeps_the_try_again_message() -> None:
+    for exc in (failed("ThrottlingException", "Query"), failed("InternalError", "Query", 500)):
+        assert describe_failure(exc) == f"{Unavailable.message} (dynamodb)"
