@@ -51,6 +51,18 @@ def library_holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(country, years=[year]))
 
 
+def supported_country(country: str) -> bool | None:
+    """Whether holidays are known for the country; None when neither the file nor the
+    library (absent in Lambda) can tell, so business days count weekends only."""
+    if country in _cached_file():
+        return True
+    try:
+        import holidays
+    except ImportError:
+        return None
+    return country in holidays.list_supported_countries()
+
+
 def write_cache(countries: list[str], years: range, path: Path = CACHE_FILE) -> None:
     """Regenerate holidays.json from the library."""
     data = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -92,9 +92,15 @@ class Web(_Section):
     allowed_origins: list[str] = Field(default_factory=list)
 
 
+# Only closed or disclosed reports are ever purged; a report still in progress never is.
+RetainedStatus = Literal[
+    "duplicate", "informative", "not_applicable", "out_of_scope", "spam", "withdrawn", "disclosed"
+]
+
+
 class Retention(_Section):
     grace_days: int = Field(default=30, ge=0)
-    days: dict[str, int] = Field(default_factory=dict)
+    days: dict[RetainedStatus, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
 
 
 class Abuse(_Section):
@@ -133,6 +139,15 @@ class Policy(_Section):
     limits: Limits = Field(default_factory=Limits)
     abuse: Abuse = Field(default_factory=Abuse)
 
+    @field_validator("holidays_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        from chalicelib.calendar import supported_country
+
+        if supported_country(value) is False:
+            raise ValueError(f"no public holidays are known for {value!r}")
+        return value
+
     def product_ids(self) -> list[str]:
         """The ids a report may name, "other" included."""
         return [product.id for product in self.products] + ["other"]
@@ -152,7 +167,8 @@ def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
         raise PolicyError(f"{path.name}: not valid TOML ({exc})") from exc
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(part) for part in err['loc'] if part != '[key]')}: {err['msg']}"
+            for err in exc.errors()
         )
         raise PolicyError(f"{path.name}: {problems}") from exc
 

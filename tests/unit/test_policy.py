@@ -78,3 +78,39 @@ def test_unparsable_policy_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(PolicyError, match="not valid TOML"):
         load_policy(bad)
+
+
+def default_with(tmp_path: Path, old: str, new: str) -> Path:
+    from chalicelib.policy import DEFAULT_POLICY
+
+    text = DEFAULT_POLICY.read_text()
+    assert old in text
+    changed = tmp_path / "policy.toml"
+    changed.write_text(text.replace(old, new))
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('holidays_country = "US"', 'holidays_country = "XX"', "holidays_country"),
+        ("spam = 30", "spamm = 30", "retention.days.spamm"),
+        ("spam = 30", "spam = -5", "retention.days.spam"),
+        ("spam = 30", "received = 1", "retention.days.received"),
+    ],
+)
+def test_a_policy_that_would_break_intake_or_purge_the_wrong_reports_is_refused(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(default_with(tmp_path, old, new))
+
+    assert f"{field}:" in caught.value.message
+
+
+def test_a_country_the_library_knows_but_the_file_does_not_is_accepted(tmp_path: Path) -> None:
+    policy = load_policy(
+        default_with(tmp_path, 'holidays_country = "US"', 'holidays_country = "IS"')
+    )
+
+    assert policy.holidays_country == "IS"
