@@ -15,7 +15,6 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from chalicelib.errors import FieldProblem, ValidationFailed
-from chalicelib.lifecycle import check_transition
 from chalicelib.models import ReportRecord
 from chalicelib.ports import Ports
 from chalicelib.triage import change_status, get_report
@@ -87,11 +86,7 @@ def disclose(ports: Ports, actor: str, report_id: str, when: datetime) -> Report
     if when.tzinfo is None or when.utcoffset() is None:
         problem = "needs a time zone: an offset such as +01:00, or Z for UTC"
         raise ValidationFailed([FieldProblem("date", problem)], f"date {problem}")
-    check_transition(report_id, get_report(ports, report_id).status, "disclosed")
-    disclosed = change_status(ports, actor, report_id, "disclosed")
-    after = disclosed.model_copy(update={"disclosed_at": when, "rev": disclosed.rev + 1})
-    ports.reports.update(disclosed, after, [])
-    return after
+    return change_status(ports, actor, report_id, "disclosed", disclosed_at=when)
 
 
 def version_range(record: ReportRecord) -> VersionRange:

@@ -93,14 +93,28 @@ class Web(_Section):
 
 
 # Only closed or disclosed reports are ever purged; a report still in progress never is.
-RetainedStatus = Literal[
-    "duplicate", "informative", "not_applicable", "out_of_scope", "spam", "withdrawn", "disclosed"
-]
+RETAINED = (
+    "duplicate",
+    "informative",
+    "not_applicable",
+    "out_of_scope",
+    "spam",
+    "withdrawn",
+    "disclosed",
+)
 
 
 class Retention(_Section):
     grace_days: int = Field(default=30, ge=0)
-    days: dict[RetainedStatus, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    days: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+
+    @field_validator("days")
+    @classmethod
+    def _closed_statuses(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(RETAINED))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: only {', '.join(RETAINED)} are purged")
+        return value
 
 
 class Abuse(_Section):

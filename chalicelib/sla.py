@@ -25,7 +25,8 @@ _RUNNING = {
 def with_due_dates(record: ReportRecord, policy: Policy) -> ReportRecord:
     """Fill in the due dates that are known: triage and disclosure always, fix once rated."""
     received = record.created_at.date()
-    fix_by = fix_due(policy, received, record.cvss_rating)
+    # A rating of none or unknown has no fix deadline, even after a higher one had.
+    fix_by = fix_due(policy, received, record.cvss_rating) if record.cvss_rating else record.fix_by
     return record.model_copy(
         update={
             "triage_by": record.triage_by
@@ -34,7 +35,7 @@ def with_due_dates(record: ReportRecord, policy: Policy) -> ReportRecord:
             ),
             "disclose_by": record.disclose_by
             or received + timedelta(days=policy.sla.disclosure_days),
-            "fix_by": fix_by or record.fix_by,
+            "fix_by": fix_by,
         }
     )
 

@@ -7,6 +7,8 @@ events together only if nobody changed the report since it was read (`rev`).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalicelib import parts
 from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
 from chalicelib.lifecycle import check_transition
@@ -35,22 +37,24 @@ def change_status(
     note: str | None = None,
     reply: str | None = None,
     duplicate_of: str | None = None,
+    disclosed_at: datetime | None = None,
 ) -> ReportRecord:
     """Move a report along its lifecycle; announces report.status_changed (content-free)."""
     record = get_report(ports, report_id)
     check_transition(report_id, record.status, new, duplicate_of)
+    _check_status_facts(ports, new, duplicate_of, disclosed_at)
     now = ports.clock()
     changed = record.model_copy(
         update={
             "status": new,
             "duplicate_of": duplicate_of,
+            "disclosed_at": disclosed_at or record.disclosed_at,
             "updated_at": now,
             "rev": record.rev + 1,
         }
     )
-    status = ReportEvent(
-        at=now, kind="status", public=True, status=new, actor=actor, detail=duplicate_of
-    )
+    detail = duplicate_of or (disclosed_at.isoformat() if disclosed_at else None)
+    status = ReportEvent(at=now, kind="status", public=True, status=new, actor=actor, detail=detail)
     events = [status]
     if note is not None:
         events.append(_sealed_text(ports, report_id, parts.NOTE, note, actor, public=False))
@@ -60,6 +64,21 @@ def change_status(
     ports.reports.update(record, after, events)
     announce(ports, STATUS_CHANGED, after, previous=record.status)
     return after
+
+
+def _check_status_facts(
+    ports: Ports, new: str, duplicate_of: str | None, disclosed_at: datetime | None
+) -> None:
+    """A duplicate's original must exist; a disclosure needs its date (`reports disclose`)."""
+    if new == "disclosed" and disclosed_at is None:
+        problem = "a disclosure has a date: use `vdp reports disclose ID --date ...`"
+        raise ValidationFailed([FieldProblem("status", problem)], problem)
+    if duplicate_of is not None:
+        try:
+            get_report(ports, duplicate_of)
+        except NotFound:
+            problem = f"there is no report {duplicate_of} to be a duplicate of"
+            raise ValidationFailed([FieldProblem("duplicate_of", problem)], problem) from None
 
 
 def acknowledge(

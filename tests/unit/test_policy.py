@@ -94,9 +94,9 @@ def default_with(tmp_path: Path, old: str, new: str) -> Path:
     ("old", "new", "field"),
     [
         ('holidays_country = "US"', 'holidays_country = "XX"', "holidays_country"),
-        ("spam = 30", "spamm = 30", "retention.days.spamm"),
+        ("spam = 30", "spamm = 30", "retention.days"),
         ("spam = 30", "spam = -5", "retention.days.spam"),
-        ("spam = 30", "received = 1", "retention.days.received"),
+        ("spam = 30", "received = 1", "retention.days"),
     ],
 )
 def test_a_policy_that_would_break_intake_or_purge_the_wrong_reports_is_refused(

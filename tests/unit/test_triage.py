@@ -143,14 +143,45 @@ def test_status_change_is_announced_content_free(submitted) -> None:
 
 def test_duplicate_records_the_original_and_reopening_clears_it(submitted) -> None:
     ports, accepted = submitted
+    original = submit_report(REPORT, ports, base_url=BASE).report_id
 
-    record = change_status(
-        ports, ANN, accepted.report_id, "duplicate", duplicate_of="VDP-0000-0001"
-    )
+    record = change_status(ports, ANN, accepted.report_id, "duplicate", duplicate_of=original)
     reopened = change_status(ports, ANN, accepted.report_id, "triaged")
 
-    assert record.duplicate_of == "VDP-0000-0001" and reopened.duplicate_of is None
-    assert timeline(ports, accepted.report_id)[0].detail == "VDP-0000-0001"
+    assert record.duplicate_of == original and reopened.duplicate_of is None
+    assert timeline(ports, accepted.report_id)[0].detail == original
+
+
+def test_a_duplicate_of_a_report_that_does_not_exist_is_refused(submitted) -> None:
+    ports, accepted = submitted
+
+    with pytest.raises(ValidationFailed, match="no report VDP-0000-0001"):
+        change_status(ports, ANN, accepted.report_id, "duplicate", duplicate_of="VDP-0000-0001")
+
+    assert ports.reports.get(accepted.report_id).status == "received"
+
+
+def test_disclosed_is_reached_only_with_a_date(submitted) -> None:
+    ports, accepted = submitted
+    for status in ("acknowledged", "triaged", "accepted", "fixed"):
+        change_status(ports, ANN, accepted.report_id, status)
+
+    with pytest.raises(ValidationFailed, match="reports disclose"):
+        change_status(ports, ANN, accepted.report_id, "disclosed")
+
+    assert ports.reports.get(accepted.report_id).status == "fixed"
+
+
+def test_rescoring_to_none_drops_the_fix_deadline(submitted) -> None:
+    ports, accepted = submitted
+    rated = set_severity(ports, ANN, accepted.report_id, CRITICAL_31)
+
+    rescored = set_severity(
+        ports, ANN, accepted.report_id, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"
+    )
+
+    assert rated.fix_by is not None
+    assert (rescored.cvss_rating, rescored.fix_by) == ("none", None)
 
 
 @pytest.mark.parametrize(
