@@ -15,7 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from chalicelib.errors import FieldProblem, ValidationFailed
-from chalicelib.models import ReportRecord
+from chalicelib.models import ReportEvent, ReportRecord
 from chalicelib.ports import Ports
 from chalicelib.triage import change_status, get_report
 
@@ -58,6 +58,7 @@ class VersionRange:
 
 def set_advisory(
     ports: Ports,
+    actor: str,
     report_id: str,
     *,
     cwe: str | None = None,
@@ -76,8 +77,11 @@ def set_advisory(
         changes["fixed_in"] = str(_version("fixed_in", fixed_in))
     updated = record.model_copy(update=changes)
     version_range(updated)  # the combination must make sense too
-    after = updated.model_copy(update={"updated_at": ports.clock(), "rev": record.rev + 1})
-    ports.reports.update(record, after, [])
+    now = ports.clock()
+    after = updated.model_copy(update={"updated_at": now, "rev": record.rev + 1})
+    facts = ", ".join(f"{name}={value}" for name, value in changes.items() if name != "cwe_name")
+    event = ReportEvent(at=now, kind="advisory", public=False, actor=actor, detail=facts)
+    ports.reports.update(record, after, [event])
     return after
 
 

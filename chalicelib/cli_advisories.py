@@ -40,8 +40,10 @@ def credit_command(
     def action() -> None:
         ports = state.ports()
         if unpublish:
-            credits.unpublish(ports, report_id)
-        choice = (credits.publish if publish else credits.credit_choice)(ports, report_id)
+            credits.unpublish(ports, report_id, state.actor())
+        choice = (credits.publish if publish else credits.credit_choice)(
+            ports, report_id, state.actor()
+        )
         document = {
             "report_id": choice.report_id,
             "name": choice.name,
@@ -97,6 +99,7 @@ def advisory_command(
     def action() -> None:
         record = set_advisory(
             state.ports(),
+            state.actor(),
             report_id,
             cwe=cwe,
             cwe_name=cwe_name,
@@ -143,7 +146,9 @@ def export_command(
     from chalicelib.exports import export
 
     def action() -> None:
-        document = export(state.ports(), report_id, fmt, title=title, ecosystem=ecosystem)
+        document = export(
+            state.ports(), report_id, fmt, title=title, ecosystem=ecosystem, actor=state.actor()
+        )
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if output:
             output.write_text(text, encoding="utf-8")

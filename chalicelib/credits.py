@@ -14,16 +14,16 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from chalicelib import parts
 from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
-from chalicelib.models import STATUSES, ReportRecord
+from chalicelib.models import STATUSES, ReportEvent, ReportRecord
 from chalicelib.ports import Ports
-from chalicelib.triage import get_report
+from chalicelib.triage import get_report, record_reading
 
 PUBLIC_KEY = "public/acknowledgments.json"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|])")
@@ -44,15 +44,17 @@ class PublishedCredit(BaseModel):
     date: date
 
 
-def credit_choice(ports: Ports, report_id: str) -> CreditChoice:
-    """Decrypt the report (team only) and read the reporter's credit choice."""
+def credit_choice(ports: Ports, report_id: str, actor: str) -> CreditChoice:
+    """Decrypt the report (team only, recorded) and read the reporter's credit choice."""
     record = get_report(ports, report_id)
+    record_reading(ports, report_id, actor)
     return _choice(record, _content(ports, report_id))
 
 
-def publish(ports: Ports, report_id: str) -> CreditChoice:
+def publish(ports: Ports, report_id: str, actor: str) -> CreditChoice:
     """Mark the credit published and rebuild the public list; refuses anonymous/declined."""
     record = get_report(ports, report_id)
+    record_reading(ports, report_id, actor)
     content = _content(ports, report_id)
     choice = _choice(record, content)
     if choice.refusal:
@@ -64,27 +66,35 @@ def publish(ports: Ports, report_id: str) -> CreditChoice:
         after = record.model_copy(
             update={"credit_published_at": now, "updated_at": now, "rev": record.rev + 1}
         )
-        ports.reports.update(record, after, [])
+        ports.reports.update(record, after, [_credit_event(now, actor, "published")])
         record = after
     rebuild_public(ports)
     return _choice(record, content)
 
 
-def unpublish(ports: Ports, report_id: str) -> None:
+def unpublish(ports: Ports, report_id: str, actor: str) -> None:
     """Take a credit off the public list (the reporter changed their mind)."""
     record = get_report(ports, report_id)
     if record.credit_published_at is not None:
+        now = ports.clock()
         after = record.model_copy(
-            update={"credit_published_at": None, "updated_at": ports.clock(), "rev": record.rev + 1}
+            update={"credit_published_at": None, "updated_at": now, "rev": record.rev + 1}
         )
-        ports.reports.update(record, after, [])
+        ports.reports.update(record, after, [_credit_event(now, actor, "withdrawn")])
     rebuild_public(ports)
 
 
-def published_name(ports: Ports, record: ReportRecord) -> str | None:
-    """The credit name for exports: only when published (and so consented)."""
+def _credit_event(at: datetime, actor: str, change: str) -> ReportEvent:
+    return ReportEvent(at=at, kind="credit", public=False, actor=actor, detail=change)
+
+
+def published_name(ports: Ports, record: ReportRecord, actor: str | None = None) -> str | None:
+    """The credit name for exports: only when published (and so consented). With an
+    `actor`, the decryption is recorded (the public list's rebuild reads names it shows)."""
     if record.credit_published_at is None:
         return None
+    if actor is not None:
+        record_reading(ports, record.report_id, actor)
     choice = _choice(record, _content(ports, record.report_id))
     return None if choice.refusal else choice.name
 

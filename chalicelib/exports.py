@@ -38,7 +38,13 @@ class Facts:
 
 
 def export(
-    ports: Ports, report_id: str, fmt: str, *, title: str | None = None, ecosystem: str = ""
+    ports: Ports,
+    report_id: str,
+    fmt: str,
+    *,
+    title: str | None = None,
+    ecosystem: str = "",
+    actor: str | None = None,
 ) -> dict[str, Any]:
     """The advisory for one report; final once disclosed, a draft before."""
     record = get_report(ports, report_id)
@@ -53,7 +59,7 @@ def export(
         policy_url=policy.organisation.policy_url,
         product_name=product_name,
         versions=version_range(record),
-        credit=credits.published_name(ports, record),
+        credit=credits.published_name(ports, record, actor),
         title=(title or "").strip() or f"{weakness} in {product_name}",
         now=ports.clock(),
     )

@@ -212,7 +212,17 @@ class ReportEvent(BaseModel):
 
     event_id: str = Field(default_factory=lambda: secrets.token_hex(4))
     at: datetime
-    kind: Literal["status", "reply", "message", "note", "decrypted", "assigned", "severity"]
+    kind: Literal[
+        "status",
+        "reply",
+        "message",
+        "note",
+        "decrypted",
+        "assigned",
+        "severity",
+        "credit",
+        "advisory",
+    ]
     public: bool
     status: Status | None = None
     actor: str | None = None

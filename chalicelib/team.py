@@ -16,7 +16,7 @@ from chalicelib.notifications import MESSAGE_RECEIVED, RECEIVED, SLA_BREACHED, S
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.sla import breached, with_due_dates
-from chalicelib.triage import get_report
+from chalicelib.triage import get_report, record_reading
 
 # Which key each kind of text was sealed under (the part is the KMS encryption context).
 EVENTS = (RECEIVED, MESSAGE_RECEIVED, STATUS_CHANGED, SLA_BREACHED)
@@ -82,8 +82,7 @@ def show_report(ports: Ports, report_id: str, actor: str | None = None) -> Decry
     """
     record = get_report(ports, report_id)
     if actor is not None:
-        audit = ReportEvent(at=ports.clock(), kind="decrypted", public=False, actor=actor)
-        ports.reports.add_event(report_id, audit)
+        record_reading(ports, report_id, actor)
     content = json.loads(parts.load(ports, report_id, parts.REPORT, parts.report_key(report_id)))
     attachments = []
     for index in range(record.attachment_count):

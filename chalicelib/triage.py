@@ -28,6 +28,12 @@ def get_report(ports: Ports, report_id: str) -> ReportRecord:
     return record
 
 
+def record_reading(ports: Ports, report_id: str, actor: str) -> None:
+    """Nobody reads a report without leaving a trace: the event comes before decryption."""
+    audit = ReportEvent(at=ports.clock(), kind="decrypted", public=False, actor=actor)
+    ports.reports.add_event(report_id, audit)
+
+
 def change_status(
     ports: Ports,
     actor: str,

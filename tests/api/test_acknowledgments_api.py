@@ -27,11 +27,11 @@ def test_page_lists_published_credits_only(api: Any) -> None:
     credited = submitted(api, CREDITED)
     for report_id in (submitted(api, DECLINED), submitted(api, ANONYMOUS)):
         with pytest.raises(ValidationFailed):
-            credits.publish(wiring.ports(), report_id)
+            credits.publish(wiring.ports(), report_id, "alice")
     assert (
         json.loads(api.get("/acknowledgments", headers={"Accept": "application/json"}).body) == []
     )
-    credits.publish(wiring.ports(), credited)
+    credits.publish(wiring.ports(), credited, "alice")
 
     # When
     page = api.get("/acknowledgments")
@@ -46,7 +46,7 @@ def test_page_lists_published_credits_only(api: Any) -> None:
 
 
 def test_public_object_is_plaintext_under_sse_s3(api: Any) -> None:
-    credits.publish(wiring.ports(), submitted(api, CREDITED))
+    credits.publish(wiring.ports(), submitted(api, CREDITED), "alice")
 
     head = boto("s3").head_object(Bucket="vdp-local-reports", Key=credits.PUBLIC_KEY)
 

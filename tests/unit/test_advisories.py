@@ -44,8 +44,8 @@ def test_credit_choice_is_decrypted_and_publishing_lists_the_chosen_name() -> No
     ports = fake_ports()
     report_id = fixed_report(ports, REPORT)
 
-    before = credits.credit_choice(ports, report_id)
-    published = credits.publish(ports, report_id)
+    before = credits.credit_choice(ports, report_id, "alice")
+    published = credits.publish(ports, report_id, "alice")
 
     assert before.name == "grace_h" and before.refusal is None and before.published_on is None
     assert published.published_on == ports.clock().date()
@@ -65,7 +65,7 @@ def test_anonymous_or_declined_reporters_can_never_be_published(
     report_id = fixed_report(ports, fields)
 
     with pytest.raises(ValidationFailed, match=reason):
-        credits.publish(ports, report_id)
+        credits.publish(ports, report_id, "alice")
 
     assert ports.reports.records[report_id].credit_published_at is None
     assert credits.published_credits(ports) == []
@@ -74,9 +74,9 @@ def test_anonymous_or_declined_reporters_can_never_be_published(
 def test_unpublish_takes_the_name_off_the_public_list() -> None:
     ports = fake_ports()
     report_id = fixed_report(ports, REPORT)
-    credits.publish(ports, report_id)
+    credits.publish(ports, report_id, "alice")
 
-    credits.unpublish(ports, report_id)
+    credits.unpublish(ports, report_id, "alice")
 
     assert credits.public_credits(ports) == []
 
@@ -135,7 +135,7 @@ def test_advisory_facts_are_checked(options: dict[str, str], field: str) -> None
     report_id = fixed_report(ports, REPORT)
 
     with pytest.raises(ValidationFailed) as caught:
-        set_advisory(ports, report_id, **options)
+        set_advisory(ports, "alice", report_id, **options)
 
     assert caught.value.fields[0].field == field
 
@@ -143,9 +143,9 @@ def test_advisory_facts_are_checked(options: dict[str, str], field: str) -> None
 def advisory_ready(fields: dict[str, Any], *, publish: bool) -> tuple[Ports, str]:
     ports = fake_ports()
     report_id = fixed_report(ports, fields)
-    set_advisory(ports, report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2")
+    set_advisory(ports, "alice", report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2")
     if publish:
-        credits.publish(ports, report_id)
+        credits.publish(ports, report_id, "alice")
     disclose(ports, "alice", report_id, datetime(2026, 12, 1, 10, 0, tzinfo=CEST))
     return ports, report_id
 
@@ -238,3 +238,26 @@ def test_a_cvss_4_vector_goes_to_osv_and_csaf_stays_valid_without_it() -> None:
     assert schema_errors(osv, "osv") == [] and osv["severity"] == [
         {"type": "CVSS_V4", "score": vector}
     ]
+
+
+def test_every_credit_and_advisory_change_and_every_decryption_leaves_an_event() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+    before = len(ports.reports.events(report_id))
+
+    credits.credit_choice(ports, report_id, "ann")
+    credits.publish(ports, report_id, "bob")
+    set_advisory(ports, "ann", report_id, cwe="CWE-79", fixed_in="2.4.2")
+    export(ports, report_id, "osv", actor="cy")
+    credits.unpublish(ports, report_id, "bob")
+
+    events = ports.reports.events(report_id)[before:]
+    assert [(e.kind, e.actor, e.detail) for e in events] == [
+        ("decrypted", "ann", None),
+        ("decrypted", "bob", None),
+        ("credit", "bob", "published"),
+        ("advisory", "ann", "cwe=CWE-79, fixed_in=2.4.2"),
+        ("decrypted", "cy", None),
+        ("credit", "bob", "withdrawn"),
+    ]
+    assert not any(event.public for event in events)
