@@ -99,7 +99,7 @@ def reports() -> None:
 
 
 @reports.command("list")
-@click.option("--status", "statuses", multiple=True, help="Only these statuses.")
+@click.option("--status", "statuses", multiple=True, help="Only these statuses (repeat, or a,b).")
 @click.option("--product", help="Only this product.")
 @click.option("--overdue", is_flag=True, help="Only reports with a breached SLA deadline.")
 @click.option("--json", "as_json", is_flag=True)
@@ -118,12 +118,17 @@ def list_command(
                 **r.model_dump(mode="json", exclude={"receipt_hash", "sla_announced"}),
                 "overdue": sorted(overdue_deadlines(r, ports, today)),
             }
-            for r in list_reports(ports, list(statuses) or None, product, overdue)
+            for r in list_reports(ports, _split(statuses) or None, product, overdue)
         ]
         columns = ["report_id", "status", "created_at", "product", "severity", "acknowledge_by"]
         emit(rows, as_json, [*columns, "assignee", "overdue"])
 
     run_safely(action)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Repeated options, each of which may also be a comma-separated list."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
 
 
 @reports.command("show")

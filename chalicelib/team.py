@@ -53,6 +53,10 @@ def list_reports(
     overdue: bool = False,
 ) -> Iterator[ReportRecord]:
     """Reports by status through the status index (never a table scan)."""
+    unknown = sorted(set(statuses or ()) - set(STATUSES))
+    if unknown:
+        problem = f"unknown status {', '.join(unknown)}; one of: {', '.join(STATUSES)}"
+        raise ValidationFailed([FieldProblem("status", problem)], problem)
     today = ports.clock().date()
     for status in statuses or (OPEN if overdue else STATUSES):
         for record in ports.reports.by_status(status):

@@ -118,3 +118,13 @@ def test_attachment_names_that_no_file_system_takes_are_written_safely(
         len(name.encode()) <= 255 and (folder / name).read_bytes() == b"poc" for name in written
     )
     assert not any(line.startswith("written: /etc") for line in result.output.splitlines())
+
+
+def test_list_refuses_an_unknown_status_and_takes_a_comma_list(aws: Any) -> None:
+    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+
+    refused = vdp("reports", "list", "--status", "bogus")
+    listed = vdp("reports", "list", "--status", "triaged,received", "--json")
+
+    assert_one_line_failure(refused, "unknown status bogus")
+    assert [row["report_id"] for row in json.loads(listed.output)] == [report_id]
