@@ -84,6 +84,7 @@ def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
 @click.option("--cwe-name", help="The CWE's name (built in for common CWEs).")
 @click.option("--affected", help="Affected versions (PEP 440), e.g. '>=2.0,<2.4.2'.")
 @click.option("--fixed-in", help="First fixed version, e.g. 2.4.2.")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def advisory_command(
     state: CliState,
@@ -92,6 +93,7 @@ def advisory_command(
     cwe_name: str | None,
     affected: str | None,
     fixed_in: str | None,
+    as_json: bool,
 ) -> None:
     """Set the advisory's public facts: CWE, affected range, fixed version."""
     from chalicelib.advisories import set_advisory
@@ -106,8 +108,7 @@ def advisory_command(
             affected=affected,
             fixed_in=fixed_in,
         )
-        for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector", "disclosed_at"):
-            echo_safe(f"{name:<14}{getattr(record, name) or '-'}")
+        _emit_record(record, as_json)
 
     run_safely(action)
 
@@ -115,16 +116,27 @@ def advisory_command(
 @reports.command("disclose")
 @click.argument("report_id")
 @click.option("--date", "date_text", help="ISO 8601 with offset or Z (default: now, UTC).")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def disclose_command(state: CliState, report_id: str, date_text: str | None) -> None:
+def disclose_command(state: CliState, report_id: str, date_text: str | None, as_json: bool) -> None:
     """fixed -> disclosed, with the disclosure date and time zone."""
     from chalicelib.advisories import disclose
 
     def action() -> None:
         record = disclose(state.ports(), state.actor(), report_id, _when(date_text))
-        echo_safe(f"{record.report_id} disclosed {record.disclosed_at}")
+        _emit_record(record, as_json)
 
     run_safely(action)
+
+
+def _emit_record(record: Any, as_json: bool) -> None:
+    """The advisory facts of a record, or the whole record (no receipt hash) as JSON."""
+    if as_json:
+        echo_safe(json.dumps(record.model_dump(mode="json", exclude={"receipt_hash"}), indent=2))
+        return
+    echo_safe(f"{'report_id':<14}{record.report_id} [{record.status}]")
+    for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector", "disclosed_at"):
+        echo_safe(f"{name:<14}{getattr(record, name) or '-'}")
 
 
 @reports.command("export")

@@ -32,10 +32,15 @@ class Contacts(_Section):
 
 
 class Encryption(_Section):
-    pgp_key_url: str = ""
-    pgp_key: str = ""
-    pgp_fingerprint: str = ""
+    # Published in security.txt's one-line Encryption field and on the policy page.
+    pgp_key_url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    pgp_fingerprint: str = Field(
+        default="", pattern=r"^((?:[0-9A-Fa-f]{4} {0,2}){9}[0-9A-Fa-f]{4})?$"
+    )
     signing_key_id: str = ""
+
+    def fingerprint_hex(self) -> str:
+        return self.pgp_fingerprint.replace(" ", "").lower()
 
 
 class FixDays(_Section):

@@ -130,7 +130,7 @@ def _process(policy: Policy) -> list[str]:
 
 def _encryption(policy: Policy) -> list[Block]:
     key = policy.encryption
-    if not (key.pgp_key_url or key.pgp_key):
+    if not (key.pgp_key_url or key.pgp_fingerprint):
         return ["Reports are encrypted at rest as soon as they reach us."]
     blocks: list[Block] = ["Encrypt sensitive details with our PGP key; armored messages are "
                            "accepted in the description."]  # fmt: skip

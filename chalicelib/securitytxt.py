@@ -18,8 +18,9 @@ def render_security_txt(policy: Policy, now: datetime, api_base: str) -> str:
     fields.append(("Contact", contacts.form_url or f"{api_base}/form"))
     expires = (now + EXPIRES_AFTER).replace(microsecond=0)
     fields.append(("Expires", expires.isoformat().replace("+00:00", "Z")))
-    if policy.encryption.pgp_key_url:
-        fields.append(("Encryption", policy.encryption.pgp_key_url))
+    key = policy.encryption
+    if key.pgp_key_url or key.pgp_fingerprint:  # RFC 9116 2.5.4: a key's URI, or its fingerprint
+        fields.append(("Encryption", key.pgp_key_url or f"openpgp4fpr:{key.fingerprint_hex()}"))
     fields.append(("Acknowledgments", org.acknowledgments_url or f"{api_base}/acknowledgments"))
     if org.policy_url:
         fields.append(("Policy", org.policy_url))

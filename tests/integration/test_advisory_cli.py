@@ -31,7 +31,9 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
     published = vdp("reports", "credit", report_id, "--publish")
     facts = vdp("reports", "advisory", report_id, "--cwe", "CWE-79", "--fixed-in", "2.4.2")
     naive = vdp("reports", "disclose", report_id, "--date", "2026-12-01T10:00:00")
-    disclosed = vdp("reports", "disclose", report_id, "--date", "2026-12-01T10:00:00+01:00")
+    disclosed = vdp(
+        "reports", "disclose", report_id, "--date", "2026-12-01T10:00:00+01:00", "--json"
+    )
     csaf = vdp("reports", "export", report_id, "--format", "csaf")
     osv = vdp("reports", "export", report_id, "--format", "osv")
     page = vdp("credits", "--format", "md")
@@ -41,7 +43,7 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
     assert facts.exit_code == 0 and "Cross-site Scripting" in facts.output
     assert naive.exit_code == 1 and "time zone" in naive.output
     assert disclosed.exit_code == 0, disclosed.output
-    assert "2026-12-01 10:00:00+01:00" in disclosed.output
+    assert json.loads(disclosed.output)["disclosed_at"] == "2026-12-01T10:00:00+01:00"
     assert schema_errors(json.loads(csaf.output), "csaf") == []
     assert schema_errors(json.loads(osv.output), "osv") == []
     assert json.loads(osv.output)["credits"] == [{"name": "grace_h", "type": "FINDER"}]

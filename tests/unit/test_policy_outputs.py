@@ -128,3 +128,28 @@ def test_the_example_policy_site_is_the_rendered_policy() -> None:
     expected = render_html(default_policy(), f"{api}/form", api=api)
 
     assert site.read_text() == expected, "regenerate: make policy-site"
+
+
+def test_a_key_known_only_by_its_fingerprint_is_published_as_an_openpgp4fpr_uri() -> None:
+    by_fingerprint = policy_with(encryption={"pgp_key_url": ""})
+
+    text = render_security_txt(by_fingerprint, NOW, API)
+
+    expected = "openpgp4fpr:0d5a3c1b7e2f9a4461c08b7d2e19f0a35c6b8d21"
+    assert fields(text)["Encryption"] == [expected]
+    assert sectxt.Parser(text.encode(), urls=f"{API}/.well-known/security.txt").errors == []
+    assert "0D5A 3C1B" in render_markdown(by_fingerprint, "f")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"pgp_key_url": "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF..."},
+        {"pgp_key_url": "http://www.example.com/key.asc"},
+        {"pgp_fingerprint": "0D5A 3C1B"},
+        {"pgp_key": "-----BEGIN PGP PUBLIC KEY BLOCK-----"},
+    ],
+)
+def test_key_settings_that_would_break_security_txt_are_refused(key: dict) -> None:
+    with pytest.raises(ValueError, match="encryption"):
+        policy_with(encryption=key)
