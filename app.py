@@ -10,7 +10,7 @@ from chalice.app import Chalice, Rate, Request, Response
 from chalicelib import http, logs, wiring
 from chalicelib.errors import NotFound, VdpError
 
-app = Chalice(app_name="vdp")
+app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
 
 
 def current_request() -> Request:

@@ -61,17 +61,25 @@ PAGE_CSP = (
 )
 
 
+JSON_ONLY = "Send application/json."
+
+
 def error_response(error: VdpError) -> Response:
     """The public form of an error: fixed code and message, field paths, Retry-After."""
     detail: dict[str, Any] = {"code": error.code, "message": error.message}
-    headers: dict[str, str | list[str]] = {"Content-Type": JSON_TYPE}
+    headers: dict[str, str | list[str]] = {"Content-Type": JSON_TYPE, **_retry_after(error)}
     if isinstance(error, ValidationFailed):
         detail["fields"] = [{"field": p.field, "message": p.message} for p in error.fields]
-    if isinstance(error, RateLimited | Unavailable):
-        headers["Retry-After"] = str(error.retry_after)
     return Response(
         body={"error": detail}, status_code=STATUS_BY_CODE.get(error.code, 500), headers=headers
     )
+
+
+def _retry_after(error: VdpError) -> dict[str, str | list[str]]:
+    """When to try again, for a 429 or a 503 in JSON or as a page."""
+    if isinstance(error, RateLimited | Unavailable):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def guarded(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -89,12 +97,12 @@ def guarded(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def json_fields(request: Request, max_bytes: int) -> dict[str, Any]:
-    """The submission as a dict: size checked first, then content type, then strict JSON."""
+def json_fields(request: Request, max_bytes: int, refusal: str = JSON_ONLY) -> dict[str, Any]:
+    """The body as a dict: size checked first, then content type, then strict JSON."""
     check_size(request, max_bytes)
     content_type = media_type(request.headers.get("content-type", JSON_TYPE))
     if content_type != JSON_TYPE:
-        raise UnsupportedMediaType()
+        raise UnsupportedMediaType(refusal)
     try:
         value = json.loads(
             raw_body(request).decode("utf-8"),
@@ -163,7 +171,7 @@ def submission_fields(request: Request, max_bytes: int) -> dict[str, Any]:
     """JSON, or an HTML form (urlencoded or multipart); the size is checked before parsing."""
     content_type = request.headers.get("content-type", JSON_TYPE)
     if media_type(content_type) not in forms.FORM_TYPES:
-        return json_fields(request, max_bytes)
+        return json_fields(request, max_bytes, UnsupportedMediaType.message)
     check_size(request, max_bytes)
     return forms.form_fields(raw_body(request), content_type, max_bytes)
 
@@ -185,7 +193,9 @@ def page(html: str, frame_origins: list[str], status_code: int = 200) -> Respons
 
 
 def error_page(html: str, error: VdpError, frame_origins: list[str]) -> Response:
-    return page(html, frame_origins, STATUS_BY_CODE.get(error.code, 500))
+    response = page(html, frame_origins, STATUS_BY_CODE.get(error.code, 500))
+    response.headers.update(_retry_after(error))
+    return response
 
 
 def created_page(html: str, frame_origins: list[str]) -> Response:
@@ -216,7 +226,15 @@ def with_cors(
 
 
 def readiness(ready: bool, detail: dict[str, Any]) -> Response:
-    return json_response(detail, status_code=200 if ready else 503)
+    """200 with what was checked; else our 503 error, with what was checked beside it."""
+    if ready:
+        return json_response(detail)
+    message = f"Not ready: {detail['status']}."
+    body = {"error": {"code": Unavailable.code, "message": message}, **detail}
+    del body["status"]
+    return Response(
+        body=body, status_code=503, headers={"Content-Type": JSON_TYPE, "Retry-After": "10"}
+    )
 
 
 def report_id_of(response: Response) -> str | None:
@@ -227,7 +245,7 @@ def report_id_of(response: Response) -> str | None:
 
 def finish(response: Response, path: str) -> Response:
     """Every response: Chalice's own errors reshaped, security headers added."""
-    response = _reshape_framework_error(response)
+    response = _reshape_framework_error(response, path)
     framable = "frame-ancestors 'self'" in response.headers.get("Content-Security-Policy", "")
     for name, value in SECURITY_HEADERS.items():
         if not (framable and name == "X-Frame-Options"):
@@ -245,11 +263,13 @@ _FRAMEWORK_ERRORS: dict[str, VdpError] = {
 }
 
 
-def _reshape_framework_error(response: Response) -> Response:
+def _reshape_framework_error(response: Response, path: str) -> Response:
     body = response.body
     if not (isinstance(body, dict) and "Code" in body and "Message" in body):
         return response
     error = _FRAMEWORK_ERRORS.get(str(body["Code"]), VdpError())
+    if isinstance(error, UnsupportedMediaType) and path.endswith("/messages"):
+        error = UnsupportedMediaType(JSON_ONLY)  # a follow-up is JSON; only a report has a form
     if error.code == "internal_error":
         log.error("unhandled error in a route", extra={"status": response.status_code})
     reshaped = error_response(error)

@@ -17,6 +17,11 @@ SAFE_FIELDS = (
     "request_id", "route", "method", "status", "latency_ms", "report_id",
     "service", "event", "deadline", "count",
 )  # fmt: skip
+# Other loggers whose lines can quote a request: python-multipart names a bad part header,
+# Chalice logs a failing path with its traceback. Their level and error type are kept,
+# their text never.
+QUOTING_LOGGERS = ("python_multipart", "vdp")
+WITHHELD = "(text withheld: it may quote the request)"
 _configured = False
 
 
@@ -35,18 +40,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, separators=(",", ":"), default=str)
 
 
+class WithheldFormatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(logging.makeLogRecord({**vars(record), "msg": WITHHELD, "args": ()}))
+
+
 def configure(stream: Any = None) -> None:
     """JSON lines on stderr (CloudWatch in Lambda) for vdp's loggers, once per process."""
     global _configured
     if _configured:
         return
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("chalicelib")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    _own(logging.getLogger("chalicelib"), JsonFormatter(), stream).setLevel(logging.INFO)
+    for name in QUOTING_LOGGERS:
+        _own(logging.getLogger(name), WithheldFormatter(), stream)
     _configured = True
+
+
+def _own(logger: logging.Logger, formatter: logging.Formatter, stream: Any) -> logging.Logger:
+    """The logger writes through our handler alone (not the root's, which prints text as is)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter)
+    logger.handlers = [handler]
+    logger.propagate = False
+    return logger
 
 
 def request_logged(

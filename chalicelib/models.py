@@ -49,10 +49,12 @@ class _Submitted(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
-        # An empty optional field (common from HTML forms) means "not given".
+        # An empty optional field (common from HTML forms), or a JSON null from a client
+        # that writes None, means "not given": the field's default.
         field = cls.model_fields[info.field_name or ""]
-        if isinstance(value, str) and not value.strip() and not field.is_required():
-            return None
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if blank and not field.is_required():
+            return field.get_default(call_default_factory=True)
         return value
 
 

@@ -97,6 +97,7 @@ def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Acc
 def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
     """The reporter's view; any mismatch is the same NotFound (no oracle)."""
     record = receipt_holder(report_id, receipt, ports)
+    report_id = record.report_id
     history = [HistoryEntry(at=record.created_at, type="status", status="received")]
     history += [
         entry
@@ -129,6 +130,7 @@ def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | 
 def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
     """The report a receipt opens. An unknown id costs the same constant-time comparison
     as a wrong receipt, and both are the same NotFound (no oracle)."""
+    report_id = report_id.upper()  # read aloud or retyped, an id may lose its case
     record = ports.reports.get(report_id) if is_report_id(report_id) else None
     valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
     if record is None or not valid or record.purging:  # a purged report is gone for everyone
@@ -261,6 +263,7 @@ def add_message(
 ) -> MessageAccepted:
     """Store a reporter's follow-up as an encrypted part and tell the team (content-free)."""
     record = receipt_holder(report_id, receipt, ports)
+    report_id = record.report_id
     try:
         follow_up = FollowUp.model_validate(fields)
     except ValidationError as exc:

@@ -127,3 +127,42 @@ def test_wrong_method_is_reshaped_to_our_error(api) -> None:
     assert response.status_code == 405
     assert error_of(response)["code"] == "method_not_allowed"
     assert "POST" in response.headers["Allow"].split(", ")
+
+
+def test_an_id_typed_in_lower_case_opens_the_report(api) -> None:
+    accepted = json.loads(post_report(api).body)
+    auth = {"Authorization": f"Bearer {accepted['receipt']}"}
+    lower = accepted["report_id"].lower()
+
+    status = api.get(f"/reports/{lower}", headers=auth)
+    follow_up = api.post(
+        f"/reports/{lower}/messages", headers={**auth, **JSON}, body=json.dumps({"message": "hi"})
+    )
+
+    assert (
+        status.status_code == 200 and json.loads(status.body)["report_id"] == accepted["report_id"]
+    )
+    assert follow_up.status_code == 201
+    assert json.loads(follow_up.body)["report_id"] == accepted["report_id"]
+    assert [
+        e["type"] for e in json.loads(api.get(f"/reports/{lower}", headers=auth).body)["history"]
+    ] == ["status", "message"]
+
+
+def test_a_follow_up_in_a_form_encoding_is_told_to_send_json(api) -> None:
+    accepted = json.loads(post_report(api).body)
+
+    refused = api.post(
+        f"/reports/{accepted['report_id']}/messages",
+        headers={
+            "Authorization": f"Bearer {accepted['receipt']}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body="message=hi",
+    )
+
+    assert refused.status_code == 415
+    assert error_of(refused) == {
+        "code": "unsupported_media_type",
+        "message": "Send application/json.",
+    }

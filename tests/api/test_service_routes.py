@@ -20,8 +20,10 @@ def test_health_fails_when_a_local_resource_is_missing(api) -> None:
 
     response = api.get("/health")
 
-    assert response.status_code == 503
-    assert json.loads(response.body)["resources"]["team_queue"] is False
+    body = json.loads(response.body)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "10"
+    assert body["error"] == {"code": "unavailable", "message": "Not ready: resources missing."}
+    assert body["resources"]["team_queue"] is False and body["resources"]["bucket"] is True
 
 
 def test_openapi_covers_every_route_and_error(api) -> None:

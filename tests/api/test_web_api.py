@@ -10,6 +10,9 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.api.helpers import JSON, error_of, post_report, stored_items, stored_objects
+from tests.conftest import LOCAL_ENV, boto
+
+LOCAL_BUCKET = LOCAL_ENV["VDP_BUCKET"]
 
 ALLOWED = "http://127.0.0.1:8001"
 HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -236,3 +239,22 @@ def test_actual_responses_carry_cors_only_for_allowed_origins(api) -> None:
     assert allowed.headers["Access-Control-Allow-Origin"] == ALLOWED
     assert "Access-Control-Allow-Origin" not in other.headers
     assert other.headers["Vary"] == "Origin"
+
+
+def test_a_rate_limited_form_post_says_when_to_try_again(api) -> None:
+    for _ in range(5):
+        assert form_post(api, FORM_FIELDS).status_code == 201
+
+    refused = form_post(api, FORM_FIELDS)
+
+    assert refused.status_code == 429 and refused.headers["Content-Type"].startswith("text/html")
+    assert 0 < int(refused.headers["Retry-After"]) <= 3601
+
+
+def test_a_form_post_while_storage_is_down_says_when_to_try_again(api) -> None:
+    boto("s3").delete_bucket(Bucket=LOCAL_BUCKET)  # nothing stored yet: it deletes
+
+    refused = form_post(api, FORM_FIELDS)
+
+    assert refused.status_code == 503 and refused.headers["Content-Type"].startswith("text/html")
+    assert int(refused.headers["Retry-After"]) > 0

@@ -119,3 +119,21 @@ def test_too_many_attachments_and_too_many_bytes() -> None:
 
     assert "attachments" in problems(attachments=[small] * (limits.max_attachments + 1))
     assert "attachments" in problems(attachments=[big])
+
+
+def test_null_optional_fields_mean_not_given() -> None:
+    attachment = {"filename": "poc.txt", "content_type": None, "data": "cG9j"}
+
+    with_nulls = parse_submission(
+        {**VALID, "attachments": None, "bounty_interest": None, "reporter": None},
+        default_policy(),
+    )
+    typed = parse_submission({**VALID, "attachments": [attachment]}, default_policy())
+
+    assert (with_nulls.attachments, with_nulls.bounty_interest, with_nulls.reporter) == (
+        [],
+        False,
+        None,
+    )
+    assert typed.attachments[0].content_type == "application/octet-stream"
+    assert "policy_accepted" in problems(policy_accepted=None)
