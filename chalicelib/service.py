@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -36,6 +38,7 @@ from chalicelib.notifications import MESSAGE_RECEIVED, RECEIVED, announce
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.receipts import (
+    ALPHABET,
     hash_receipt,
     is_report_id,
     new_receipt,
@@ -64,17 +67,17 @@ def submit_report(
     scope of an `idempotency_key`, which makes a retry return the first answer); `proof` is a solved
     proof-of-work challenge, needed when the policy says so.
     """
+    key = idempotency.scoped_key(idempotency_key, client) if idempotency_key else None
     if _is_honeypot(fields):
-        return _decoy(ports, base_url)
+        return _decoy(ports, base_url, key)
     submission = parse_submission(fields, ports.policy)
 
     def store_once() -> Accepted:
         abuse.admit_report(ports, source, proof, ports.clock())
         return _store_new(submission, ports, base_url)
 
-    if idempotency_key is None or ports.idempotency is None:
+    if key is None or ports.idempotency is None:
         return store_once()
-    key = idempotency.scoped_key(idempotency_key, client)
     digest = idempotency.fingerprint(fields)
     return idempotency.once(ports.idempotency, ports, key, digest, store_once)
 
@@ -243,11 +246,18 @@ def _is_honeypot(fields: Mapping[str, Any]) -> bool:
     return isinstance(website, str) and bool(website.strip())
 
 
-def _decoy(ports: Ports, base_url: str) -> Accepted:
-    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent."""
+def _decoy(ports: Ports, base_url: str, idempotency_key: str | None) -> Accepted:
+    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent.
+    A retry with the same Idempotency-Key gets the same answer, as a real report's would:
+    the key is scoped by the client's keyed pseudonym, so the answer cannot be foretold."""
     log.info("honeypot filled; submission dropped")
     ack_date = acknowledge_by(ports.policy, ports.clock().date())
-    return _answer(new_report_id(), new_receipt(), ack_date, base_url, [])
+    if idempotency_key is None:
+        return _answer(new_report_id(), new_receipt(), ack_date, base_url, [])
+    seed = hashlib.sha256(f"decoy\n{idempotency_key}".encode()).digest()
+    chars = "".join(ALPHABET[byte % len(ALPHABET)] for byte in seed[:8])
+    receipt = base64.urlsafe_b64encode(seed[8:32]).decode()
+    return _answer(f"VDP-{chars[:4]}-{chars[4:]}", receipt, ack_date, base_url, [])
 
 
 def _json(value: object) -> bytes:

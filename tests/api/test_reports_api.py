@@ -1,6 +1,7 @@
 """POST /reports and GET /reports/{id} through chalice's test client."""
 
 import json
+import re
 
 import pytest
 
@@ -105,6 +106,20 @@ def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) 
     assert stored_objects() == [] and stored_items() == []
     sent = boto("sqs").receive_message(QueueUrl=aws.team_queue_url, WaitTimeSeconds=0)
     assert sent.get("Messages", []) == []
+
+
+def test_a_retried_honeypot_answer_repeats_like_a_real_one_and_stores_nothing(api) -> None:
+    bot = {**JSON, "Idempotency-Key": "bot-retry-1"}
+    filled = {**REPORT, "website": "http://bot.example"}
+
+    first, retry = (json.loads(post_report(api, filled, bot).body) for _ in range(2))
+    other = json.loads(post_report(api, filled, {**bot, "Idempotency-Key": "bot-retry-2"}).body)
+
+    assert (retry["report_id"], retry["receipt"]) == (first["report_id"], first["receipt"])
+    assert other["report_id"] != first["report_id"]
+    assert re.fullmatch(r"VDP-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", first["report_id"])
+    assert len(first["receipt"]) == 32
+    assert stored_objects() == [] and stored_items() == []
 
 
 def test_stored_report_is_encrypted_and_metadata_is_content_free(api) -> None:
