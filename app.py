@@ -43,18 +43,18 @@ def submit_report() -> Response:
     policy = wiring.policy()
     if http.wants_page(request):
         return _submit_from_form(request)
-    fields = http.submission_fields(request, policy.limits.max_body_bytes)
-    accepted = submit_report(fields, wiring.ports(), **_intake_options(request))
+    fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
+    accepted = submit_report(fields, wiring.ports(), **_intake_options(request, key))
     return http.created(accepted.model_dump(mode="json"))
 
 
-def _intake_options(request: Request) -> dict[str, Any]:
+def _intake_options(request: Request, idempotency_key: str | None) -> dict[str, Any]:
     """What the intake needs from the request besides the fields (never the raw address)."""
     return {
         "base_url": http.base_url(request, wiring.settings().public_url),
         "source": wiring.source_key(http.source_ip(request)),
         "client": wiring.client_key(http.source_ip(request)),
-        "idempotency_key": request.headers.get("idempotency-key"),
+        "idempotency_key": idempotency_key,
         "proof": request.headers.get("vdp-proof"),
     }
 
@@ -138,12 +138,15 @@ def _submit_from_form(request: Request) -> Response:
     from chalicelib import pages
     from chalicelib.service import submit_report
 
-    policy, fields = wiring.policy(), {}
+    policy = wiring.policy()
+    fields: dict[str, Any] = {}
+    key: str | None = None
     try:
-        fields = http.submission_fields(request, policy.limits.max_body_bytes)
-        accepted = submit_report(fields, wiring.ports(), **_intake_options(request))
+        fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
+        accepted = submit_report(fields, wiring.ports(), **_intake_options(request, key))
     except VdpError as error:
-        return http.error_page(pages.form_page(policy, fields, error), error, _origins())
+        page = pages.form_page(policy, fields, error, idempotency_key=key)
+        return http.error_page(page, error, _origins())
     return http.created_page(pages.receipt_page(policy, accepted), _origins())
 
 

@@ -23,6 +23,8 @@ MULTIPART = "multipart/form-data"
 FORM_TYPES = (URLENCODED, MULTIPART)
 BOOLEANS = ("policy_accepted", "bounty_interest", "credit.wants_credit")
 FILE_FIELD = "attachments"
+# The form page's own Idempotency-Key: a reloaded or resent form post repeats it.
+KEY_FIELD = "idempotency_key"
 _TRUE, _FALSE = {"true", "on", "1", "yes"}, {"false", "off", "0", "no", ""}
 MALFORMED = "The form body is malformed."
 

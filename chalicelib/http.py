@@ -167,13 +167,17 @@ def text_response(body: str, content_type: str = "text/plain; charset=utf-8") ->
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
 
 
-def submission_fields(request: Request, max_bytes: int) -> dict[str, Any]:
-    """JSON, or an HTML form (urlencoded or multipart); the size is checked before parsing."""
+def submission_fields(request: Request, max_bytes: int) -> tuple[dict[str, Any], str | None]:
+    """JSON, or an HTML form (urlencoded or multipart), and the Idempotency-Key: the header,
+    else the one the form page carried. The size is checked before parsing."""
+    header_key = request.headers.get("idempotency-key")
     content_type = request.headers.get("content-type", JSON_TYPE)
     if media_type(content_type) not in forms.FORM_TYPES:
-        return json_fields(request, max_bytes, UnsupportedMediaType.message)
+        return json_fields(request, max_bytes, UnsupportedMediaType.message), header_key
     check_size(request, max_bytes)
-    return forms.form_fields(raw_body(request), content_type, max_bytes)
+    fields = forms.form_fields(raw_body(request), content_type, max_bytes)
+    form_key = fields.pop(forms.KEY_FIELD, None)
+    return fields, header_key or (form_key if isinstance(form_key, str) else None)
 
 
 def wants_page(request: Request) -> bool:

@@ -6,6 +6,7 @@ CSP with `script-src 'self'; style-src 'self'` holds.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from functools import cache
 from html import escape
@@ -15,6 +16,7 @@ from typing import Any
 
 from chalicelib.errors import ValidationFailed, VdpError
 from chalicelib.formpage import Control, controls, flatten, render_control
+from chalicelib.forms import KEY_FIELD
 from chalicelib.models import Accepted
 from chalicelib.policy import Policy
 
@@ -37,9 +39,15 @@ def web_file(name: str) -> str:
 
 
 def form_page(
-    policy: Policy, values: Mapping[str, Any] | None = None, error: VdpError | None = None
+    policy: Policy,
+    values: Mapping[str, Any] | None = None,
+    error: VdpError | None = None,
+    *,
+    idempotency_key: str | None = None,
 ) -> str:
-    """The report form; after a failed no-JS post, re-filled and with the errors shown."""
+    """The report form; after a failed no-JS post, re-filled and with the errors shown.
+    The form carries its own Idempotency-Key, kept across a re-fill: sending it twice
+    (a reload, a double click) files one report."""
     flat = {k: v for k, v in flatten(values or {}).items() if k != "website"}
     problems = _problems(error, policy)
     org = escape(policy.organisation.name)
@@ -69,7 +77,14 @@ def form_page(
         terms = f'<p class="vdp-hint">{escape(" ".join(policy.bounty.terms.split()))}</p>'
         control = render_control(BOUNTY, flat.get(BOUNTY.name), problems.get(BOUNTY.name))
         body.append(f"<fieldset><legend>Bug bounty</legend>{terms}{control}</fieldset>")
-    body += [_policy_fieldset(policy, flat, problems), _honeypot(), _submit(), "</form>"]
+    key = escape(idempotency_key or secrets.token_urlsafe(16))
+    body += [
+        _policy_fieldset(policy, flat, problems),
+        _honeypot(),
+        f'<input type="hidden" name="{KEY_FIELD}" value="{key}">',
+        _submit(),
+        "</form>",
+    ]
     return _page(f"Report a vulnerability — {policy.organisation.name}", body, "form.js", policy)
 
 

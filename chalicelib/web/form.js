@@ -7,6 +7,12 @@
   var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit"];
   var idempotencyKey = newKey();
 
+  // The page's own key (the no-JavaScript post sends it too), else one for this page view.
+  function formKey(form) {
+    var carried = form.querySelector('input[name="idempotency_key"]');
+    return carried && carried.value ? carried.value : idempotencyKey;
+  }
+
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     var bytes = new Uint8Array(16);
@@ -46,6 +52,7 @@
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || element.type === "file" || element.type === "submit") return;
+      if (element.name === "idempotency_key") return;  // sent as the Idempotency-Key header
       var value = element.type === "checkbox" ? element.checked : element.value.trim();
       var path = element.name.split(".");
       var target = fields;
@@ -314,7 +321,7 @@
       var headers = {
         "Content-Type": "application/json",
         "Accept": "application/json",
-        "Idempotency-Key": idempotencyKey
+        "Idempotency-Key": formKey(form)
       };
       Object.keys(ready[1]).forEach(function (name) { headers[name] = ready[1][name]; });
       return fetch(action, {

@@ -4,6 +4,7 @@ follow-ups and the CORS allow-list."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -258,3 +259,28 @@ def test_a_form_post_while_storage_is_down_says_when_to_try_again(api) -> None:
 
     assert refused.status_code == 503 and refused.headers["Content-Type"].startswith("text/html")
     assert int(refused.headers["Retry-After"]) > 0
+
+
+def page_key(html: str) -> str:
+    found = re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)">', html)
+    assert found, "the form page carries no idempotency key"
+    return found.group(1)
+
+
+def test_a_form_sent_twice_files_one_report(api) -> None:
+    fields = {**FORM_FIELDS, "idempotency_key": page_key(api.get("/form").body.decode())}
+
+    first, again = form_post(api, fields), form_post(api, fields)
+
+    assert first.status_code == again.status_code == 201
+    assert first.body == again.body  # the same receipt page: id and receipt
+    assert len([i for i in stored_items() if i["SK"]["S"] == "META"]) == 1
+
+
+def test_each_form_page_has_its_own_key_and_a_refilled_form_keeps_it(api) -> None:
+    key = page_key(api.get("/form").body.decode())
+    refused = form_post(api, {**FORM_FIELDS, "title": "x", "idempotency_key": key})
+
+    assert key != page_key(api.get("/form").body.decode())
+    assert refused.status_code == 422 and page_key(refused.body.decode()) == key
+    assert form_post(api, {**FORM_FIELDS, "idempotency_key": key}).status_code == 201
