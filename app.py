@@ -26,7 +26,7 @@ logs.configure()
 @app.middleware("http")
 def security_headers(event: Any, get_response: Any) -> Response:
     started = time.perf_counter()
-    response = http.finish(get_response(event), event.path)
+    response = http.finish(http.canonical_page(event) or get_response(event), event.path)
     lambda_id = getattr(getattr(app, "lambda_context", None), "aws_request_id", None)
     logs.request_logged(
         event, response.status_code, started, http.report_id_of(response), lambda_id

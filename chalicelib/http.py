@@ -241,6 +241,22 @@ def readiness(ready: bool, detail: dict[str, Any]) -> Response:
     )
 
 
+PAGES = ("/form", "/status", "/acknowledgments")
+
+
+def canonical_page(request: Request) -> Response | None:
+    """A page asked for with a trailing slash moves to its own address, where its relative
+    links (scripts, the form's action) resolve; the stage prefix on AWS stays as it is."""
+    context = request.context or {}
+    path = str(context.get("path") or "")
+    if request.method != "GET" or context.get("resourcePath") not in PAGES:
+        return None
+    if not path.endswith("/"):
+        return None
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return Response(body="", status_code=308, headers={"Location": f"../{name}"})
+
+
 def report_id_of(response: Response) -> str | None:
     """The report id a response is about (for logs): ids are not secret, receipts are."""
     body = response.body

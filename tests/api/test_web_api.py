@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import pytest
 
@@ -284,3 +284,12 @@ def test_each_form_page_has_its_own_key_and_a_refilled_form_keeps_it(api) -> Non
     assert key != page_key(api.get("/form").body.decode())
     assert refused.status_code == 422 and page_key(refused.body.decode()) == key
     assert form_post(api, {**FORM_FIELDS, "idempotency_key": key}).status_code == 201
+
+
+@pytest.mark.parametrize("page", ["form", "status", "acknowledgments"])
+def test_a_page_asked_for_with_a_trailing_slash_moves_to_its_own_address(api, page) -> None:
+    moved = api.get(f"/{page}/")
+
+    assert moved.status_code == 308 and moved.headers["Location"] == f"../{page}"
+    assert urljoin(f"http://h/api/{page}/", moved.headers["Location"]) == f"http://h/api/{page}"
+    assert api.get(f"/{page}").status_code == 200
