@@ -1,0 +1,196 @@
+"""`vdp serve` where API Gateway answers on AWS: odd methods, bodies and headers over raw HTTP.
+
+Every answer carries our headers, leaves the connection usable (or closes it), and no link
+the API hands out names a host the client chose.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.conftest import Stack, start_stack, stop_stack
+from tests.e2e.httpclient import Answer, post_json, request
+
+pytestmark = pytest.mark.e2e
+
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "strict-transport-security",
+    "x-content-type-options",
+    "referrer-policy",
+)
+SEVEN_MEGABYTES = 7 * 1024 * 1024
+REPORT = {
+    "title": "Stored XSS in the profile page",
+    "description": "The display name is rendered without escaping on /profile.",
+    "product": "example-app",
+    "policy_accepted": True,
+}
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    # VDP_PUBLIC_URL unset, as for a new user; an empty value counts as unset.
+    running = start_stack({"VDP_PUBLIC_URL": ""})
+    yield running
+    if running.process.poll() is None:
+        stop_stack(running)
+
+
+def connect(url: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+
+
+def answer_of(connection: http.client.HTTPConnection) -> Answer:
+    response = connection.getresponse()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    return Answer(response.status, headers, response.read())
+
+
+def raw_exchange(url: str, data: bytes) -> bytes:
+    """Send bytes as they are; everything the server writes until it closes (or goes quiet)."""
+    parts = urlsplit(url)
+    received = b""
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as raw:
+        raw.sendall(data)
+        try:
+            while chunk := raw.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pass
+    return received
+
+
+def declared_only(url: str, headers: dict[str, str]) -> Answer:
+    """Announce a 7 MB body and read the answer before sending any of it."""
+    connection = connect(url)
+    try:
+        connection.putrequest("POST", urlsplit(url).path)
+        for name, value in {**headers, "Content-Length": str(SEVEN_MEGABYTES)}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        return answer_of(connection)
+    finally:
+        connection.close()
+
+
+def assert_ours(answer: Answer, status: int, code: str) -> None:
+    assert answer.status == status
+    assert answer.json()["error"]["code"] == code
+    assert all(name in answer.headers for name in SECURITY_HEADERS)
+
+
+def test_a_body_sent_to_an_unknown_route_gets_our_404_at_once(stack: Stack) -> None:
+    connection = connect(stack.api)
+    try:
+        connection.request("POST", "/nope", body=b"abc")
+        missing = answer_of(connection)
+        connection.request("GET", "/health")  # the same connection stays usable
+        health = answer_of(connection)
+    finally:
+        connection.close()
+
+    assert_ours(missing, 404, "not_found")
+    assert health.status == 200
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    ["Content-Length: abc", "Content-Length: -1", "Content-Length: 1\r\nContent-Length: 40"],
+)
+def test_a_malformed_content_length_is_one_400_and_the_connection_closes(
+    stack: Stack, lengths: str
+) -> None:
+    # Where the body ends is unknown: what follows must never be taken as a request.
+    smuggled = b"GET /admin HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = "POST /reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    data = f"{head}{lengths}\r\n\r\n".encode() + smuggled
+
+    received = raw_exchange(stack.api, data)
+
+    assert received.count(b"HTTP/1.1 ") == 1
+    assert received.startswith(b"HTTP/1.1 400 ")
+    assert b"Connection: close" in received
+    assert b'"code":"bad_json"' in received and b"nosniff" in received
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/health",
+        "/form",
+        "/status",
+        "/embed.js",
+        "/openapi.json",
+        "/.well-known/security.txt",
+        "/challenge",
+        "/acknowledgments",
+        "/assets/form.js",
+    ],
+)
+def test_options_where_we_have_no_preflight_is_the_gateways_404(stack: Stack, path: str) -> None:
+    preflight = {"Origin": stack.site, "Access-Control-Request-Method": "GET"}
+
+    answer = request("OPTIONS", f"{stack.api}{path}", headers=preflight)
+
+    assert_ours(answer, 404, "not_found")
+    assert "access-control-allow-methods" not in answer.headers
+
+
+@pytest.mark.parametrize(("path", "status"), [("/health", 405), ("/nope", 404)])
+def test_head_answers_have_no_body_so_the_next_answer_follows_the_headers(
+    stack: Stack, path: str, status: int
+) -> None:
+    # Pipelined on one connection: a body after HEAD's headers would be read as the
+    # next status line.
+    head = f"HEAD {path} HTTP/1.1\r\nHost: x\r\n\r\n"
+    then = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+    received = raw_exchange(stack.api, (head + then).encode())
+
+    first, _, rest = received.partition(b"\r\n\r\n")
+    assert first.startswith(f"HTTP/1.1 {status} ".encode()) and b"nosniff" in first
+    assert rest.startswith(b"HTTP/1.1 200 ")
+
+
+def test_links_name_the_local_server_never_the_clients_host_header(stack: Stack) -> None:
+    forged = {"Host": "evil.example"}
+
+    accepted = post_json(f"{stack.api}/reports", REPORT, headers=forged)
+    security_txt = request("GET", f"{stack.api}/.well-known/security.txt", headers=forged)
+
+    assert accepted.status == 201
+    assert accepted.json()["status_url"].startswith(f"{stack.api}/status#")
+    assert b"evil.example" not in security_txt.body
+    assert f"Canonical: {stack.api}/.well-known/security.txt".encode() in security_txt.body
+
+
+def test_too_large_is_readable_by_the_allowed_origins_script(stack: Stack) -> None:
+    answer = declared_only(
+        f"{stack.api}/reports", {"Content-Type": "application/json", "Origin": stack.site}
+    )
+
+    assert_ours(answer, 413, "payload_too_large")
+    assert answer.headers["access-control-allow-origin"] == stack.site
+
+
+def test_too_large_from_a_browser_form_is_the_form_page_again(stack: Stack) -> None:
+    form_post = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+
+    answer = declared_only(f"{stack.api}/reports", form_post)
+
+    assert answer.status == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert b"<form" in answer.body and answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_too_large_is_refused_on_routes_that_never_read_bodies(stack: Stack) -> None:
+    answer = declared_only(f"{stack.api}/health", {})
+
+    assert_ours(answer, 413, "payload_too_large")
