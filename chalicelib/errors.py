@@ -20,11 +20,10 @@ contain submitted content.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 UNKNOWN_FIELD = "(unknown field)"
-_FIELD_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
 class VdpError(Exception):
@@ -81,10 +80,10 @@ class FieldProblem:
     message: str
 
 
-def named_field(name: str) -> str:
-    """A field name the client chose, as an error may repeat it: ASCII word characters
-    only (as ours are), else a placeholder, so no submitted text is echoed."""
-    return name if _FIELD_NAME.fullmatch(name) else UNKNOWN_FIELD
+def named_field(name: str, ours: Collection[str]) -> str:
+    """A field name as an error may repeat it: one of ours, else a placeholder, so no
+    name a client made up (submitted text like any other) is ever echoed."""
+    return name if name in ours else UNKNOWN_FIELD
 
 
 class ValidationFailed(RequestError):

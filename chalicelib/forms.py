@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from chalicelib.errors import UNKNOWN_FIELD, BadJson, FieldProblem, ValidationFailed, named_field
+from chalicelib.models import FIELD_NAMES
 
 if TYPE_CHECKING:
     from python_multipart.multipart import Field, File
@@ -83,7 +84,8 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         target = fields.setdefault(head, {}) if tail else fields
         key = tail or head
         if not isinstance(target, dict) or key in target or "." in tail:
-            raise ValidationFailed([FieldProblem(named_field(head), "must be given once")])
+            name = named_field(head, (*FIELD_NAMES, KEY_FIELD))
+            raise ValidationFailed([FieldProblem(name, "must be given once")])
         target[key] = value
     for name in BOOLEANS:
         _to_boolean(fields, name)

@@ -272,6 +272,14 @@ class FollowUp(_Submitted):
     message: str = Field(min_length=1, max_length=20_000)
 
 
+# Every name a client may send (the form's too): errors repeat these and nothing else.
+FIELD_NAMES = frozenset(
+    name
+    for model in (ReportSubmission, Reporter, Credit, Attachment, FollowUp)
+    for name in model.model_fields
+)
+
+
 class MessageAccepted(BaseModel):
     """The 201 answer to a follow-up."""
 

@@ -24,6 +24,7 @@ from chalicelib.errors import (
 )
 from chalicelib.flags import flags_for, version_supported
 from chalicelib.models import (
+    FIELD_NAMES,
     Accepted,
     FollowUp,
     HistoryEntry,
@@ -171,7 +172,10 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     for error in exc.errors(include_input=False, include_url=False):
         # Every name through named_field, not only unknown ones: a client's key must
         # never reach an answer, whichever error (now or in a later model) carries it.
-        path = [str(part) if isinstance(part, int) else named_field(part) for part in error["loc"]]
+        path = [
+            str(part) if isinstance(part, int) else named_field(part, FIELD_NAMES)
+            for part in error["loc"]
+        ]
         message = error["msg"].removeprefix("Value error, ")
         problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
     return problems

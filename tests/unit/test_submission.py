@@ -78,7 +78,8 @@ def test_every_optional_field_is_accepted() -> None:
         ({"reporter": {"pgp_key": "hello"}}, "reporter.pgp_key"),
         ({"credit": {"name": "ada"}}, "credit.wants_credit"),
         ({"attachments": [{"filename": "a", "data": "!!!"}]}, "attachments.0.data"),
-        ({"unexpected": 1}, "unexpected"),
+        ({"unexpected": 1}, "(unknown field)"),
+        ({"reporter": {"name": "a", "handle": "b"}}, "reporter.(unknown field)"),
         ({"title": 12345}, "title"),
     ],
 )
