@@ -207,7 +207,8 @@ def _new_record(
         updated_at=now,
         product=submission.product,
         version=submission.version,
-        severity=submission.severity or "unknown",
+        # The reporter's estimate, else their vector's rating: subscribers filter on it.
+        severity=submission.severity or (cvss.rating if cvss else "unknown"),
         cvss_vector=cvss.vector if cvss else None,
         cvss_score=cvss.score if cvss else None,
         acknowledge_by=acknowledge_by(ports.policy, now.date()),

@@ -71,6 +71,20 @@ def test_notification_is_content_free_with_filter_attributes() -> None:
     assert attributes == {"event": "report.received", "severity": "high", "product": "example-api"}
 
 
+@pytest.mark.parametrize(("estimate", "expected"), [(None, "critical"), ("low", "low")])
+def test_without_an_estimate_the_reporters_vector_rates_the_notification(
+    estimate: str | None, expected: str
+) -> None:
+    ports = fake_ports()
+    vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+    fields = {k: v for k, v in REPORT.items() if k != "severity"}
+
+    submit_report({**fields, "cvss_vector": vector, "severity": estimate}, ports, base_url=BASE)
+
+    [(_, attributes)] = ports.notifier.sent
+    assert attributes["severity"] == expected
+
+
 def test_team_can_decrypt_what_was_stored() -> None:
     ports = fake_ports()
     accepted = submit_report(REPORT, ports, base_url=BASE)
