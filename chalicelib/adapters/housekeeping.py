@@ -117,8 +117,8 @@ class DynamoIdempotency:
     def begin(
         self, key: str, fingerprint: str, now: datetime, lease_until: datetime, expires: datetime
     ) -> dict[str, Any] | None:
-        """Claim the key (or take over a claim whose lease ran out); None if it is ours now,
-        else the existing record."""
+        """Claim the key (or take over a released claim, or one whose lease ran out on the
+        same content); None if it is ours now, else the existing record."""
         item = {
             "PK": {"S": f"IDEMP#{key}"},
             "SK": {"S": "IDEMP"},
@@ -133,12 +133,13 @@ class DynamoIdempotency:
                     TableName=self._table,
                     Item=item,
                     ConditionExpression=(
-                        "attribute_not_exists(PK) OR (#state = :pending AND lease_until < :now "
-                        "AND fingerprint = :fingerprint)"
+                        "attribute_not_exists(PK) OR (#state = :pending AND (lease_until = "
+                        ":released OR (lease_until < :now AND fingerprint = :fingerprint)))"
                     ),
                     ExpressionAttributeNames={"#state": "state"},
                     ExpressionAttributeValues={
                         ":pending": {"S": "pending"},
+                        ":released": {"N": RELEASED},
                         ":now": {"N": str(int(now.timestamp()))},
                         ":fingerprint": {"S": fingerprint},
                     },
@@ -179,15 +180,20 @@ class DynamoIdempotency:
             )
 
     def abandon(self, key: str) -> None:
-        """Release a claim whose submission failed, so a retry can go through."""
+        """Release a claim whose submission failed, so a retry can go through. Released,
+        not deleted: the intake function holds no delete permission (its TTL removes it)."""
         with translated("dynamodb"):
             try:
-                self._client.delete_item(
+                self._client.update_item(
                     TableName=self._table,
                     Key=_key(key),
+                    UpdateExpression="SET lease_until = :released",
                     ConditionExpression="#state = :pending",
                     ExpressionAttributeNames={"#state": "state"},
-                    ExpressionAttributeValues={":pending": {"S": "pending"}},
+                    ExpressionAttributeValues={
+                        ":pending": {"S": "pending"},
+                        ":released": {"N": RELEASED},
+                    },
                 )
             except ClientError as exc:
                 if not _condition_failed(exc):  # already completed: nothing to release
@@ -196,6 +202,9 @@ class DynamoIdempotency:
 
 def _key(key: str) -> dict[str, Any]:
     return {"PK": {"S": f"IDEMP#{key}"}, "SK": {"S": "IDEMP"}}
+
+
+RELEASED = "0"  # the lease of a released claim: anyone may take the key
 
 
 def _condition_failed(exc: ClientError) -> bool:

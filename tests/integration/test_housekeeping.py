@@ -89,8 +89,9 @@ def test_abandon_releases_only_a_pending_claim(aws) -> None:
     store.abandon("pending")
     store.abandon("done")
 
-    assert store.get("pending") is None
+    assert claim(store, "pending", digest="another report") is None  # taken at once
     assert store.get("done")["state"] == "done"
+    assert claim(store, "done", digest="another report")["fingerprint"] == "f1"
 
 
 def test_secret_comes_from_secrets_manager(aws) -> None:

@@ -59,8 +59,10 @@ class FakeIdempotency:
             stale = (
                 held is not None
                 and held["state"] == "pending"
-                and held["lease_until"] < now
-                and held["fingerprint"] == fingerprint
+                and (
+                    held["lease_until"] is None
+                    or (held["lease_until"] < now and held["fingerprint"] == fingerprint)
+                )
             )
             if held is not None and not stale:
                 return dict(held)
@@ -83,7 +85,7 @@ class FakeIdempotency:
 
     def abandon(self, key: str) -> None:
         if self.records.get(key, {}).get("state") == "pending":
-            del self.records[key]
+            self.records[key]["lease_until"] = None  # released
 
 
 def guarded_ports(now: datetime | None = None) -> Ports:
