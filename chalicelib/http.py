@@ -270,7 +270,7 @@ def finish(response: Response, path: str) -> Response:
     for name, value in SECURITY_HEADERS.items():
         if not (framable and name == "X-Frame-Options"):
             response.headers.setdefault(name, value)
-    if path.startswith("/reports"):
+    if path.startswith(("/reports", "/challenge")):  # private, or single-use (a challenge)
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -33,6 +33,7 @@ def test_challenge_is_offered_but_not_required_on_a_quiet_hour(api) -> None:
     assert response.status_code == 200
     assert body["required"] is False and body["difficulty"] == 16
     assert body["challenge"].count(".") == 1
+    assert response.headers["Cache-Control"] == "no-store"  # single use: never from a cache
 
 
 def test_without_a_proof_the_answer_says_what_to_do(api, always) -> None:
