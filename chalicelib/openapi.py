@@ -1,12 +1,20 @@
-"""OpenAPI 3.1 document generated from the pydantic models."""
+"""OpenAPI 3.1 document generated from the pydantic models.
+
+Route by route as app.py answers: JSON bodies from the models, the no-JavaScript form's
+encodings flattened from the same schema (chalicelib/forms.py's naming), and the headers,
+statuses and media types that chalicelib/http.py sends.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
+from chalicelib.cors import METHODS as CORS_ROUTES
+from chalicelib.forms import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
 from chalicelib.models import (
     Accepted,
     ErrorBody,
@@ -15,19 +23,65 @@ from chalicelib.models import (
     ReporterView,
     ReportSubmission,
 )
+from chalicelib.policy import Limits
 
+JSON, HTML = "application/json", "text/html"
+_LIMITS = Limits()  # the defaults; a deployment's policy.toml may change them
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:g} MB"
+
+
+_ATTACHMENT_LIMITS = (
+    f"at most {_LIMITS.max_attachments} files and {_mb(_LIMITS.max_attachment_bytes)} in total "
+    "after decoding (policy defaults)"
+)
 _ERRORS = {
     "400": "Malformed body (bad_json)",
-    "404": "Unknown route, unknown report or wrong receipt (not_found)",
-    "405": "Method not allowed (method_not_allowed)",
-    "413": "Body or attachments too large (payload_too_large)",
-    "409": "The same Idempotency-Key is still being processed (conflict)",
+    "404": "Not found (not_found)",
+    "409": "A submission with this Idempotency-Key is still in progress (conflict)",
+    "413": f"Request body over {_mb(_LIMITS.max_body_bytes)} (the policy default), refused "
+    "before it is parsed (payload_too_large)",
     "415": "Unsupported content type (unsupported_media_type)",
-    "422": "Validation failed; `fields` lists dotted paths (validation_failed)",
-    "428": "A solved proof-of-work challenge is required now (proof_required)",
-    "429": "Rate limited; see Retry-After (rate_limited)",
-    "503": "Storage unavailable, nothing saved; see Retry-After (unavailable)",
+    "422": "Validation failed; `fields` lists dotted paths, never the values (validation_failed)",
+    "428": "A solved proof-of-work challenge is required now and the VDP-Proof header is "
+    "missing, invalid, expired or already used (proof_required); see GET /challenge",
+    "429": "Rate limited (rate_limited); try again after Retry-After seconds",
+    "503": "Storage unavailable, nothing saved (unavailable); try again after Retry-After seconds",
 }
+_NOT_FOUND_REPORT = (
+    "Unknown report, or a missing or wrong receipt: the same answer for each (not_found)"
+)
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+_BASE64 = (
+    "The file's bytes as standard base64 (RFC 4648 section 4: the + and / alphabet, with "
+    "padding, no line breaks); anything else is refused with 422 `must be base64-encoded`."
+)
+# What Python's str.strip() removes, as an ECMA-262 class: \s and \x1c-\x1f.
+_BLANK = {"type": "string", "pattern": "^[\\s\\x1c-\\x1f]*$", "description": "Blank: not given"}
+_NOTES = ("title", "default", "description")
+_KEY = {"type": "string", "maxLength": 128}
+_CHECKBOX = (
+    'A checkbox: "true" when ticked (also on, 1 or yes; false, off, 0, no or empty mean not '
+    "ticked, in any case); left out means false."
+)
+
+
+class _ApiSchema(GenerateJsonSchema):
+    """Bytes travel in JSON as base64 text (models.Attachment decodes it)."""
+
+    def bytes_schema(self, schema: core_schema.BytesSchema) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "contentEncoding": "base64",
+            "pattern": "^[A-Za-z0-9+/]*={0,2}$",
+            "description": _BASE64,
+        }
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -35,91 +89,286 @@ def _ref(name: str) -> dict[str, Any]:
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
+    return {JSON: {"schema": schema}}
 
 
-def _errors(*codes: str) -> dict[str, Any]:
-    return {
-        code: {"description": _ERRORS[code], "content": _json(_ref("ErrorBody"))} for code in codes
+def _html() -> dict[str, Any]:
+    return {HTML: {"schema": {"type": "string"}}}
+
+
+def _error(code: str, note: str = "", page: bool = False) -> dict[str, Any]:
+    """An error answer: ErrorBody JSON, or (the no-JS form) the form page again."""
+    answer: dict[str, Any] = {
+        "description": " ".join(filter(None, [_ERRORS[code] + ".", note])),
+        "content": {**_json(_ref("ErrorBody")), **(_html() if page else {})},
     }
+    if code in ("429", "503"):
+        answer["headers"] = {"Retry-After": _RETRY_AFTER}
+    return answer
+
+
+def _errors(*codes: str, page: bool = False, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    return {code: _error(code, (notes or {}).get(code, ""), page) for code in codes}
 
 
 @cache
 def document() -> dict[str, Any]:
     """The API description served at /openapi.json."""
-    _, schemas = models_json_schema(
-        [
-            (m, "validation")
-            for m in (
-                ReportSubmission,
-                Accepted,
-                ReporterView,
-                ErrorBody,
-                FollowUp,
-                MessageAccepted,
-            )
-        ],
+    from chalicelib.credits import PublishedCredit
+
+    models = (ReportSubmission, Accepted, ReporterView, ErrorBody, FollowUp, MessageAccepted)
+    _, generated = models_json_schema(
+        [(m, "validation") for m in (*models, PublishedCredit)],
         ref_template="#/components/schemas/{model}",
+        schema_generator=_ApiSchema,
     )
-    receipt_auth: list[dict[str, list[str]]] = [{"receipt": []}]
-    report_id = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    schemas: dict[str, Any] = generated["$defs"]
+    _blank_means_default(schemas)
+    schemas["ReportForm"] = _form(schemas, files=False)
+    schemas["ReportFormWithFiles"] = _form(schemas, files=True)
+    schemas.update(_health_schemas())
     return {
         "openapi": "3.1.0",
         "info": {"title": "vdp", "version": "1", "description": "Vulnerability disclosure intake"},
-        "paths": {
-            "/reports": {
-                "post": {
-                    "summary": "Submit a vulnerability report",
-                    "requestBody": {"required": True, "content": _json(_ref("ReportSubmission"))},
-                    "responses": {
-                        "201": {"description": "Stored", "content": _json(_ref("Accepted"))},
-                        **_errors("400", "409", "413", "415", "422", "428", "429", "503"),
-                    },
-                }
-            },
-            "/challenge": {
-                "get": {"summary": "A proof-of-work challenge", "responses": _challenge()}
-            },
-            "/reports/{report_id}": {
-                "get": {
-                    "summary": "The reporter's view of a report",
-                    "parameters": [report_id],
-                    "security": receipt_auth,
-                    "responses": {
-                        "200": {"description": "Status", "content": _json(_ref("ReporterView"))},
-                        **_errors("404", "503"),
-                    },
-                }
-            },
-            "/reports/{report_id}/messages": {
-                "post": {
-                    "summary": "Send a follow-up message as the reporter",
-                    "parameters": [report_id],
-                    "security": receipt_auth,
-                    "requestBody": {"required": True, "content": _json(_ref("FollowUp"))},
-                    "responses": {
-                        "201": {"description": "Stored", "content": _json(_ref("MessageAccepted"))},
-                        **_errors("400", "404", "413", "415", "422", "503"),
-                    },
-                }
-            },
-            **_web_paths(),
-            "/health": {"get": {"summary": "Liveness", "responses": _health()}},
-            "/openapi.json": {"get": {"summary": "This document", "responses": _plain_ok()}},
-        },
+        "paths": _with_preflights(
+            {
+                "/reports": {"post": _submit()},
+                "/challenge": {"get": _challenge()},
+                **_report_paths(),
+                **_web_paths(),
+                "/health": {"get": _health()},
+                "/openapi.json": {"get": _openapi()},
+            }
+        ),
         "components": {
-            "schemas": schemas["$defs"],
-            "securitySchemes": {"receipt": {"type": "http", "scheme": "bearer"}},
+            "schemas": schemas,
+            "securitySchemes": {
+                "receipt": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The receipt from the submission's 201 answer. A missing "
+                    "or wrong receipt gets the same 404 as an unknown report (never 401).",
+                }
+            },
+        },
+    }
+
+
+def _blank_means_default(schemas: dict[str, Any]) -> None:
+    """The strict input models (extra="forbid") take JSON null or blank text for an optional
+    field as its default (models._Submitted)."""
+    for schema in schemas.values():
+        if schema.get("additionalProperties") is not False:
+            continue
+        for name, field in schema["properties"].items():
+            if name in schema.get("required", ()):
+                continue
+            given = _omit(_not_null(field), *_NOTES)
+            plain = given.get("type") == "string" and not given.keys() & {"enum", "pattern"}
+            options = [given, {"type": "null"}, *([] if plain else [_BLANK])]
+            notes = {k: v for k, v in field.items() if k in _NOTES}
+            schema["properties"][name] = {**notes, "anyOf": options}
+
+
+def _omit(schema: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in schema.items() if k not in keys}
+
+
+def _form(schemas: dict[str, Any], files: bool) -> dict[str, Any]:
+    """ReportSubmission as the form sends it: nested fields as dotted names (`reporter.email`),
+    checkboxes as text, files as parts named `attachments` (multipart only)."""
+    submission = schemas["ReportSubmission"]
+    properties: dict[str, Any] = {}
+    for name, field in submission["properties"].items():
+        field = _not_null(field)
+        if "$ref" in field:
+            nested = schemas[field["$ref"].rsplit("/", 1)[1]]["properties"]
+            properties.update({f"{name}.{sub}": _control(s) for sub, s in nested.items()})
+        elif name != FILE_FIELD:
+            properties[name] = _control(field)
+    properties[KEY_FIELD] = {
+        **_KEY,
+        "description": "The form page's own Idempotency-Key (a hidden control), so a resent "
+        "form files one report; the Idempotency-Key header wins when both are sent.",
+    }
+    if files:
+        properties[FILE_FIELD] = {
+            "type": "array",
+            "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+            "description": f"File parts, each keeping its filename and Content-Type; "
+            f"{_ATTACHMENT_LIMITS}.",
+        }
+    return {
+        "type": "object",
+        "description": "Empty controls mean not given; a group whose controls are all empty "
+        "(e.g. every reporter.* field: anonymous) is left out.",
+        "properties": properties,
+        "required": submission["required"],
+        "additionalProperties": False,
+    }
+
+
+def _not_null(field: dict[str, Any]) -> dict[str, Any]:
+    """The one schema of an optional field besides null and blank text, with its description."""
+    options = [s for s in field.get("anyOf", [field]) if s not in ({"type": "null"}, _BLANK)]
+    if len(options) != 1:
+        return field
+    return {**options[0], **{k: v for k, v in field.items() if k == "description"}}
+
+
+def _control(field: dict[str, Any]) -> dict[str, Any]:
+    field = _not_null(field)
+    if field.get("type") == "boolean":
+        return {"type": "string", "description": _CHECKBOX}
+    control = _omit(field, "title", "default")
+    if "enum" in control:
+        control["enum"] = ["", *control["enum"]]  # an unchosen select sends ""
+    return control
+
+
+def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description,
+            "schema": schema}  # fmt: skip
+
+
+_IDEMPOTENCY_KEY = _header(
+    "Idempotency-Key",
+    "Makes a retry safe: the same key from the same client within 24 hours returns the "
+    "original 201 body (same report_id and receipt) instead of storing a second report; a "
+    "concurrent duplicate waits for the first. At most 128 printable characters, else 422; a "
+    "key already used for a different submission is 422 too (field `Idempotency-Key`). Empty "
+    "means none.",
+    _KEY,
+)
+_VDP_PROOF = _header(
+    "VDP-Proof",
+    "A solved proof-of-work challenge, `<challenge>:<nonce>`: `challenge` as GET /challenge "
+    "gave it, and SHA-256 of the UTF-8 text `<challenge>:<nonce>` starts with `difficulty` "
+    "zero bits (ASCII, at most 512 characters; the nonce at most 64, without a colon). "
+    'Needed only when the policy asks for it (proof_of_work = "always", or "above_rate" once '
+    "the hour's reports reach proof_of_work_above_per_hour); GET /challenge's `required` says "
+    "whether it is needed now. A challenge expires after 10 minutes and is spent by its "
+    "first use; without a valid one the answer is 428. Ignored when no proof is needed.",
+    {"type": "string"},
+)
+
+
+def _submit() -> dict[str, Any]:
+    return {
+        "summary": "Submit a vulnerability report",
+        "description": "JSON, or the report form's fields (urlencoded, or multipart with "
+        "files). A form post whose Accept header includes text/html (the form without "
+        "JavaScript) is answered with HTML pages: the receipt page, or the form again with "
+        "the errors, with the same status codes.",
+        "parameters": [_IDEMPOTENCY_KEY, _VDP_PROOF],
+        "requestBody": {
+            "required": True,
+            "content": {
+                **_json(_ref("ReportSubmission")),
+                URLENCODED: {"schema": _ref("ReportForm")},
+                MULTIPART: {"schema": _ref("ReportFormWithFiles")},
+            },
+        },
+        "responses": {
+            "201": {
+                "description": "Stored; the receipt is shown this once (for the no-JS form, "
+                "in a receipt page).",
+                "content": {**_json(_ref("Accepted")), **_html()},
+            },
+            **_errors("400", "409", "413", "422", "428", "429", "503", page=True, notes={
+                "400": "Invalid JSON, or a malformed form body.",
+                "413": "Too many or too large attachments are 422, not 413.",
+                "422": f"Attachments: {_ATTACHMENT_LIMITS} (field `attachments`), data in "
+                "base64 (`attachments.N.data`). Also an invalid or reused Idempotency-Key.",
+            }),
+            **_errors("415"),
+        },
+    }  # fmt: skip
+
+
+_REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"},
+             "example": "VDP-7K3M-9QX2"}  # fmt: skip
+
+
+def _report_paths() -> dict[str, Any]:
+    receipt_auth: list[dict[str, list[str]]] = [{"receipt": []}]
+    return {
+        "/reports/{report_id}": {
+            "get": {
+                "summary": "The reporter's view of a report",
+                "parameters": [_REPORT_ID],
+                "security": receipt_auth,
+                "responses": {
+                    "200": {"description": "Status", "content": _json(_ref("ReporterView"))},
+                    **_errors("404", "503", notes={"404": _NOT_FOUND_REPORT}),
+                },
+            }
+        },
+        "/reports/{report_id}/messages": {
+            "post": {
+                "summary": "Send a follow-up message as the reporter",
+                "parameters": [_REPORT_ID],
+                "security": receipt_auth,
+                "requestBody": {"required": True, "content": _json(_ref("FollowUp"))},
+                "responses": {
+                    "201": {"description": "Stored", "content": _json(_ref("MessageAccepted"))},
+                    **_errors("400", "404", "413", "415", "422", "429", "503",
+                              notes={"404": _NOT_FOUND_REPORT}),
+                },
+            }
+        },
+    }  # fmt: skip
+
+
+def _with_preflights(paths: dict[str, Any]) -> dict[str, Any]:
+    """The CORS preflight routes app.py answers itself (chalicelib/cors.py)."""
+    for route, methods in CORS_ROUTES.items():
+        optional = {"required": False, "schema": {"type": "string"}}
+        paths[route]["options"] = {
+            "summary": "CORS preflight",
+            "parameters": [_REPORT_ID] if "{report_id}" in route else [],
+            "responses": {"204": {
+                "description": f"No body. Allow: {methods}. The Access-Control-Allow-* "
+                "headers only for an Origin the policy allows.",
+                "headers": {"Allow": {"required": True, "schema": {"type": "string"}},
+                            "Access-Control-Allow-Origin": optional,
+                            "Access-Control-Allow-Headers": optional},
+            }},
+        }  # fmt: skip
+    return paths
+
+
+def _health_schemas() -> dict[str, Any]:
+    resources = {
+        "type": "object",
+        "description": "Under `vdp serve`: whether each local resource exists",
+        "additionalProperties": {"type": "boolean"},
+    }
+    return {
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"type": "string", "const": "ok"}, "resources": resources},
+        },
+        "Unready": {
+            "allOf": [_ref("ErrorBody")],
+            "description": "ErrorBody (code unavailable) and, under `vdp serve`, the resources",
+            "properties": {"resources": resources},
         },
     }
 
 
 def _health() -> dict[str, Any]:
-    status = {"type": "object", "properties": {"status": {"type": "string"}}}
     return {
-        "200": {"description": "Configuration loaded", "content": _json(status)},
-        "503": {"description": "Not ready", "content": _json(_ref("ErrorBody"))},
-    }
+        "summary": "Readiness",
+        "responses": {
+            "200": {"description": "Configuration loaded and resources present",
+                    "content": _json(_ref("Health"))},
+            "503": {"description": "Not ready: configuration not loaded or a local resource "
+                    "missing (unavailable)", "content": _json(_ref("Unready")),
+                    "headers": {"Retry-After": _RETRY_AFTER}},
+        },
+    }  # fmt: skip
 
 
 def _challenge() -> dict[str, Any]:
@@ -130,36 +379,53 @@ def _challenge() -> dict[str, Any]:
             "challenge": {"type": "string"},
             "difficulty": {"type": "integer", "minimum": 1},
             "expires_at": {"type": "string", "format": "date-time"},
-            "required": {"type": "boolean"},
+            "required": {"type": "boolean", "description": "Whether POST /reports needs a "
+                         "proof right now"},
         },
-    }
+    }  # fmt: skip
     return {
-        "200": {"description": "Solve: SHA-256(challenge:nonce) with `difficulty` leading zero "
-                "bits; send challenge:nonce in the VDP-Proof header", "content": _json(schema)},
-        **_errors("503"),
+        "summary": "A proof-of-work challenge",
+        "responses": {
+            "200": {"description": "Solve it and send the solution in the VDP-Proof header "
+                    "of POST /reports", "content": _json(schema)},
+            **_errors("503"),
+        },
     }  # fmt: skip
 
 
-def _plain_ok() -> dict[str, Any]:
-    return {"200": {"description": "OK", "content": _json({"type": "object"})}}
+def _openapi() -> dict[str, Any]:
+    document = {"type": "object", "required": ["openapi", "paths"]}
+    return {"summary": "This document", "responses": {
+        "200": {"description": "OpenAPI 3.1", "content": _json(document)}}}  # fmt: skip
 
 
 def _web_paths() -> dict[str, Any]:
     """The researcher-facing pages and assets (HTML, JavaScript, CSS)."""
+    from chalicelib.pages import ASSET_TYPES
 
-    def get(summary: str, media: str, *parameters: dict[str, Any]) -> dict[str, Any]:
-        ok = {"description": "OK", "content": {media: {"schema": {"type": "string"}}}}
-        return {"get": {"summary": summary, "parameters": list(parameters), "responses": {
-            "200": ok, **_errors("404")}}}  # fmt: skip
+    def get(summary: str, content: dict[str, Any], **more: Any) -> dict[str, Any]:
+        responses = {"200": {"description": "OK", "content": content}, **more.pop("errors", {})}
+        return {"get": {"summary": summary, "responses": responses, **more}}
 
-    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+    def text(*media: str) -> dict[str, Any]:
+        return {m: {"schema": {"type": "string"}} for m in media}
+
+    asset = {"name": "name", "in": "path", "required": True,
+             "schema": {"type": "string", "enum": sorted(ASSET_TYPES)}}  # fmt: skip
+    credits = {"type": "array", "items": _ref("PublishedCredit")}
     return {
-        "/form": get("The report form (embeddable; works without JavaScript)", "text/html"),
-        "/status": get("The reporter's status page (receipt in the URL fragment)", "text/html"),
-        "/embed.js": get("Script that embeds /form in an iframe", "text/javascript"),
-        "/assets/{name}": get("The pages' scripts and style", "text/javascript", name),
-        "/.well-known/security.txt": get("security.txt (RFC 9116) from the policy", "text/plain"),
-        "/acknowledgments": get(
-            "Published credits (HTML; JSON with Accept: application/json)", "text/html"
+        "/form": get("The report form (embeddable; works without JavaScript)", text(HTML)),
+        "/status": get("The reporter's status page (receipt in the URL fragment)", text(HTML)),
+        "/embed.js": get("Script that embeds /form in an iframe", text("text/javascript")),
+        "/assets/{name}": get(
+            "The pages' scripts and style", text("text/javascript", "text/css"),
+            parameters=[asset], errors=_errors("404", notes={"404": "No such asset."}),
         ),
-    }
+        "/.well-known/security.txt": get(
+            "security.txt (RFC 9116) from the policy", text("text/plain")
+        ),
+        "/acknowledgments": get(
+            "Published credits: HTML, or JSON when Accept includes application/json",
+            {**text(HTML), **_json(credits)}, errors=_errors("503"),
+        ),
+    }  # fmt: skip
