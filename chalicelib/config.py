@@ -30,22 +30,29 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         values = {
-            "stage": environ.get("VDP_STAGE"),
-            "region": environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION"),
-            "kms_key_id": environ.get("VDP_KMS_KEY_ID"),
-            "bucket": environ.get("VDP_BUCKET"),
-            "table": environ.get("VDP_TABLE"),
-            "topic_arn": environ.get("VDP_TOPIC_ARN"),
-            "secret_id": environ.get("VDP_SECRET_ID") or None,
-            "endpoint_url": environ.get("AWS_ENDPOINT_URL") or None,
-            "public_url": environ.get("VDP_PUBLIC_URL") or None,
-            "policy_path": environ.get("VDP_POLICY_PATH") or None,
+            field: next((environ[name] for name in names if environ.get(name)), None)
+            for field, names in ENVIRONMENT.items()
         }
         try:
             return cls.model_validate({k: v for k, v in values.items() if v is not None})
         except ValidationError as exc:
-            names = ", ".join(str(err["loc"][0]) for err in exc.errors())
+            names = ", ".join(ENVIRONMENT[str(err["loc"][0])][0] for err in exc.errors())
             raise PolicyError(f"configuration incomplete or invalid: {names}") from None
+
+
+# Where each setting comes from: the first variable that is set and not empty.
+ENVIRONMENT: dict[str, tuple[str, ...]] = {
+    "stage": ("VDP_STAGE",),
+    "region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "kms_key_id": ("VDP_KMS_KEY_ID",),
+    "bucket": ("VDP_BUCKET",),
+    "table": ("VDP_TABLE",),
+    "topic_arn": ("VDP_TOPIC_ARN",),
+    "secret_id": ("VDP_SECRET_ID",),
+    "endpoint_url": ("AWS_ENDPOINT_URL",),
+    "public_url": ("VDP_PUBLIC_URL",),
+    "policy_path": ("VDP_POLICY_PATH",),
+}
 
 
 def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Settings:

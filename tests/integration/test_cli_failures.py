@@ -128,3 +128,16 @@ def test_list_refuses_an_unknown_status_and_takes_a_comma_list(aws: Any) -> None
 
     assert_one_line_failure(refused, "unknown status bogus")
     assert [row["report_id"] for row in json.loads(listed.output)] == [report_id]
+
+
+def test_missing_configuration_names_the_environment_variables(monkeypatch) -> None:
+    for name, value in LOCAL_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("VDP_BUCKET")
+    monkeypatch.setenv("VDP_TOPIC_ARN", "not-an-arn")
+
+    result = vdp("reports", "list")
+
+    assert_one_line_failure(
+        result, "configuration incomplete or invalid: VDP_BUCKET, VDP_TOPIC_ARN"
+    )
