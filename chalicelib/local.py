@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import os
-import re
 import signal
 import socket
 import threading
@@ -18,25 +17,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from chalice.local import (
-    ChaliceRequestHandler,
-    CustomLocalChalice,
-    ForbiddenError,
-    LocalChalice,
-    LocalDevServer,
-    RouteMatcher,
-    ThreadedHTTPServer,
-)
+from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
 
-from chalicelib import http, wiring
+from chalicelib import wiring
 from chalicelib.config import Settings, local_settings
-from chalicelib.errors import BadJson, NotFound, PayloadTooLarge, VdpError
+from chalicelib.errors import VdpError
+from chalicelib.local_gateway import VdpHTTPServer, VdpRequestHandler
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SITE_DIR = PROJECT_DIR / "examples" / "policy-site"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-# status, headers, body: what chalice local writes for a response
-Answer = tuple[int, dict[str, Any], str | bytes | None]
 
 
 class PortBusy(VdpError):
@@ -66,102 +56,6 @@ def ensure_free(host: str, port: int, role: str) -> None:
 def local_environment(endpoint_url: str) -> dict[str, str]:
     """Environment for talking to the embedded moto: never real credentials."""
     return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint_url}
-
-
-class VdpRequestHandler(ChaliceRequestHandler):
-    """chalice local, closer to API Gateway: real source address, size limit, our errors."""
-
-    max_body_bytes = 6 * 1024 * 1024
-
-    def __init__(self, request: Any, client_address: Any, server: Any, **kwargs: Any) -> None:
-        self._client_ip = client_address[0]
-        self._routes: dict[str, dict[str, Any]] = kwargs["app_object"].routes
-        super().__init__(request, client_address, server, **kwargs)
-
-    def _vdp_handle(self) -> None:
-        # chalice local hard-codes 127.0.0.1 as the source; pass the real one.
-        self.local_gateway.event_converter.LOCAL_SOURCE_IP = self._client_ip
-        try:
-            status, headers, body = self._through_app()
-        except VdpError as error:
-            status, headers, body = self._gateway_response(error)
-        self._send(status, headers, body)
-
-    def _through_app(self) -> Answer:
-        length = self._declared_length()
-        body = self._read_body(length)
-        if self.command == "OPTIONS" and "OPTIONS" not in self._methods():
-            # API Gateway has no such method (MISSING_AUTHENTICATION_TOKEN), whereas
-            # chalice local would answer a bare 200 preflight of its own.
-            raise NotFound()
-        try:
-            response = self.local_gateway.handle_request(
-                method=self.command, path=self.path, headers=dict(self.headers), body=body
-            )
-        except ForbiddenError:  # no such route
-            raise NotFound() from None
-        if length > self.max_body_bytes and response["statusCode"] != 413:
-            raise PayloadTooLarge()  # a route that never looks at bodies answered
-        merged = {**response["headers"], **response["multiValueHeaders"]}
-        return response["statusCode"], merged, self._handle_binary(response)["body"]
-
-    def _declared_length(self) -> int:
-        """The one Content-Length, as digits; otherwise the body cannot be delimited."""
-        values = {value.strip() for value in self.headers.get_all("content-length") or ["0"]}
-        declared = values.pop()
-        if values or not re.fullmatch(r"[0-9]{1,18}", declared):
-            self.close_connection = True  # where the body ends is unknown
-            raise BadJson("The Content-Length header is not a valid length.")
-        return int(declared)
-
-    def _read_body(self, length: int) -> bytes | None:
-        if length > self.max_body_bytes:
-            # Never read: the app refuses it by its declared length (http.check_size), so
-            # its answer carries CORS headers or the form page as any other error does.
-            self.close_connection = True
-            return None
-        return self.rfile.read(length) if length else None
-
-    def _methods(self) -> dict[str, Any]:
-        try:
-            return self._routes[RouteMatcher(list(self._routes)).match_route(self.path).route]
-        except ValueError:
-            return {}
-
-    def _gateway_response(self, error: VdpError) -> Answer:
-        # As our gateway responses on AWS: our error and headers, never echoing headers.
-        response = http.finish(http.error_response(error), self.path).to_dict()
-        return response["statusCode"], response["headers"], response["body"]
-
-    def _send(self, status: int, headers: dict[str, Any], body: str | bytes | None) -> None:
-        if self.close_connection:  # tell the client not to send another request here
-            headers = {**headers, "Connection": "close"}
-        if self.command != "HEAD" or body is None:
-            self._send_http_response(status, headers, body)
-            return
-        # HEAD: the length GET would get, and never the body, or a keep-alive client
-        # would read the body as the next response.
-        payload = body if isinstance(body, bytes) else body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(payload)))
-        self._send_headers(headers)
-
-    # The base class binds do_* to its own handler when the class is created.
-    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _vdp_handle
-
-    def __getattr__(self, name: str) -> Any:
-        # Any other method (TRACE, CONNECT, ...) gets our 405/404 like API Gateway,
-        # not http.server's 501 HTML page.
-        if name.startswith("do_"):
-            return self._vdp_handle
-        raise AttributeError(name)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
-        pass  # access lines would carry client addresses; requests are logged by the app
-
-
-class VdpHTTPServer(ThreadedHTTPServer):
-    request_queue_size = 128  # chalice local's default backlog of 5 drops bursts
 
 
 def api_server(host: str, port: int) -> LocalDevServer:
