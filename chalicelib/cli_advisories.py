@@ -158,9 +158,7 @@ def export_command(
     from chalicelib.exports import export
 
     def action() -> None:
-        document = export(
-            state.ports(), report_id, fmt, title=title, ecosystem=ecosystem, actor=state.actor()
-        )
+        document = export(state.ports(), report_id, fmt, title=title, ecosystem=ecosystem)
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if output:
             output.write_text(text, encoding="utf-8")

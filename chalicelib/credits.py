@@ -1,10 +1,12 @@
 """Credits: the reporter's choice, the team's publishing of it, the public page.
 
 The credit name lives only in the encrypted report; DynamoDB holds just the date the
-team published it (`credit_published_at`). Publishing rebuilds one deliberately public,
-plaintext object, `public/acknowledgments.json`, from every published report: the page
-(served by the intake function, which may not decrypt reports) only reads that object.
-An anonymous reporter, or one who did not ask for credit, can never be published.
+team published it (`credit_published_at`). Publishing seals the consented name as a part
+of its own (`credit`), so the public list and the exports are rebuilt from those parts
+without opening a report, and rebuilds one deliberately public, plaintext object,
+`public/acknowledgments.json`: the page (served by the intake function, which may not
+decrypt reports) only reads that object. An anonymous reporter, or one who did not ask
+for credit, can never be published.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib import parts
-from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
+from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, ValidationFailed
 from chalicelib.models import STATUSES, ReportEvent, ReportRecord
 from chalicelib.ports import Ports
 from chalicelib.triage import get_report, record_reading
@@ -62,6 +64,7 @@ def publish(ports: Ports, report_id: str, actor: str) -> CreditChoice:
             [FieldProblem("credit", choice.refusal)], f"{report_id}: {choice.refusal}"
         )
     if record.credit_published_at is None:
+        _seal_name(ports, report_id, choice.name or "")
         now = ports.clock()
         after = record.model_copy(
             update={"credit_published_at": now, "updated_at": now, "rev": record.rev + 1}
@@ -88,15 +91,20 @@ def _credit_event(at: datetime, actor: str, change: str) -> ReportEvent:
     return ReportEvent(at=at, kind="credit", public=False, actor=actor, detail=change)
 
 
-def published_name(ports: Ports, record: ReportRecord, actor: str | None = None) -> str | None:
-    """The credit name for exports: only when published (and so consented). With an
-    `actor`, the decryption is recorded (the public list's rebuild reads names it shows)."""
+def published_name(ports: Ports, record: ReportRecord) -> str | None:
+    """The credit name for exports and the public list: only when published (and so
+    consented), read from its own part; the report itself stays closed."""
     if record.credit_published_at is None:
         return None
-    if actor is not None:
-        record_reading(ports, record.report_id, actor)
-    choice = _choice(record, _content(ports, record.report_id))
-    return None if choice.refusal else choice.name
+    key = parts.credit_key(record.report_id)
+    return parts.load(ports, record.report_id, parts.CREDIT, key).decode()
+
+
+def _seal_name(ports: Ports, report_id: str, name: str) -> None:
+    try:
+        parts.store(ports, report_id, parts.CREDIT, parts.credit_key(report_id), name.encode())
+    except AlreadyExists:
+        pass  # published before, withdrawn, published again: the reporter's name is the same
 
 
 def published_credits(ports: Ports) -> list[PublishedCredit]:

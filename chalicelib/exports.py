@@ -44,7 +44,6 @@ def export(
     *,
     title: str | None = None,
     ecosystem: str = "",
-    actor: str | None = None,
 ) -> dict[str, Any]:
     """The advisory for one report; final once disclosed, a draft before."""
     record = get_report(ports, report_id)
@@ -59,7 +58,7 @@ def export(
         policy_url=policy.organisation.policy_url,
         product_name=product_name,
         versions=version_range(record),
-        credit=credits.published_name(ports, record, actor),
+        credit=credits.published_name(ports, record),
         title=(title or "").strip() or f"{weakness} in {product_name}",
         now=ports.clock(),
     )

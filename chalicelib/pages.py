@@ -38,6 +38,14 @@ def web_file(name: str) -> str:
     return (WEB_DIR / name).read_text(encoding="utf-8")
 
 
+# Refusals after which the very same report may be sent again, under the same key.
+RETRY_SAME = frozenset({"conflict", "rate_limited", "unavailable", "proof_required"})
+KEY_REUSED = (
+    "This form was already sent with other content. This copy is a fresh form: "
+    "send it to file a new report."
+)
+
+
 def form_page(
     policy: Policy,
     values: Mapping[str, Any] | None = None,
@@ -46,8 +54,11 @@ def form_page(
     idempotency_key: str | None = None,
 ) -> str:
     """The report form; after a failed no-JS post, re-filled and with the errors shown.
-    The form carries its own Idempotency-Key, kept across a re-fill: sending it twice
-    (a reload, a double click) files one report."""
+    The form carries its own Idempotency-Key: sending it twice (a reload, a double click)
+    files one report. A re-fill keeps the key only when the same report may simply be sent
+    again (busy, rate limited, storage down); after any other refusal it gets a new one."""
+    if error is None or error.code not in RETRY_SAME:
+        idempotency_key = None
     flat = {k: v for k, v in flatten(values or {}).items() if k != "website"}
     problems = _problems(error, policy)
     org = escape(policy.organisation.name)
@@ -158,6 +169,9 @@ def _error_summary(error: VdpError | None, problems: dict[str, str]) -> str:
         f"{escape(name)}: {escape(message)}</a></li>"
         for name, message in problems.items()
     )
+    fields = error.fields if isinstance(error, ValidationFailed) else []
+    if any(problem.field == "Idempotency-Key" for problem in fields):
+        items += f"<li>{KEY_REUSED}</li>"
     return (
         '<div id="vdp-errors" class="vdp-errors" role="alert" tabindex="-1">'
         f"<h2>Your report was not sent</h2><p>{escape(error.message)}</p><ul>{items}</ul>"

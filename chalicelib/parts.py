@@ -16,6 +16,7 @@ REPORT = "report"
 REPLY = "reply"
 MESSAGE = "message"
 NOTE = "note"  # the team's internal notes: only the team's role may decrypt them
+CREDIT = "credit"  # the name a reporter consented to see published, sealed when it is
 _HEADER_LENGTH = struct.Struct(">I")
 
 
@@ -33,6 +34,10 @@ def attachment_part(index: int) -> str:
 
 def attachment_key(report_id: str, index: int) -> str:
     return f"reports/{report_id}/attachments/{index}.enc"
+
+
+def credit_key(report_id: str) -> str:
+    return f"reports/{report_id}/credit.enc"
 
 
 def message_key(report_id: str, event_id: str) -> str:

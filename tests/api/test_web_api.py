@@ -277,13 +277,35 @@ def test_a_form_sent_twice_files_one_report(api) -> None:
     assert len([i for i in stored_items() if i["SK"]["S"] == "META"]) == 1
 
 
-def test_each_form_page_has_its_own_key_and_a_refilled_form_keeps_it(api) -> None:
+def test_each_form_page_has_its_own_key_and_a_refused_form_gets_a_fresh_one(api) -> None:
     key = page_key(api.get("/form").body.decode())
     refused = form_post(api, {**FORM_FIELDS, "title": "x", "idempotency_key": key})
 
     assert key != page_key(api.get("/form").body.decode())
-    assert refused.status_code == 422 and page_key(refused.body.decode()) == key
+    assert refused.status_code == 422 and page_key(refused.body.decode()) != key
+
+
+def test_a_sent_form_edited_and_sent_again_says_so_and_gets_a_fresh_key(api) -> None:
+    key = page_key(api.get("/form").body.decode())
     assert form_post(api, {**FORM_FIELDS, "idempotency_key": key}).status_code == 201
+
+    edited = form_post(api, {**FORM_FIELDS, "title": "Another title", "idempotency_key": key})
+    fresh = page_key(edited.body.decode())
+    again = form_post(api, {**FORM_FIELDS, "title": "Another title", "idempotency_key": fresh})
+
+    assert edited.status_code == 422 and fresh != key
+    assert "This form was already sent with other content" in edited.body.decode()
+    assert again.status_code == 201
+
+
+def test_a_rate_limited_form_keeps_its_key_for_the_same_report(api) -> None:
+    for _ in range(5):
+        assert form_post(api, FORM_FIELDS).status_code == 201
+    key = page_key(api.get("/form").body.decode())
+
+    refused = form_post(api, {**FORM_FIELDS, "idempotency_key": key})
+
+    assert refused.status_code == 429 and page_key(refused.body.decode()) == key
 
 
 @pytest.mark.parametrize("page", ["form", "status", "acknowledgments"])
