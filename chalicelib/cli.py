@@ -68,8 +68,11 @@ def run_safely(action: Callable[[], None]) -> None:
         raise click.ClickException(describe_failure(exc)) from None
     except UnicodeError:  # a shell argument with bytes that are not UTF-8
         raise click.ClickException("text must be valid UTF-8; nothing was saved") from None
+    except BrokenPipeError:  # the reader went away (`vdp ... | head`): nothing to say
+        raise SystemExit(1) from None
     except OSError as exc:  # a file or folder the team named (--output, --attachments-dir)
-        raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}") from None
+        where = f": {exc.filename}" if exc.filename else ""
+        raise click.ClickException(f"{exc.strerror or exc}{where}") from None
 
 
 @click.group()

@@ -29,6 +29,8 @@ def describe_failure(exc: VdpError) -> str:
     """The error's own message, or what AWS said when an AWS call caused it."""
     service = getattr(exc, "service", None)
     cause = exc.__cause__
+    if service is None:  # a domain error (no such report, a refused move): its own words
+        return exc.message
     if isinstance(cause, ClientError):
         return _refused(cause, service) or f"{exc.message} ({service})"
     if isinstance(cause, EndpointConnectionError):
@@ -43,7 +45,7 @@ def describe_failure(exc: VdpError) -> str:
         return "no AWS region: set AWS_REGION or a region in your AWS profile"
     if isinstance(cause, BotoCoreError):
         return f"{service}: {cause}"
-    return f"{exc.message} ({service})" if service else exc.message
+    return f"{exc.message} ({service})"
 
 
 def _refused(cause: ClientError, service: str | None) -> str | None:

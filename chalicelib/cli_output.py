@@ -59,7 +59,7 @@ def describe_report(document: dict[str, Any]) -> str:
     lines.append(f"  {'credit wanted':<16}{_one_line(wish)}")
     for name in ("description", "steps_to_reproduce", "impact"):
         if report.get(name):
-            lines += ["", f"{name}:", report[name]]
+            lines += ["", f"{name}:", _indented(report[name])]
     lines += ["", f"reporter: {json.dumps(report.get('reporter'), ensure_ascii=True)}"]
     lines += [
         f"attachment: {_one_line(a['filename'])} ({a['size']} bytes)"
@@ -68,8 +68,13 @@ def describe_report(document: dict[str, Any]) -> str:
     lines += [f"written: {_one_line(path)}" for path in document["written"]]
     for message in document["messages"]:
         actor = _one_line(message["actor"] or "reporter")
-        lines += ["", f"[{message['at']}] {message['kind']} ({actor}):", message["text"]]
+        lines += ["", f"[{message['at']}] {message['kind']} ({actor}):", _indented(message["text"])]
     return "\n".join(lines)
+
+
+def _indented(text: str) -> str:
+    """Free text, every line indented: it can never pass for a line of ours."""
+    return "\n".join(f"  {line}" for line in text.splitlines())
 
 
 def _one_line(text: str) -> str:

@@ -253,7 +253,7 @@ def canonical_page(request: Request) -> Response | None:
         return None
     if not path.endswith("/"):
         return None
-    name = path.rstrip("/").rsplit("/", 1)[-1]
+    name = str(context["resourcePath"]).lstrip("/")
     return Response(body="", status_code=308, headers={"Location": f"../{name}"})
 
 

@@ -111,7 +111,8 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
     # Links the API hands out (status_url, security.txt) name this server, never the
     # client's Host header.
     if not os.environ.get("VDP_PUBLIC_URL"):
-        os.environ["VDP_PUBLIC_URL"] = f"http://{host}:{ports.api}"
+        named = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared
+        os.environ["VDP_PUBLIC_URL"] = f"http://{named}:{ports.api}"
     settings = local_settings(endpoint)
     from chalicelib.resources import bootstrap
 

@@ -52,7 +52,8 @@ class VdpRequestHandler(ChaliceRequestHandler):
             )
         except ForbiddenError:  # no such route
             raise NotFound() from None
-        if length > self.max_body_bytes and response["statusCode"] != 413:
+        too_large = http.STATUS_BY_CODE[PayloadTooLarge.code]
+        if length > self.max_body_bytes and response["statusCode"] != too_large:
             raise PayloadTooLarge()  # a route that never looks at bodies answered
         merged = {**response["headers"], **response["multiValueHeaders"]}
         return response["statusCode"], merged, self._handle_binary(response)["body"]

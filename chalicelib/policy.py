@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.errors import PolicyError
+from chalicelib.lifecycle import TERMINAL
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.toml")
 
@@ -34,10 +36,15 @@ class Contacts(_Section):
 class Encryption(_Section):
     # Published in security.txt's one-line Encryption field and on the policy page.
     pgp_key_url: str = Field(default="", pattern=r"^(https://\S+)?$")
-    pgp_fingerprint: str = Field(
-        default="", pattern=r"^((?:[0-9A-Fa-f]{4} {0,2}){9}[0-9A-Fa-f]{4})?$"
-    )
+    pgp_fingerprint: str = ""
     signing_key_id: str = ""
+
+    @field_validator("pgp_fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}", value.replace(" ", "")):
+            raise ValueError("must be 40 (v4) or 64 (v6) hex digits, spaces allowed")
+        return value
 
     def fingerprint_hex(self) -> str:
         return self.pgp_fingerprint.replace(" ", "").lower()
@@ -98,15 +105,7 @@ class Web(_Section):
 
 
 # Only closed or disclosed reports are ever purged; a report still in progress never is.
-RETAINED = (
-    "duplicate",
-    "informative",
-    "not_applicable",
-    "out_of_scope",
-    "spam",
-    "withdrawn",
-    "disclosed",
-)
+RETAINED = (*sorted(TERMINAL), "disclosed")
 
 
 class Retention(_Section):

@@ -209,7 +209,7 @@ def _new_record(
         product=submission.product,
         version=submission.version,
         # The reporter's estimate, else their vector's rating: subscribers filter on it.
-        severity=submission.severity or (cvss.rating if cvss else "unknown"),
+        severity=_estimate(submission.severity, cvss.rating if cvss else None),
         cvss_vector=cvss.vector if cvss else None,
         cvss_score=cvss.score if cvss else None,
         acknowledge_by=acknowledge_by(ports.policy, now.date()),
@@ -252,10 +252,19 @@ def _is_honeypot(fields: Mapping[str, Any]) -> bool:
     return isinstance(website, str) and bool(website.strip())
 
 
+def _estimate(reporter_says: str | None, vector_rating: str | None) -> str:
+    """The reporter's estimate; "unknown" or none yields to their vector's rating."""
+    if reporter_says and reporter_says != "unknown":
+        return reporter_says
+    return vector_rating or "unknown"
+
+
 def _decoy(ports: Ports, base_url: str, idempotency_key: str | None) -> Accepted:
     """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent.
-    A retry with the same Idempotency-Key gets the same answer, as a real report's would:
-    the key is scoped by the client's keyed pseudonym, so the answer cannot be foretold."""
+    An identical retry with the same Idempotency-Key gets the same answer, as a real
+    report's would (the key is scoped by the client's keyed pseudonym, so the answer
+    cannot be foretold); a different body under that key is not told apart, since
+    nothing is stored to compare it with."""
     log.info("honeypot filled; submission dropped")
     ack_date = acknowledge_by(ports.policy, ports.clock().date())
     if idempotency_key is None:

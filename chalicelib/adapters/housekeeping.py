@@ -109,6 +109,9 @@ class DynamoProofs:
         return True
 
 
+RELEASED = "0"  # the lease of a released claim: anyone may take the key
+
+
 class DynamoIdempotency:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
@@ -202,9 +205,6 @@ class DynamoIdempotency:
 
 def _key(key: str) -> dict[str, Any]:
     return {"PK": {"S": f"IDEMP#{key}"}, "SK": {"S": "IDEMP"}}
-
-
-RELEASED = "0"  # the lease of a released claim: anyone may take the key
 
 
 def _condition_failed(exc: ClientError) -> bool:

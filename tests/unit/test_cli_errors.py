@@ -32,3 +32,14 @@ def test_a_refused_request_gives_aws_own_reason() -> None:
 def test_passing_trouble_keeps_the_try_again_message() -> None:
     for exc in (failed("ThrottlingException", "Query"), failed("InternalError", "Query", 500)):
         assert describe_failure(exc) == f"{Unavailable.message} (dynamodb)"
+
+
+def test_a_domain_error_caused_by_aws_keeps_its_own_words() -> None:
+    from chalicelib.errors import NotFound
+
+    try:
+        raise NotFound("no report VDP-7K3M-9QX2") from ClientError(
+            {"Error": {"Code": "NoSuchKey", "Message": "gone"}}, "GetObject"
+        )
+    except NotFound as exc:
+        assert describe_failure(exc) == "no report VDP-7K3M-9QX2"

@@ -25,6 +25,7 @@ def test_a_shown_report_gives_triage_facts_and_keeps_one_line_fields_on_one_line
         "report": {
             "title": "XSS\nwritten: /etc/passwd",
             "description": "two\nlines",
+            "impact": "x\n[2026-11-23T10:00:00] reply (alice):",
             "credit": {"wants_credit": True, "name": "grace_h"},
         },
         "attachments": [{"filename": "a\u202etxt.exe\nwritten: /x", "size": 3}],
@@ -38,8 +39,8 @@ def test_a_shown_report_gives_triage_facts_and_keeps_one_line_fields_on_one_line
     assert "  flags           unsupported_version,possibly_out_of_scope:dos" in lines
     assert "  cvss_score      9.8" in lines and "  bounty_interest True" in lines
     assert "  credit wanted   yes, as grace_h" in lines
-    assert "two" in lines and "lines" in lines  # free text keeps its lines
-    assert not any(line.startswith("written:") for line in lines)
+    assert "  two" in lines and "  lines" in lines  # free text keeps its lines, indented
+    assert not any(line.startswith(("written:", "[")) for line in lines)
 
 
 def test_bidirectional_overrides_never_reach_the_terminal(capsys) -> None:

@@ -130,6 +130,14 @@ def test_the_example_policy_site_is_the_rendered_policy() -> None:
     assert site.read_text() == expected, "regenerate: make policy-site"
 
 
+def test_a_v6_fingerprint_of_64_hex_digits_is_accepted() -> None:
+    v6 = " ".join(["ABCD"] * 16)
+
+    assert policy_with(encryption={"pgp_fingerprint": v6}).encryption.fingerprint_hex() == (
+        "abcd" * 16
+    )
+
+
 def test_a_key_known_only_by_its_fingerprint_is_published_as_an_openpgp4fpr_uri() -> None:
     by_fingerprint = policy_with(encryption={"pgp_key_url": ""})
 

@@ -71,7 +71,9 @@ def test_notification_is_content_free_with_filter_attributes() -> None:
     assert attributes == {"event": "report.received", "severity": "high", "product": "example-api"}
 
 
-@pytest.mark.parametrize(("estimate", "expected"), [(None, "critical"), ("low", "low")])
+@pytest.mark.parametrize(
+    ("estimate", "expected"), [(None, "critical"), ("unknown", "critical"), ("low", "low")]
+)
 def test_without_an_estimate_the_reporters_vector_rates_the_notification(
     estimate: str | None, expected: str
 ) -> None:
