@@ -1,8 +1,7 @@
 """OpenAPI 3.1 document generated from the pydantic models.
 
-Route by route as app.py answers: JSON bodies from the models, the no-JavaScript form's
-encodings flattened from the same schema (chalicelib/forms.py's naming), and the headers,
-statuses and media types that chalicelib/http.py sends.
+Route by route as app.py answers: the bodies (schemas in chalicelib/openapi_schemas.py),
+and the headers, statuses and media types that chalicelib/http.py sends.
 """
 
 from __future__ import annotations
@@ -10,38 +9,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
-from pydantic_core import core_schema
-
 from chalicelib.cors import METHODS as CORS_ROUTES
-from chalicelib.forms import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
-from chalicelib.models import (
-    Accepted,
-    ErrorBody,
-    FollowUp,
-    MessageAccepted,
-    ReporterView,
-    ReportSubmission,
-)
-from chalicelib.policy import Limits
+from chalicelib.forms import MULTIPART, URLENCODED
+from chalicelib.openapi_schemas import ATTACHMENT_LIMITS, KEY, LIMITS, component_schemas, mb, ref
 
 JSON, HTML = "application/json", "text/html"
-_LIMITS = Limits()  # the defaults; a deployment's policy.toml may change them
-
-
-def _mb(size: int) -> str:
-    return f"{size / 2**20:g} MB"
-
-
-_ATTACHMENT_LIMITS = (
-    f"at most {_LIMITS.max_attachments} files and {_mb(_LIMITS.max_attachment_bytes)} in total "
-    "after decoding (policy defaults)"
-)
 _ERRORS = {
     "400": "Malformed body (bad_json)",
     "404": "Not found (not_found)",
     "409": "A submission with this Idempotency-Key is still in progress (conflict)",
-    "413": f"Request body over {_mb(_LIMITS.max_body_bytes)} (the policy default), refused "
+    "413": f"Request body over {mb(LIMITS.max_body_bytes)} (the policy default), refused "
     "before it is parsed (payload_too_large)",
     "415": "Unsupported content type (unsupported_media_type)",
     "422": "Validation failed; `fields` lists dotted paths, never the values (validation_failed)",
@@ -58,34 +35,6 @@ _RETRY_AFTER = {
     "required": True,
     "schema": {"type": "integer", "minimum": 0},
 }
-_BASE64 = (
-    "The file's bytes as standard base64 (RFC 4648 section 4: the + and / alphabet, with "
-    "padding, no line breaks); anything else is refused with 422 `must be base64-encoded`."
-)
-# What Python's str.strip() removes, as an ECMA-262 class: \s and \x1c-\x1f.
-_BLANK = {"type": "string", "pattern": "^[\\s\\x1c-\\x1f]*$", "description": "Blank: not given"}
-_NOTES = ("title", "default", "description")
-_KEY = {"type": "string", "maxLength": 128}
-_CHECKBOX = (
-    'A checkbox: "true" when ticked (also on, 1 or yes; false, off, 0, no or empty mean not '
-    "ticked, in any case); left out means false."
-)
-
-
-class _ApiSchema(GenerateJsonSchema):
-    """Bytes travel in JSON as base64 text (models.Attachment decodes it)."""
-
-    def bytes_schema(self, schema: core_schema.BytesSchema) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "contentEncoding": "base64",
-            "pattern": "^[A-Za-z0-9+/]*={0,2}$",
-            "description": _BASE64,
-        }
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +49,7 @@ def _error(code: str, note: str = "", page: bool = False) -> dict[str, Any]:
     """An error answer: ErrorBody JSON, or (the no-JS form) the form page again."""
     answer: dict[str, Any] = {
         "description": " ".join(filter(None, [_ERRORS[code] + ".", note])),
-        "content": {**_json(_ref("ErrorBody")), **(_html() if page else {})},
+        "content": {**_json(ref("ErrorBody")), **(_html() if page else {})},
     }
     if code in ("429", "503"):
         answer["headers"] = {"Retry-After": _RETRY_AFTER}
@@ -114,19 +63,6 @@ def _errors(*codes: str, page: bool = False, notes: dict[str, str] | None = None
 @cache
 def document() -> dict[str, Any]:
     """The API description served at /openapi.json."""
-    from chalicelib.credits import PublishedCredit
-
-    models = (ReportSubmission, Accepted, ReporterView, ErrorBody, FollowUp, MessageAccepted)
-    _, generated = models_json_schema(
-        [(m, "validation") for m in (*models, PublishedCredit)],
-        ref_template="#/components/schemas/{model}",
-        schema_generator=_ApiSchema,
-    )
-    schemas: dict[str, Any] = generated["$defs"]
-    _blank_means_default(schemas)
-    schemas["ReportForm"] = _form(schemas, files=False)
-    schemas["ReportFormWithFiles"] = _form(schemas, files=True)
-    schemas.update(_health_schemas())
     return {
         "openapi": "3.1.0",
         "info": {"title": "vdp", "version": "1", "description": "Vulnerability disclosure intake"},
@@ -141,7 +77,7 @@ def document() -> dict[str, Any]:
             }
         ),
         "components": {
-            "schemas": schemas,
+            "schemas": component_schemas(),
             "securitySchemes": {
                 "receipt": {
                     "type": "http",
@@ -152,78 +88,6 @@ def document() -> dict[str, Any]:
             },
         },
     }
-
-
-def _blank_means_default(schemas: dict[str, Any]) -> None:
-    """The strict input models (extra="forbid") take JSON null or blank text for an optional
-    field as its default (models._Submitted)."""
-    for schema in schemas.values():
-        if schema.get("additionalProperties") is not False:
-            continue
-        for name, field in schema["properties"].items():
-            if name in schema.get("required", ()):
-                continue
-            given = _omit(_not_null(field), *_NOTES)
-            plain = given.get("type") == "string" and not given.keys() & {"enum", "pattern"}
-            options = [given, {"type": "null"}, *([] if plain else [_BLANK])]
-            notes = {k: v for k, v in field.items() if k in _NOTES}
-            schema["properties"][name] = {**notes, "anyOf": options}
-
-
-def _omit(schema: dict[str, Any], *keys: str) -> dict[str, Any]:
-    return {k: v for k, v in schema.items() if k not in keys}
-
-
-def _form(schemas: dict[str, Any], files: bool) -> dict[str, Any]:
-    """ReportSubmission as the form sends it: nested fields as dotted names (`reporter.email`),
-    checkboxes as text, files as parts named `attachments` (multipart only)."""
-    submission = schemas["ReportSubmission"]
-    properties: dict[str, Any] = {}
-    for name, field in submission["properties"].items():
-        field = _not_null(field)
-        if "$ref" in field:
-            nested = schemas[field["$ref"].rsplit("/", 1)[1]]["properties"]
-            properties.update({f"{name}.{sub}": _control(s) for sub, s in nested.items()})
-        elif name != FILE_FIELD:
-            properties[name] = _control(field)
-    properties[KEY_FIELD] = {
-        **_KEY,
-        "description": "The form page's own Idempotency-Key (a hidden control), so a resent "
-        "form files one report; the Idempotency-Key header wins when both are sent.",
-    }
-    if files:
-        properties[FILE_FIELD] = {
-            "type": "array",
-            "items": {"type": "string", "contentMediaType": "application/octet-stream"},
-            "description": f"File parts, each keeping its filename and Content-Type; "
-            f"{_ATTACHMENT_LIMITS}.",
-        }
-    return {
-        "type": "object",
-        "description": "Empty controls mean not given; a group whose controls are all empty "
-        "(e.g. every reporter.* field: anonymous) is left out.",
-        "properties": properties,
-        "required": submission["required"],
-        "additionalProperties": False,
-    }
-
-
-def _not_null(field: dict[str, Any]) -> dict[str, Any]:
-    """The one schema of an optional field besides null and blank text, with its description."""
-    options = [s for s in field.get("anyOf", [field]) if s not in ({"type": "null"}, _BLANK)]
-    if len(options) != 1:
-        return field
-    return {**options[0], **{k: v for k, v in field.items() if k == "description"}}
-
-
-def _control(field: dict[str, Any]) -> dict[str, Any]:
-    field = _not_null(field)
-    if field.get("type") == "boolean":
-        return {"type": "string", "description": _CHECKBOX}
-    control = _omit(field, "title", "default")
-    if "enum" in control:
-        control["enum"] = ["", *control["enum"]]  # an unchosen select sends ""
-    return control
 
 
 def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -238,7 +102,7 @@ _IDEMPOTENCY_KEY = _header(
     "concurrent duplicate waits for the first. At most 128 printable characters, else 422; a "
     "key already used for a different submission is 422 too (field `Idempotency-Key`). Empty "
     "means none.",
-    _KEY,
+    KEY,
 )
 _VDP_PROOF = _header(
     "VDP-Proof",
@@ -264,21 +128,21 @@ def _submit() -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "content": {
-                **_json(_ref("ReportSubmission")),
-                URLENCODED: {"schema": _ref("ReportForm")},
-                MULTIPART: {"schema": _ref("ReportFormWithFiles")},
+                **_json(ref("ReportSubmission")),
+                URLENCODED: {"schema": ref("ReportForm")},
+                MULTIPART: {"schema": ref("ReportFormWithFiles")},
             },
         },
         "responses": {
             "201": {
                 "description": "Stored; the receipt is shown this once (for the no-JS form, "
                 "in a receipt page).",
-                "content": {**_json(_ref("Accepted")), **_html()},
+                "content": {**_json(ref("Accepted")), **_html()},
             },
             **_errors("400", "409", "413", "422", "428", "429", "503", page=True, notes={
                 "400": "Invalid JSON, or a malformed form body.",
                 "413": "Too many or too large attachments are 422, not 413.",
-                "422": f"Attachments: {_ATTACHMENT_LIMITS} (field `attachments`), data in "
+                "422": f"Attachments: {ATTACHMENT_LIMITS} (field `attachments`), data in "
                 "base64 (`attachments.N.data`). Also an invalid or reused Idempotency-Key.",
             }),
             **_errors("415"),
@@ -299,7 +163,7 @@ def _report_paths() -> dict[str, Any]:
                 "parameters": [_REPORT_ID],
                 "security": receipt_auth,
                 "responses": {
-                    "200": {"description": "Status", "content": _json(_ref("ReporterView"))},
+                    "200": {"description": "Status", "content": _json(ref("ReporterView"))},
                     **_errors("404", "503", notes={"404": _NOT_FOUND_REPORT}),
                 },
             }
@@ -309,9 +173,9 @@ def _report_paths() -> dict[str, Any]:
                 "summary": "Send a follow-up message as the reporter",
                 "parameters": [_REPORT_ID],
                 "security": receipt_auth,
-                "requestBody": {"required": True, "content": _json(_ref("FollowUp"))},
+                "requestBody": {"required": True, "content": _json(ref("FollowUp"))},
                 "responses": {
-                    "201": {"description": "Stored", "content": _json(_ref("MessageAccepted"))},
+                    "201": {"description": "Stored", "content": _json(ref("MessageAccepted"))},
                     **_errors("400", "404", "413", "415", "422", "429", "503",
                               notes={"404": _NOT_FOUND_REPORT}),
                 },
@@ -338,34 +202,14 @@ def _with_preflights(paths: dict[str, Any]) -> dict[str, Any]:
     return paths
 
 
-def _health_schemas() -> dict[str, Any]:
-    resources = {
-        "type": "object",
-        "description": "Under `vdp serve`: whether each local resource exists",
-        "additionalProperties": {"type": "boolean"},
-    }
-    return {
-        "Health": {
-            "type": "object",
-            "required": ["status"],
-            "properties": {"status": {"type": "string", "const": "ok"}, "resources": resources},
-        },
-        "Unready": {
-            "allOf": [_ref("ErrorBody")],
-            "description": "ErrorBody (code unavailable) and, under `vdp serve`, the resources",
-            "properties": {"resources": resources},
-        },
-    }
-
-
 def _health() -> dict[str, Any]:
     return {
         "summary": "Readiness",
         "responses": {
             "200": {"description": "Configuration loaded and resources present",
-                    "content": _json(_ref("Health"))},
+                    "content": _json(ref("Health"))},
             "503": {"description": "Not ready: configuration not loaded or a local resource "
-                    "missing (unavailable)", "content": _json(_ref("Unready")),
+                    "missing (unavailable)", "content": _json(ref("Unready")),
                     "headers": {"Retry-After": _RETRY_AFTER}},
         },
     }  # fmt: skip
@@ -412,7 +256,7 @@ def _web_paths() -> dict[str, Any]:
 
     asset = {"name": "name", "in": "path", "required": True,
              "schema": {"type": "string", "enum": sorted(ASSET_TYPES)}}  # fmt: skip
-    credits = {"type": "array", "items": _ref("PublishedCredit")}
+    credits = {"type": "array", "items": ref("PublishedCredit")}
     return {
         "/form": get("The report form (embeddable; works without JavaScript)", text(HTML)),
         "/status": get("The reporter's status page (receipt in the URL fragment)", text(HTML)),
