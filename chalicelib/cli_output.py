@@ -73,8 +73,8 @@ def describe_report(document: dict[str, Any]) -> str:
 
 
 def _indented(text: str) -> str:
-    """Free text, every line indented: it can never pass for a line of ours."""
-    return "\n".join(f"  {line}" for line in text.splitlines())
+    """Free text, every line behind a bar: it can never pass for a line of ours."""
+    return "\n".join(f"  | {line}" for line in text.splitlines())
 
 
 def _one_line(text: str) -> str:

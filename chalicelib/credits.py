@@ -1,12 +1,12 @@
 """Credits: the reporter's choice, the team's publishing of it, the public page.
 
-The credit name lives only in the encrypted report; DynamoDB holds just the date the
-team published it (`credit_published_at`). Publishing seals the consented name as a part
-of its own (`credit`), so the public list and the exports are rebuilt from those parts
-without opening a report, and rebuilds one deliberately public, plaintext object,
-`public/acknowledgments.json`: the page (served by the intake function, which may not
-decrypt reports) only reads that object. An anonymous reporter, or one who did not ask
-for credit, can never be published.
+The credit name lives in the encrypted report; DynamoDB holds just the date the team
+published it (`credit_published_at`). Publishing seals the consented name as a part of
+its own (`credit`, which only the team's role may write or open), so the public list and
+the exports are built without opening a report, and rebuilds one deliberately public,
+plaintext object, `public/acknowledgments.json`: the page (served by the intake function,
+which may not decrypt reports) only reads that object. An anonymous reporter, or one who
+did not ask for credit, can never be published.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib import parts
-from chalicelib.errors import AlreadyExists, FieldProblem, NotFound, ValidationFailed
+from chalicelib.crypto import SealedBlobError
+from chalicelib.errors import AlreadyExists, Conflict, FieldProblem, NotFound, ValidationFailed
 from chalicelib.models import STATUSES, ReportEvent, ReportRecord
 from chalicelib.ports import Ports
 from chalicelib.triage import get_report, record_reading
@@ -63,8 +64,8 @@ def publish(ports: Ports, report_id: str, actor: str) -> CreditChoice:
         raise ValidationFailed(
             [FieldProblem("credit", choice.refusal)], f"{report_id}: {choice.refusal}"
         )
+    _seal_name(ports, report_id, choice.name or "")  # also for a credit published without one
     if record.credit_published_at is None:
-        _seal_name(ports, report_id, choice.name or "")
         now = ports.clock()
         after = record.model_copy(
             update={"credit_published_at": now, "updated_at": now, "rev": record.rev + 1}
@@ -96,15 +97,29 @@ def published_name(ports: Ports, record: ReportRecord) -> str | None:
     consented), read from its own part; the report itself stays closed."""
     if record.credit_published_at is None:
         return None
-    key = parts.credit_key(record.report_id)
-    return parts.load(ports, record.report_id, parts.CREDIT, key).decode()
+    return _sealed_name(ports, record.report_id)
 
 
 def _seal_name(ports: Ports, report_id: str, name: str) -> None:
     try:
         parts.store(ports, report_id, parts.CREDIT, parts.credit_key(report_id), name.encode())
     except AlreadyExists:
-        pass  # published before, withdrawn, published again: the reporter's name is the same
+        # Published before (and perhaps withdrawn): the part must hold this very name.
+        if _sealed_name(ports, report_id) != name:
+            raise Conflict(
+                f"{report_id}: the sealed credit name differs from the report's"
+            ) from None
+
+
+def _sealed_name(ports: Ports, report_id: str) -> str:
+    try:
+        return parts.load(ports, report_id, parts.CREDIT, parts.credit_key(report_id)).decode()
+    except NotFound:
+        raise NotFound(
+            f"{report_id}: no sealed credit name; publish it again (reports credit --publish)"
+        ) from None
+    except (SealedBlobError, UnicodeDecodeError):
+        raise Conflict(f"{report_id}: the sealed credit name cannot be opened") from None
 
 
 def published_credits(ports: Ports) -> list[PublishedCredit]:

@@ -86,6 +86,10 @@ def named_field(name: str, ours: Collection[str]) -> str:
     return name if name in ours else UNKNOWN_FIELD
 
 
+# The refusal of a known Idempotency-Key sent with other content (a form sent, then edited).
+KEY_REUSED = FieldProblem("Idempotency-Key", "was already used for a different report")
+
+
 class ValidationFailed(RequestError):
     code = "validation_failed"
     message = "Some fields are missing or invalid."

@@ -22,7 +22,7 @@ from typing import Any
 
 from chalicelib import parts
 from chalicelib.crypto import open_sealed, seal
-from chalicelib.errors import Conflict, FieldProblem, ValidationFailed, VdpError
+from chalicelib.errors import KEY_REUSED, Conflict, FieldProblem, ValidationFailed, VdpError
 from chalicelib.models import Accepted
 from chalicelib.ports import IdempotencyStore, Ports
 
@@ -63,8 +63,7 @@ def once(
         if existing is None:
             return _first(store, ports, key, submit)
         if existing.get("fingerprint") != digest:
-            problem = FieldProblem("Idempotency-Key", "was already used for a different report")
-            raise ValidationFailed([problem])
+            raise ValidationFailed([KEY_REUSED])
         if existing.get("state") == "done":
             return _replay(ports, existing)
         if time.monotonic() > deadline:

@@ -105,13 +105,14 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
 
     moto = ThreadedMotoServer(ip_address=host, port=ports.aws, verbose=False)
     moto.start()
-    endpoint = f"http://{host}:{ports.aws}"
+    # Bound to every interface, the stack is still reached (and linked to) at 127.0.0.1.
+    named = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared
+    endpoint = f"http://{named}:{ports.aws}"
     os.environ.update(local_environment(endpoint))
-    os.environ["VDP_LOCAL_SITE_ORIGIN"] = f"http://{host}:{ports.site}"
+    os.environ["VDP_LOCAL_SITE_ORIGIN"] = f"http://{named}:{ports.site}"
     # Links the API hands out (status_url, security.txt) name this server, never the
     # client's Host header.
     if not os.environ.get("VDP_PUBLIC_URL"):
-        named = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared
         os.environ["VDP_PUBLIC_URL"] = f"http://{named}:{ports.api}"
     settings = local_settings(endpoint)
     from chalicelib.resources import bootstrap
@@ -119,7 +120,7 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
     resources = bootstrap(settings, lambda service: wiring.client(settings, service))
     api, site, stop = (
         api_server(host, ports.api),
-        site_server(host, ports.site, f"http://{host}:{ports.api}"),
+        site_server(host, ports.site, f"http://{named}:{ports.api}"),
         threading.Event(),
     )
     workers = [
@@ -133,8 +134,8 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
     ]
     for worker in workers:
         worker.start()
-    echo(f"vdp API        http://{host}:{ports.api}  (POST /reports, GET /health)")
-    echo(f"policy site    http://{host}:{ports.site}")
+    echo(f"vdp API        http://{named}:{ports.api}  (POST /reports, GET /health)")
+    echo(f"policy site    http://{named}:{ports.site}")
     echo(f"embedded AWS   {endpoint}  (moto; resources of stage 'local' created)")
     echo("notifications to the team appear below; Ctrl-C stops")
     _wait_for_stop(stop)

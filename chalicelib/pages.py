@@ -14,7 +14,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from chalicelib.errors import ValidationFailed, VdpError
+from chalicelib.errors import KEY_REUSED, ValidationFailed, VdpError
 from chalicelib.formpage import Control, controls, flatten, render_control
 from chalicelib.forms import KEY_FIELD
 from chalicelib.models import Accepted
@@ -40,7 +40,7 @@ def web_file(name: str) -> str:
 
 # Refusals after which the very same report may be sent again, under the same key.
 RETRY_SAME = frozenset({"conflict", "rate_limited", "unavailable", "proof_required"})
-KEY_REUSED = (
+FRESH_FORM = (
     "This form was already sent with other content. This copy is a fresh form: "
     "send it to file a new report."
 )
@@ -92,7 +92,7 @@ def form_page(
     body += [
         _policy_fieldset(policy, flat, problems),
         _honeypot(),
-        f'<input type="hidden" name="{KEY_FIELD}" value="{key}">',
+        f'<input type="hidden" name="{KEY_FIELD}" value="{key}" autocomplete="off">',
         _submit(),
         "</form>",
     ]
@@ -169,9 +169,8 @@ def _error_summary(error: VdpError | None, problems: dict[str, str]) -> str:
         f"{escape(name)}: {escape(message)}</a></li>"
         for name, message in problems.items()
     )
-    fields = error.fields if isinstance(error, ValidationFailed) else []
-    if any(problem.field == "Idempotency-Key" for problem in fields):
-        items += f"<li>{KEY_REUSED}</li>"
+    if isinstance(error, ValidationFailed) and KEY_REUSED in error.fields:
+        items += f"<li>{FRESH_FORM}</li>"
     return (
         '<div id="vdp-errors" class="vdp-errors" role="alert" tabindex="-1">'
         f"<h2>Your report was not sent</h2><p>{escape(error.message)}</p><ul>{items}</ul>"

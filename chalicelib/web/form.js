@@ -7,6 +7,16 @@
   var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit"];
   var idempotencyKey = newKey();
 
+  var FRESH_FORM = "This form was already sent with other content. This copy is a fresh " +
+    "form: send it to file a new report.";
+
+  function keyReused(error) {
+    return Boolean(error && error.fields && error.fields.some(function (problem) {
+      return problem.field === "Idempotency-Key" &&
+        problem.message === "was already used for a different report";
+    }));
+  }
+
   // The page's own key (the no-JavaScript post sends it too), else one for this page view.
   function formKey(form) {
     var carried = form.querySelector('input[name="idempotency_key"]');
@@ -338,6 +348,12 @@
       announce("Report sent.");
     }, function (error) {
       announce("Your report was not sent.");
+      if (keyReused(error)) {
+        // Sent before with other content (its answer was lost?): a fresh form from here on.
+        var carried = form.querySelector('input[name="idempotency_key"]');
+        if (carried) carried.value = newKey(); else idempotencyKey = newKey();
+        error = { message: FRESH_FORM, fields: [] };
+      }
       showErrors(form, error && error.message ? error
         : { message: "The report could not be sent; check your connection and try again." });
     }).then(function () {

@@ -262,7 +262,7 @@ def test_a_form_post_while_storage_is_down_says_when_to_try_again(api) -> None:
 
 
 def page_key(html: str) -> str:
-    found = re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)">', html)
+    found = re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)"', html)
     assert found, "the form page carries no idempotency key"
     return found.group(1)
 

@@ -5,6 +5,7 @@ JavaScript, a phone-sized screen and axe-core's accessibility rules."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -28,6 +29,12 @@ from tests.e2e.conftest import (
 from tests.e2e.httpclient import request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+LOST_REPORT = {
+    "title": "Session fixation",
+    "description": "The session id set before login is kept after login.",
+    "product": "example-app",
+    "policy_accepted": True,
+}
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -183,6 +190,32 @@ def test_four_megabyte_attachment_round_trips(site: Stack, page: Any, tmp_path: 
     assert (
         hashlib.sha256(written.read_bytes()).digest() == hashlib.sha256(big.read_bytes()).digest()
     )
+
+
+def test_a_form_whose_answer_was_lost_and_is_edited_becomes_a_fresh_form(
+    site: Stack, page: Any
+) -> None:
+    page.goto(f"{site.api}/form")
+    fill_report(page, "Session fixation on the login page")
+    key = page.locator('input[name="idempotency_key"]').get_attribute("value")
+    # The first send went through, but its answer never arrived:
+    lost = request(
+        "POST", f"{site.api}/reports", json.dumps({**LOST_REPORT}),
+        {"Content-Type": "application/json", "Idempotency-Key": str(key)}, "127.0.0.1",
+    )  # fmt: skip
+    assert lost.status == 201
+
+    page.get_by_role("button", name="Send report").click()  # edited: other content
+    page.locator("#vdp-errors").wait_for()
+    shown = page.locator("#vdp-errors").inner_text()
+    fresh = page.locator('input[name="idempotency_key"]').get_attribute("value")
+    page.get_by_role("button", name="Send report").click()
+
+    assert "This form was already sent with other content" in shown
+    assert fresh != key
+    assert page.locator("#r-report-id").text_content(timeout=30_000)
+    # The browser notes the 422 itself; anything else (a script error) is a defect.
+    assert [p for p in page.problems if not p.startswith("Failed to load resource")] == []
 
 
 @pytest.mark.parametrize("path", ["/form", "/status"])

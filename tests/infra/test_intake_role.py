@@ -13,6 +13,7 @@ BUCKET = "arn:aws:s3:::reportbucket"
 REPORT_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/report.enc"
 ATTACHMENT_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/attachments/0.enc"
 MESSAGE_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/messages/E1.enc"
+CREDIT_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/credit.enc"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/reportkey"
 OPENABLE_PARTS = {"reply", "idempotency"}
 # The S3 and SNS at-rest layers call KMS on the caller's behalf; those grants are bound
@@ -95,8 +96,11 @@ def test_intake_cannot_read_report_or_attachment_objects(
 def test_intake_writes_parts_and_reads_only_message_objects(
     cfn: Template, intake: list[dict[str, Any]]
 ) -> None:
-    assert any(allows(cfn, s, "s3:PutObject", REPORT_PART) for s in intake)
+    for part in (REPORT_PART, ATTACHMENT_PART, MESSAGE_PART):
+        assert any(allows(cfn, s, "s3:PutObject", part) for s in intake), part
     assert any(allows(cfn, s, "s3:GetObject", MESSAGE_PART) for s in intake)
+    # The sealed credit name is the team's alone: the intake cannot plant one.
+    assert not any(allows(cfn, s, "s3:PutObject", CREDIT_PART) for s in intake)
 
 
 def test_intake_deletes_nothing(cfn: Template, intake: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import credits, parts
 from chalicelib.advisories import disclose, set_advisory
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.exports import export
 from chalicelib.ports import Ports
 from chalicelib.service import submit_report
@@ -274,3 +274,27 @@ def test_the_public_list_and_exports_never_open_a_report() -> None:
 
     assert [credit.name for credit in rebuilt] == ["grace_h"]
     assert "grace_h" in json.dumps(advisory)
+
+
+def test_a_credit_published_without_its_sealed_name_is_sealed_when_published_again() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+    credits.publish(ports, report_id, "bob")
+    del ports.blobs.objects[parts.credit_key(report_id)]  # as published by an older release
+
+    with pytest.raises(NotFound, match="publish it again"):
+        credits.published_credits(ports)
+    credits.publish(ports, report_id, "bob")
+
+    assert [credit.name for credit in credits.published_credits(ports)] == ["grace_h"]
+
+
+def test_a_planted_credit_part_is_refused_not_published() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+    ports.blobs.objects[parts.credit_key(report_id)] = b"junk"
+
+    with pytest.raises(Conflict, match="cannot be opened"):
+        credits.publish(ports, report_id, "bob")
+
+    assert ports.reports.get(report_id).credit_published_at is None

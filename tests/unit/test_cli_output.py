@@ -39,7 +39,7 @@ def test_a_shown_report_gives_triage_facts_and_keeps_one_line_fields_on_one_line
     assert "  flags           unsupported_version,possibly_out_of_scope:dos" in lines
     assert "  cvss_score      9.8" in lines and "  bounty_interest True" in lines
     assert "  credit wanted   yes, as grace_h" in lines
-    assert "  two" in lines and "  lines" in lines  # free text keeps its lines, indented
+    assert "  | two" in lines and "  | lines" in lines  # free text keeps its lines, marked
     assert not any(line.startswith(("written:", "[")) for line in lines)
 
 
