@@ -139,10 +139,11 @@ def _submit_from_form(request: Request) -> Response:
     from chalicelib.service import submit_report
 
     policy = wiring.policy()
-    fields: dict[str, Any] = {}
-    key: str | None = None
     try:
         fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
+    except VdpError as error:
+        return http.error_page(pages.form_page(policy, None, error), error, _origins())
+    try:
         accepted = submit_report(fields, wiring.ports(), **_intake_options(request, key))
     except VdpError as error:
         page = pages.form_page(policy, fields, error, idempotency_key=key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import io
+import ipaddress
 import json
 import logging
 import os
@@ -96,6 +97,16 @@ def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
     return ThreadingHTTPServer((host, port), functools.partial(QuietSite, directory=str(SITE_DIR)))
 
 
+def reachable(host: str) -> str:
+    """The address links name for a server bound to `host`: bound to every interface, the
+    stack is still reached (and linked to) at 127.0.0.1."""
+    try:
+        unspecified = not host or ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a host name
+        return host
+    return "127.0.0.1" if unspecified else host
+
+
 def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = print) -> None:
     """Run the whole local stack until Ctrl-C (or SIGTERM)."""
     for role, port in (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws)):
@@ -105,8 +116,7 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
 
     moto = ThreadedMotoServer(ip_address=host, port=ports.aws, verbose=False)
     moto.start()
-    # Bound to every interface, the stack is still reached (and linked to) at 127.0.0.1.
-    named = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared
+    named = reachable(host)
     endpoint = f"http://{named}:{ports.aws}"
     os.environ.update(local_environment(endpoint))
     os.environ["VDP_LOCAL_SITE_ORIGIN"] = f"http://{named}:{ports.site}"
