@@ -74,7 +74,8 @@ def form_page(
         f'<form id="vdp-report" class="vdp-form" action="reports" method="post" '
         f'enctype="multipart/form-data" novalidate '
         f'data-max-attachments="{policy.limits.max_attachments}" '
-        f'data-max-bytes="{policy.limits.max_attachment_bytes}">',
+        f'data-max-bytes="{policy.limits.max_attachment_bytes}" '
+        f'data-fresh-form="{escape(FRESH_FORM)}">',
     ]
     for legend, group in controls(policy).items():
         note = (

@@ -7,13 +7,10 @@
   var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit"];
   var idempotencyKey = newKey();
 
-  var FRESH_FORM = "This form was already sent with other content. This copy is a fresh " +
-    "form: send it to file a new report.";
-
+  // The page's key is valid (the server made it): refused, it was used for other content.
   function keyReused(error) {
     return Boolean(error && error.fields && error.fields.some(function (problem) {
-      return problem.field === "Idempotency-Key" &&
-        problem.message === "was already used for a different report";
+      return problem.field === "Idempotency-Key";
     }));
   }
 
@@ -352,7 +349,7 @@
         // Sent before with other content (its answer was lost?): a fresh form from here on.
         var carried = form.querySelector('input[name="idempotency_key"]');
         if (carried) carried.value = newKey(); else idempotencyKey = newKey();
-        error = { message: FRESH_FORM, fields: [] };
+        error = { message: form.getAttribute("data-fresh-form"), fields: [] };
       }
       showErrors(form, error && error.message ? error
         : { message: "The report could not be sent; check your connection and try again." });
