@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from chalicelib.cli_output import describe_report, echo, emit, write_attachments
+from chalicelib.cli_output import describe_report, echo_safe, emit, write_attachments
 from chalicelib.errors import VdpError
 
 
@@ -93,7 +93,7 @@ def serve(port: int, site_port: int, aws_port: int, host: str) -> None:
     from chalicelib.local import Ports
     from chalicelib.local import serve as run
 
-    run_safely(lambda: run(Ports(api=port, site=site_port, aws=aws_port), host, echo))
+    run_safely(lambda: run(Ports(api=port, site=site_port, aws=aws_port), host, echo_safe))
 
 
 @main.group()
@@ -162,9 +162,9 @@ def show_command(
             ],
         }
         if as_json:
-            echo(json.dumps(document, indent=2, ensure_ascii=False))
+            echo_safe(json.dumps(document, indent=2, ensure_ascii=False))
         else:
-            echo(describe_report(document))
+            echo_safe(describe_report(document))
 
     run_safely(action)
 

@@ -86,16 +86,16 @@ def emit(
     rows: list[dict[str, Any]], as_json: bool, columns: list[str], empty: str = "no reports"
 ) -> None:
     if as_json:
-        echo(json.dumps(rows, indent=2))
+        echo_safe(json.dumps(rows, indent=2))
         return
     if not rows:
-        echo(empty)
+        echo_safe(empty)
         return
     cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
     widths = {c: max(len(c), *(len(cell[c]) for cell in cells)) for c in columns}
-    echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
+    echo_safe("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
     for cell in cells:
-        echo("  ".join(cell[c].ljust(widths[c]) for c in columns).rstrip())
+        echo_safe("  ".join(cell[c].ljust(widths[c]) for c in columns).rstrip())
 
 
 def _cell(value: Any) -> str:
@@ -117,7 +117,3 @@ _TERMINAL_SAFE = {
 
 def echo_safe(text: str, nl: bool = True) -> None:
     click.echo(text.translate(_TERMINAL_SAFE), nl=nl)
-
-
-def echo(line: str) -> None:
-    echo_safe(line)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import click
 
 from chalicelib.cli import main, run_safely
-from chalicelib.cli_output import echo
+from chalicelib.cli_output import echo_safe
 from chalicelib.policy import DEFAULT_POLICY, Policy, load_policy
 
 
@@ -67,7 +67,7 @@ def holidays_command(countries: tuple[str, ...], years: int) -> None:
     chosen = list(countries) or [default_policy().holidays_country]
     start = date.today().year
     write_cache(chosen, range(start, start + years))
-    echo(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+    echo_safe(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
 
 
 @main.command("security-txt")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from chalicelib.cli import CliState, main, reports, run_safely
-from chalicelib.cli_output import echo, emit
+from chalicelib.cli_output import echo_safe, emit
 from chalicelib.models import ReportRecord
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -32,9 +32,10 @@ def _changed(
         record = change(state.ports(), state.actor())
         if as_json:
             dumped = record.model_dump(mode="json", exclude={"receipt_hash", "sla_announced"})
-            echo(json.dumps(dumped, indent=2))
+            echo_safe(json.dumps(dumped, indent=2))
         else:
-            echo(f"{record.report_id}  {describe(record)}  [{record.status}, rev {record.rev}]")
+            line = f"{record.report_id}  {describe(record)}  [{record.status}, rev {record.rev}]"
+            echo_safe(line)
 
     run_safely(action)
 
@@ -117,9 +118,9 @@ def _texted(state: CliState, as_json: bool, write: Callable[[Any, str], Any], wh
     def action() -> None:
         event = write(state.ports(), state.actor())
         if as_json:
-            echo(json.dumps(event.model_dump(mode="json"), indent=2))
+            echo_safe(json.dumps(event.model_dump(mode="json"), indent=2))
         else:
-            echo(f"{what} {event.event_id} recorded")
+            echo_safe(f"{what} {event.event_id} recorded")
 
     run_safely(action)
 
@@ -177,7 +178,7 @@ def sla_command(state: CliState, as_json: bool) -> None:
     def action() -> None:
         rows = [vars(breach) for breach in sla_sweep(state.ports())]
         if not rows and not as_json:
-            echo("no new SLA breaches")
+            echo_safe("no new SLA breaches")
             return
         emit(rows, as_json, ["report_id", "deadline", "due"])
 
@@ -209,9 +210,9 @@ def subscribe_command(
         chosen = filter_policy(ports.policy, list(events), list(severities), list(products))
         arn = _subscriptions(state).subscribe(protocol, endpoint, chosen)
         if as_json:
-            echo(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
+            echo_safe(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
         else:
-            echo(f"subscribed {protocol} {endpoint}: {arn}")
+            echo_safe(f"subscribed {protocol} {endpoint}: {arn}")
 
     run_safely(action)
 
