@@ -148,9 +148,9 @@ def client(config: Settings, service: str) -> Any:
 
 def _session() -> Any:
     if "session" not in _sessions:
-        import boto3
+        from chalicelib.aws_session import session
 
-        _sessions["session"] = boto3.session.Session()
+        _sessions["session"] = session()
     return _sessions["session"]
 
 
