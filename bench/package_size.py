@@ -1,9 +1,10 @@
-"""Package: size of the Lambda deployment zip that `chalice package` builds.
+"""Package: size of the Lambda deployment zip, built as `make package` builds it.
 
-Reuses build/**/deployment.zip when `make package` has produced one (unless
---fresh); otherwise runs `chalice package` into a temporary directory (stage
-prod, or local while prod's IAM policy file does not exist yet; the zip is the
-same for every stage). boto3 and botocore must not be in it: Lambda provides them.
+Runs infra/build.py (chalice package for stage prod, then the repack: level-9
+compression, no type stubs or unused modules, stripped extension modules,
+bytecode) into a temporary folder every time, so the figure is the zip that
+deploys, from this checkout. boto3 and botocore must not be in it: Lambda
+provides them.
 """
 
 from __future__ import annotations
@@ -21,33 +22,27 @@ TARGET_MB = 8.0
 RUNTIME_PROVIDED = ("boto3/", "botocore/", "s3transfer/")
 
 
-def build(out: Path) -> tuple[Path, str]:
-    chalice = str(Path(sys.executable).with_name("chalice"))
-    stage = "prod" if (common.PROJECT_DIR / ".chalice" / "policy-prod.json").exists() else "local"
-    subprocess.run(
-        [chalice, "package", "--stage", stage, str(out / "package")],
+def build(out: Path) -> Path:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env.update(AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull)
+    built = subprocess.run(
+        [sys.executable, str(common.PROJECT_DIR / "infra" / "build.py"), "--out", str(out)],
         cwd=common.PROJECT_DIR,
-        env={**os.environ, **common.LOCAL_ENV},
-        check=True,
+        env=env,
+        check=False,
         capture_output=True,
-        timeout=600,
+        text=True,
+        timeout=900,
     )
-    return out / "package" / "deployment.zip", f"chalice package --stage {stage}"
-
-
-def existing_build() -> Path | None:
-    found = sorted((common.PROJECT_DIR / "build").glob("**/deployment.zip"))
-    return found[0] if found else None
+    if built.returncode != 0:
+        sys.exit(f"infra/build.py failed:\n{built.stdout[-2000:]}{built.stderr[-3000:]}")
+    return out / "deployment.zip"
 
 
 def main() -> None:
-    args = common.arguments(__doc__.splitlines()[0], fresh={"action": "store_true"})
+    common.arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="vdp-bench-") as tmp:
-        reused = None if args.fresh else existing_build()
-        if reused is not None:
-            archive, source = reused, str(reused.relative_to(common.PROJECT_DIR))
-        else:
-            archive, source = build(Path(tmp))
+        archive = build(Path(tmp) / "package")
         size = archive.stat().st_size
         with zipfile.ZipFile(archive) as package:
             vendored = sorted(
@@ -61,7 +56,7 @@ def main() -> None:
         f"<= {TARGET_MB:.0f} MB (decimal, the stricter reading)",
         common.verdict(mb, at_most=TARGET_MB),
         f"{size} bytes = {mib:.2f} MiB; boto3/botocore vendored: {', '.join(vendored) or 'no'}; "
-        f"from {source}",
+        "from infra/build.py (as make package)",
     )
 
 
