@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -67,3 +68,13 @@ def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Setti
         secret_id="vdp-local-secret",  # noqa: S106 - the secret's name, not its value
         endpoint_url=endpoint_url,
     )
+
+
+def without_pydantic_plugins() -> None:
+    """Turn pydantic's plugins off unless PYDANTIC_DISABLE_PLUGINS says otherwise.
+
+    A plugin (any installed package may register one) sees every value validated, and
+    that includes report text; finding them also reads every installed package's
+    metadata when the first model is validated, i.e. during a cold start.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
