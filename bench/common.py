@@ -237,15 +237,16 @@ def submit_through_app(app: Any, event: dict[str, Any]) -> None:
 # ---- the floor: the AWS calls a submission must make, made directly ---------------------------
 
 
-def floor_clients() -> dict[str, Any]:
-    """A fresh session and the five clients, configured as wiring.py configures ours."""
+def floor_clients(session: Any = None) -> dict[str, Any]:
+    """The five clients, configured as wiring.py configures ours, from a fresh session
+    (boto3's default, as a bare script has, unless another is handed in)."""
     import boto3
     from botocore.config import Config
 
     config = Config(
         connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
     )
-    session = boto3.session.Session()
+    session = session or boto3.session.Session()
     return {
         name: session.client(name, region_name=REGION, config=config)
         for name in ("kms", "s3", "dynamodb", "sns", "secretsmanager")
