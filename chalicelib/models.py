@@ -121,7 +121,7 @@ class ReportSubmission(_Submitted):
     credit: Credit | None = None
     bounty_interest: bool = False
     policy_accepted: bool
-    attachments: list[Attachment] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default=[])
     website: str | None = Field(default=None, description="Honeypot: leave empty.")
 
     @field_validator("product")
@@ -181,7 +181,7 @@ class ReportRecord(BaseModel):
     attachment_count: int = 0
     bounty_interest: bool = False
     notified: bool = False
-    flags: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default=[])
     rev: int = 1
     # The team's side (issue 4): assessment, assignment and the SLA due dates as they
     # become known. `severity` becomes the team's CVSS rating once scored; the
@@ -193,7 +193,7 @@ class ReportRecord(BaseModel):
     fix_by: date | None = None
     disclose_by: date | None = None
     # Deadline name -> the due date whose breach was announced (each announced once).
-    sla_announced: dict[str, str] = Field(default_factory=dict)
+    sla_announced: dict[str, str] = Field(default={})
     # Credits and advisories (issue 5): when the reporter's credit was published (the
     # name itself stays in the encrypted report), and the team's public advisory facts.
     credit_published_at: datetime | None = None

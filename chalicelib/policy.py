@@ -86,7 +86,7 @@ class VersionRange(_Section):
 class Product(_Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     name: str = Field(min_length=1)
-    versions: list[VersionRange] = Field(default_factory=list)
+    versions: list[VersionRange] = Field(default=[])
 
 
 class Exclusion(_Section):
@@ -101,7 +101,7 @@ class Bounty(_Section):
 
 
 class Web(_Section):
-    allowed_origins: list[str] = Field(default_factory=list)
+    allowed_origins: list[str] = Field(default=[])
 
 
 # Only closed or disclosed reports are ever purged; a report still in progress never is.
@@ -110,7 +110,7 @@ RETAINED = (*sorted(TERMINAL), "disclosed")
 
 class Retention(_Section):
     grace_days: int = Field(default=30, ge=0)
-    days: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    days: dict[str, Annotated[int, Field(ge=1)]] = Field(default={})
 
     @field_validator("days")
     @classmethod
@@ -149,7 +149,7 @@ class Policy(_Section):
     holidays_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     sla: Sla = Field(default_factory=Sla)
     products: list[Product] = Field(min_length=1)
-    exclusions: list[Exclusion] = Field(default_factory=list)
+    exclusions: list[Exclusion] = Field(default=[])
     bounty: Bounty = Field(default_factory=Bounty)
     safe_harbor: str = ""
     web: Web = Field(default_factory=Web)
