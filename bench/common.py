@@ -34,9 +34,6 @@ LOCAL_ENV = {
     "VDP_TOPIC_ARN": f"arn:aws:sns:{REGION}:123456789012:vdp-local-events",
     # As every deployed stage sets: the first submission loads the HMAC secret.
     "VDP_SECRET_ID": "vdp-local-secret",
-    # As .chalice/config.json sets for every stage: pydantic skips its plugin
-    # entry-point scan (~25 ms) when it builds the first validator.
-    "PYDANTIC_DISABLE_PLUGINS": "__all__",
 }
 SAMPLE_REPORT: dict[str, Any] = {
     "title": "SQL injection in login",
