@@ -1,46 +1,69 @@
-"""The boto3 session vdp's clients come from: botocore, told which services vdp uses.
+"""The boto3 session vdp's clients come from: botocore, minus one slow check.
 
-Before it loads one service's model, botocore's loader lists every service it
-ships (about 450 directories, once per kind of file: the API model and the
-endpoint rules) only to check the name; that is about 20 ms of a Lambda cold
-start. Upstream means to drop the listing (boto/botocore pull request #3687);
-until then our loader answers the question for the services below and loads
-everything else exactly as botocore does (same search paths, AWS_DATA_PATH
-included).
+Before botocore loads a service's model it asks whether the name is in the list
+of every service it ships, and builds that list by reading about 450 folders
+(once per kind of file: the API model, the endpoint rules): about 20 ms of a
+Lambda cold start. Our loader answers the question for the one service asked,
+from that service's own folder, and builds the whole list only when someone
+reads it. Models, search paths and AWS_DATA_PATH are botocore's own. boto/botocore
+pull request #3687 (open) proposes to skip the list upstream.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from collections.abc import Sequence
+from typing import Any, overload
 
 import boto3
 import botocore.session
 from botocore.exceptions import DataNotFoundError
-from botocore.loaders import Loader, instance_cache
-
-# Every AWS service vdp calls: the intake, the team's CLI and `vdp serve`'s bootstrap.
-SERVICES = ("dynamodb", "kms", "s3", "secretsmanager", "sns", "sqs", "sts")
+from botocore.loaders import Loader
 
 
-class ServicesLoader(Loader):  # type: ignore[misc]  # botocore has no type hints
-    """botocore's model loader whose known services are ours that it can find."""
+class ServiceNames(Sequence[str]):
+    """The services botocore has a kind of model for; `in` reads one service's folder."""
 
-    @instance_cache  # type: ignore[untyped-decorator]
-    def list_available_services(self, type_name: str) -> list[str]:
-        return [name for name in SERVICES if self._has(name, type_name)]
+    def __init__(self, loader: Loader, type_name: str) -> None:
+        self._loader = loader
+        self._type_name = type_name
 
-    def _has(self, service: str, type_name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or name in ("", ".", "..") or os.sep in name:
+            return False  # never a folder name in the listing
         try:
-            return bool(self.list_api_versions(service, type_name))
+            return bool(self._loader.list_api_versions(name, self._type_name))
         except DataNotFoundError:
             return False
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> list[str]:
+        # botocore's own listing, cached by its loader after the first read.
+        names: list[str] = Loader.list_available_services(self._loader, self._type_name)
+        return names
+
+
+class QuickCheckLoader(Loader):  # type: ignore[misc]  # botocore has no type hints
+    """botocore's model loader whose list of services is ServiceNames."""
+
+    def list_available_services(self, type_name: str) -> ServiceNames:
+        return ServiceNames(self, type_name)
 
 
 def session() -> Any:
     """A boto3 session (not thread-safe: wiring holds a lock around it)."""
     core = botocore.session.get_session()
     stock = core.get_component("data_loader")  # botocore's, with AWS_DATA_PATH applied
-    loader = ServicesLoader(
+    loader = QuickCheckLoader(
         extra_search_paths=list(stock.search_paths), include_default_search_paths=False
     )
     core.register_component("data_loader", loader)

@@ -1,18 +1,23 @@
 """The session vdp's clients come from: our services load as botocore would load them."""
 
+import hashlib
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import UnknownServiceError
+from botocore.exceptions import EndpointConnectionError, UnknownServiceError
 from botocore.loaders import Loader
 
 from chalicelib import aws_session
 
+# vdp's services, and two that botocore itself creates to sign in a team member (AWS SSO).
+SERVICES = ("dynamodb", "kms", "s3", "secretsmanager", "sns", "sqs", "sts", "sso", "sso-oidc")
 
-@pytest.mark.parametrize("service", aws_session.SERVICES)
-def test_each_service_vdp_calls_gets_botocores_own_model(service: str) -> None:
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_gets_botocores_own_model(service: str) -> None:
     client = aws_session.session().client(service, region_name="us-east-1")
 
     stock = Loader().load_service_model(service, "service-2")
@@ -37,14 +42,31 @@ def test_the_intake_never_lists_botocores_service_directories(
 
     # Only the five services' own directories (one listing each, per search path).
     assert listed
-    assert {Path(path).name for path in listed} <= set(aws_session.SERVICES)
+    assert {Path(path).name for path in listed} <= {
+        "kms",
+        "s3",
+        "dynamodb",
+        "sns",
+        "secretsmanager",
+    }
 
 
-def test_a_service_vdp_does_not_use_is_refused_by_name() -> None:
+def test_the_list_of_services_reads_as_botocores_own() -> None:
+    session = aws_session.session()
+    ours = session._loader  # boto3 added its own data folder to it, as to botocore's
+    stock = Loader(extra_search_paths=list(ours.search_paths), include_default_search_paths=False)
+
+    listed = ours.list_available_services("service-2")
+    assert list(listed) == stock.list_available_services("service-2")
+    assert "s3" in listed and "no-such-service" not in listed
+    assert sorted(session.get_available_services()) == stock.list_available_services("service-2")
+
+
+def test_an_unknown_service_is_refused_as_botocore_refuses_it() -> None:
     with pytest.raises(UnknownServiceError) as caught:
-        aws_session.session().client("ec2", region_name="us-east-1")
-    assert "ec2" in str(caught.value)
-    assert "dynamodb" in str(caught.value)
+        aws_session.session().client("no-such-service", region_name="us-east-1")
+    assert "no-such-service" in str(caught.value)
+    assert "dynamodb, " in str(caught.value)  # botocore names the services it has
 
 
 def test_aws_data_path_still_overrides_a_model(
@@ -62,3 +84,35 @@ def test_aws_data_path_still_overrides_a_model(
     # When vdp's session loads SNS, then the customised model wins, as with botocore's loader
     client = aws_session.session().client("sns", region_name="us-east-1")
     assert client.meta.service_model.documentation == "customised"
+
+
+def test_a_team_member_signed_in_with_sso_gets_as_far_as_asking_sso(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given an AWS SSO profile with a cached sign-in, and no SSO service reachable
+    start_url = "https://example.awsapps.com/start"
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "config").write_text(
+        "[profile team]\n"
+        f"sso_start_url = {start_url}\nsso_region = us-east-1\n"
+        "sso_account_id = 123456789012\nsso_role_name = SecurityTeam\nregion = us-east-1\n"
+    )
+    cache = tmp_path / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    token = {"startUrl": start_url, "region": "us-east-1", "accessToken": "t", "expiresAt": expires}
+    # botocore's cache file name for a start URL's token
+    name = hashlib.sha1(start_url.encode(), usedforsecurity=False).hexdigest()
+    (cache / f"{name}.json").write_text(json.dumps(token))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / ".aws" / "config"))
+    monkeypatch.setenv("AWS_PROFILE", "team")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+
+    # When a client signs a call, then botocore's own SSO client asks for the role's keys
+    sts = aws_session.session().client("sts", region_name="us-east-1")
+    with pytest.raises(EndpointConnectionError) as caught:
+        sts.get_caller_identity()
+    assert "127.0.0.1:9" in str(caught.value)
