@@ -10,7 +10,7 @@ from chalice.app import Chalice, Rate, Request, Response
 from chalicelib import config, http, logs, wiring
 from chalicelib.errors import NotFound, VdpError
 
-config.without_pydantic_plugins()
+config.disable_pydantic_plugins()
 app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
 
 

@@ -80,9 +80,9 @@ def run_safely(action: Callable[[], None]) -> None:
 @click.pass_context
 def main(ctx: click.Context, local: bool) -> None:
     """vdp: vulnerability disclosure intake."""
-    from chalicelib.config import without_pydantic_plugins
+    from chalicelib.config import disable_pydantic_plugins
 
-    without_pydantic_plugins()
+    disable_pydantic_plugins()
     ctx.obj = CliState(local)
 
 

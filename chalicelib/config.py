@@ -70,11 +70,9 @@ def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Setti
     )
 
 
-def without_pydantic_plugins() -> None:
-    """Turn pydantic's plugins off unless PYDANTIC_DISABLE_PLUGINS says otherwise.
-
-    A plugin (any installed package may register one) sees every value validated, and
-    that includes report text; finding them also reads every installed package's
-    metadata when the first model is validated, i.e. during a cold start.
-    """
+def disable_pydantic_plugins() -> None:
+    """Turn pydantic's plugins off, unless PYDANTIC_DISABLE_PLUGINS is already set."""
+    # Any installed package may register a plugin, and a plugin sees every value that
+    # is validated, report text included. Finding plugins also reads every installed
+    # package's metadata when the first model is validated, i.e. in a cold start.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
