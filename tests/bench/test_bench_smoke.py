@@ -68,12 +68,13 @@ def test_the_least_validation_checks_what_the_app_checks() -> None:
     """The stack figures measure real validation: they refuse what the intake refuses."""
     from pydantic import ValidationError
 
-    from bench import cold_start, common
+    from bench import common
+    from bench.least_validation import validate
 
     blank_email = {"reporter": {"name": "A. Researcher", "email": " "}}  # absent, as in the app
     for email_validator in (True, False):
-        cold_start._least_validation(common.report_body(), email_validator=email_validator)
-        cold_start._least_validation(common.report_body(blank_email))
+        validate(common.report_body(), email_validator=email_validator)
+        validate(common.report_body(blank_email))
     bad_reports = (
         {"title": "SQL"},
         {"bounty_interest": "yes"},
@@ -83,8 +84,8 @@ def test_the_least_validation_checks_what_the_app_checks() -> None:
     )
     for bad in bad_reports:
         with pytest.raises(ValidationError):
-            cold_start._least_validation(common.report_body(bad))
+            validate(common.report_body(bad))
     for bad in bad_reports[:-1]:  # without email-validator, only the address passes
         with pytest.raises(ValidationError):
-            cold_start._least_validation(common.report_body(bad), email_validator=False)
-    cold_start._least_validation(common.report_body(bad_reports[-1]), email_validator=False)
+            validate(common.report_body(bad), email_validator=False)
+    validate(common.report_body(bad_reports[-1]), email_validator=False)
