@@ -1,12 +1,12 @@
 """The boto3 session vdp's clients come from: botocore, minus one slow check.
 
-Before botocore loads a service's model it asks whether the name is in the list
-of every service it ships, and builds that list by reading about 450 folders
-(once per kind of file: the API model, the endpoint rules): about 20 ms of a
-Lambda cold start. Our loader answers the question for the one service asked,
-from that service's own folder, and builds the whole list only when someone
-reads it. Models, search paths and AWS_DATA_PATH are botocore's own. boto/botocore
-pull request #3687 (open) proposes to skip the list upstream.
+Before botocore loads a service's model it asks whether the name is in the list of every
+service it ships, and builds that list by reading about 450 folders (once per kind of
+file: the API model, the endpoint rules): about 20 ms of a cold start on the development
+machine. Our loader answers the question for the one service asked, from that service's
+own folder, and builds the whole list only when someone reads it. Models, search paths
+and AWS_DATA_PATH are botocore's own. boto/botocore pull request #3687 (open) proposes
+to skip the list upstream.
 """
 
 from __future__ import annotations
