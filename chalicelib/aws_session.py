@@ -1,16 +1,22 @@
-"""The boto3 session vdp's clients come from: botocore, minus one slow check.
+"""The boto3 session vdp's clients come from: botocore, minus two slow steps.
 
 Before botocore loads a service's model it asks whether the name is in the list of every
 service it ships, and builds that list by reading about 450 folders (once per kind of
 file: the API model, the endpoint rules): about 20 ms of a cold start on the development
 machine. Our loader answers the question for the one service asked, from that service's
-own folder, and builds the whole list only when someone reads it. Models, search paths
-and AWS_DATA_PATH are botocore's own. boto/botocore pull request #3687 (open) proposes
-to skip the list upstream.
+own folder, and builds the whole list only when someone reads it. boto/botocore pull
+request #3687 (open) proposes to skip the list upstream.
+
+botocore also parses its JSON files into OrderedDicts, through a Python hook per object;
+json's C parser builds plain dicts, as ordered, in about half the time: the intake's
+clients and the endpoint table (1.2 MB) take about 18 ms less. Models, search paths and
+AWS_DATA_PATH are botocore's own.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from collections.abc import Sequence
 from typing import Any, overload
@@ -18,7 +24,7 @@ from typing import Any, overload
 import boto3
 import botocore.session
 from botocore.exceptions import DataNotFoundError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 
 class ServiceNames(Sequence[str]):
@@ -52,8 +58,23 @@ class ServiceNames(Sequence[str]):
         return names
 
 
+class DictJSONFileLoader(JSONFileLoader):  # type: ignore[misc]  # botocore has no type hints
+    """botocore's file reader (`name.json`, else `name.json.gz`), parsing into plain dicts."""
+
+    def load_file(self, file_path: str) -> Any:
+        for suffix, opener in ((".json", open), (".json.gz", gzip.open)):
+            try:
+                with opener(file_path + suffix, "rb") as file:
+                    return json.loads(file.read().decode("utf-8"))
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+        return super().load_file(file_path)  # any format a later botocore adds
+
+
 class QuickCheckLoader(Loader):  # type: ignore[misc]  # botocore has no type hints
-    """botocore's model loader whose list of services is ServiceNames."""
+    """botocore's model loader: ServiceNames for its lists, DictJSONFileLoader for files."""
+
+    FILE_LOADER_CLASS = DictJSONFileLoader
 
     def list_available_services(self, type_name: str) -> ServiceNames:
         return ServiceNames(self, type_name)

@@ -51,6 +51,47 @@ def test_the_intake_never_lists_botocores_service_directories(
     }
 
 
+# Model files of every kind the intake's clients read: plain .json and .json.gz.
+FILES = [
+    *(f"{service}/service-2" for service in ("kms", "s3", "dynamodb", "sns", "secretsmanager")),
+    *(f"{service}/endpoint-rule-set-1" for service in ("s3", "dynamodb")),
+    "endpoints",
+    "partitions",
+    "_retry",
+    "sdk-default-configuration",
+]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_files_read_as_botocore_reads_them_in_plain_dicts(name: str) -> None:
+    ours = aws_session.QuickCheckLoader()
+    stock = Loader()
+    if "/" in name:
+        service, kind = name.split("/")
+        data, expected = (
+            ours.load_service_model(service, kind),
+            stock.load_service_model(service, kind),
+        )
+    else:
+        data, expected = ours.load_data(name), stock.load_data(name)
+
+    # The same content in the same key order (json.dumps keeps both kinds' order) ...
+    assert json.dumps(data) == json.dumps(expected)
+    # ... as dicts, which json's C parser builds without a Python call per object.
+    assert type(data) is dict and type(expected) is not dict
+
+
+def test_a_missing_file_is_none_and_a_folder_named_like_one_is_not_read(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "folder.json").mkdir()
+    files = aws_session.DictJSONFileLoader()
+
+    assert files.load_file(str(tmp_path / "missing")) is None
+    assert files.load_file(str(tmp_path / "folder")) is None
+    assert not files.exists(str(tmp_path / "folder"))
+
+
 def test_the_list_of_services_reads_as_botocores_own() -> None:
     session = aws_session.session()
     ours = session._loader  # boto3 added its own data folder to it, as to botocore's
