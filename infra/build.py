@@ -80,11 +80,17 @@ def package(out: Path, stage: str) -> int:
 
 
 # Never imported in Lambda: email-validator's deliverability check (dnspython; the intake
-# checks syntax only), pydantic's v1 copy and mypy plugin, and cffi's and pycparser's Python
-# code (cdef parsing at build time; cryptography loads only the _cffi_backend extension).
+# checks syntax only), pydantic's v1 copy and mypy plugin, cffi's and pycparser's Python
+# code (cdef parsing at build time; cryptography loads only the _cffi_backend extension),
+# and packaging's modules for package metadata, markers and requirements (vdp compares
+# versions only: version, specifiers, and every module they import, even lazily, stay).
 UNUSED = (
     "dns/", "dnspython-", "pydantic/v1/", "pydantic/mypy.py", "cffi/", "cffi-",
     "pycparser/", "pycparser-",
+    *(f"packaging/{name}" for name in (
+        "licenses/", "metadata.py", "pylock.py", "markers.py", "requirements.py",
+        "_parser.py", "_tokenizer.py", "direct_url.py", "dependency_groups.py", "errors.py",
+    )),
 )  # fmt: skip
 # Libraries every cold start imports, shipped as bytecode only: /var/task is read-only, so
 # Lambda would otherwise compile their source at each cold start (pydantic alone is 1.3 MB).

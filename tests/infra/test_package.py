@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -91,3 +92,48 @@ def test_our_code_ships_with_bytecode_that_python_will_use(package_dir: Path) ->
 
     assert len(sources) > 40
     assert not {name for name in names if name.startswith(("dns/", "pydantic/v1/"))}
+
+
+def test_every_library_module_our_code_imports_loads_from_the_zip(
+    package_dir: Path, tmp_path: Path
+) -> None:
+    # The build drops library modules it believes unused (infra/build.py, UNUSED): every
+    # import statement in app.py and chalicelib, function-level ones included, must still
+    # load from the zip, with what those modules import in turn. (chalice ships only its
+    # runtime, chalice.app, in a package; the CLI's chalice.cli and chalice.local stay out.)
+    zipfile.ZipFile(package_dir / "deployment.zip").extractall(tmp_path)
+    zipped = {path.name.split(".")[0] for path in tmp_path.iterdir()} - {"app", "chalicelib"}
+    sources = [PROJECT_DIR / "app.py", *sorted((PROJECT_DIR / "chalicelib").rglob("*.py"))]
+    wanted = sorted(
+        name
+        for source in sources
+        for name in _imported_modules(source.read_text())
+        if name.split(".")[0] in zipped and not name.startswith(("chalice.cli", "chalice.local"))
+    )
+    probe = (
+        "import importlib, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        f"for name in {wanted!r}:\n"
+        "    module = importlib.import_module(name)\n"
+        f"    assert module.__file__.startswith({str(tmp_path)!r}), module.__file__\n"
+        "print(len(sys.modules))\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+        check=False, timeout=120,
+    )  # fmt: skip
+
+    assert {"packaging.specifiers", "packaging.version", "email_validator"} <= set(wanted)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Every absolute module an import statement names (`from a.b import c` names a.b)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
