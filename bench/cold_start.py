@@ -5,6 +5,8 @@ in-process and create the resources (moto's import and setup are not ours and
 load boto3 in both), then start the clock:
 
 - app:   import app.py, hand it one API Gateway event for POST /reports (201);
+- app_no_email: the same with the sample's reporter email left out, as an anonymous
+         reporter sends it: email-validator is imported only for an address;
 - floor: import boto3, pydantic, chalice and cryptography, build a session and
          clients, make the same AWS calls directly: read the HMAC secret (once per
          container, as the app does), then bench.common.floor_submission;
@@ -17,16 +19,17 @@ load boto3 in both), then start the clock:
 - stack_str_email: the same with the email checked for its length only.
 The other children are informational. The stack children show how much of the
 target pydantic models and email-validator use before any of vdp's own work;
-floor_our_session shows the app against a floor that gets the app's one library
-optimisation too, i.e. vdp's own overhead alone.
+floor_our_session shows the app against a floor that gets the app's boto3 session
+too, i.e. vdp's own overhead alone; app_no_email shows the app without the one
+library import that only an address needs.
 
 The app runs from bytecode, as the Lambda package ships it (infra/build.py
 precompiles app.py and chalicelib): `compileall` writes it first, because this
 machine sets PYTHONDONTWRITEBYTECODE and a child would otherwise compile our
 source on every start while the libraries' bytecode is already installed.
-Children alternate (app, floor, stack, stack_str_email, floor_our_session, app,
-...) after one discarded warm-up of each (page cache); each figure is a ratio of
-medians.
+Children alternate (app, floor, stack, stack_str_email, floor_our_session,
+app_no_email, app, ...) after one discarded warm-up of each (page cache); each
+figure is a ratio of medians.
 """
 
 from __future__ import annotations
@@ -41,14 +44,29 @@ from bench import common
 from bench.least_validation import validate  # pydantic is imported inside, timed
 
 TARGET = 1.15
-KINDS = ("app", "floor", "stack", "stack_str_email", "floor_our_session")
+ANONYMOUS = {"reporter": {"name": common.SAMPLE_REPORT["reporter"]["name"]}}
+# name, child, the child it is compared with, what the figure's detail says
+INFORMATIONAL = (
+    ("cold_start_least_validation", "stack", "floor",
+     "floor + three pydantic models validating the sample (email via email-validator) "
+     "{stack:.1f} ms / floor {floor:.1f} ms"),
+    ("cold_start_least_validation_str_email", "stack_str_email", "floor",
+     "the same with the email as a plain string {stack_str_email:.1f} ms / floor {floor:.1f} ms"),
+    ("cold_start_vs_floor_our_session", "app", "floor_our_session",
+     "app {app:.1f} ms / floor with the app's boto3 session {floor_our_session:.1f} ms "
+     "(vdp's own overhead alone)"),
+    ("cold_start_without_email", "app_no_email", "floor",
+     "app {app_no_email:.1f} ms for the sample without the reporter's email (so without "
+     "importing email-validator) / floor {floor:.1f} ms"),
+)  # fmt: skip
+KINDS = ("app", "floor", "stack", "stack_str_email", "floor_our_session", "app_no_email")
 
 
 def child(kind: str) -> None:
     with common.in_process_aws():
-        body = common.report_body()
+        body = common.report_body(ANONYMOUS if kind == "app_no_email" else None)
         start = time.perf_counter()
-        if kind == "app":
+        if kind.startswith("app"):
             from app import app
 
             common.submit_through_app(app, common.api_event(body))
@@ -108,9 +126,8 @@ def main() -> None:
     for _ in range(runs):
         for kind in KINDS:
             samples[kind].append(run_child(kind))
-    app_ms, floor_ms, stack_ms, str_email_ms, ours_ms = (
-        common.median_ms(samples[k]) for k in KINDS
-    )
+    ms = {kind: common.median_ms(times) for kind, times in samples.items()}
+    app_ms, floor_ms = ms["app"], ms["floor"]
     ratio = app_ms / floor_ms
     common.figure(
         "cold_start",
@@ -122,28 +139,15 @@ def main() -> None:
         "each, alternated; after moto setup; bytecode as packaged (cryptography's and "
         "chalice's Python parts, which both sides import, are source in the package)",
     )
-    for name, stack, email in (
-        ("cold_start_least_validation", stack_ms, "email via email-validator"),
-        ("cold_start_least_validation_str_email", str_email_ms, "email as a plain string"),
-    ):
+    for name, kind, against, what in INFORMATIONAL:
         common.figure(
             name,
-            stack / floor_ms,
+            ms[kind] / ms[against],
             "x",
             "none (informational)",
             f"no verdict: compare with cold_start's {TARGET}x target",
-            f"floor + three pydantic models validating the sample ({email}) "
-            f"{stack:.1f} ms / floor {floor_ms:.1f} ms; same runs",
+            f"{what.format(**ms)}; same runs",
         )
-    common.figure(
-        "cold_start_vs_floor_our_session",
-        app_ms / ours_ms,
-        "x",
-        "none (informational)",
-        f"no verdict: compare with cold_start's {TARGET}x target",
-        f"app {app_ms:.1f} ms / floor with the app's boto3 session {ours_ms:.1f} ms "
-        "(vdp's own overhead alone); same runs",
-    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ FIGURES = {
         "cold_start_least_validation",
         "cold_start_least_validation_str_email",
         "cold_start_vs_floor_our_session",
+        "cold_start_without_email",
     ],
     "cold_breakdown": ["cold_start_ours"],
     "warm": ["warm_submission", "warm_submission_vs_four_calls"],
