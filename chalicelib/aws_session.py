@@ -63,11 +63,10 @@ class DictJSONFileLoader(JSONFileLoader):  # type: ignore[misc]  # botocore has 
 
     def load_file(self, file_path: str) -> Any:
         for suffix, opener in ((".json", open), (".json.gz", gzip.open)):
-            try:
-                with opener(file_path + suffix, "rb") as file:
+            path = file_path + suffix
+            if os.path.isfile(path):  # as botocore: anything else is "not here", not an error
+                with opener(path, "rb") as file:
                     return json.loads(file.read().decode("utf-8"))
-            except (FileNotFoundError, IsADirectoryError):
-                continue
         return super().load_file(file_path)  # any format a later botocore adds
 
 

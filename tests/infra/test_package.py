@@ -12,6 +12,10 @@ from pathlib import Path
 from tests.conftest import PROJECT_DIR
 
 LAMBDA_ZIP_LIMIT = 50 * 2**20  # direct upload limit
+# What Lambda's Python runtime brings (boto3 and what it imports); the zip brings the rest.
+LAMBDA_RUNTIME = frozenset(
+    ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+)
 PACKAGE_BUDGET = 8_000_000  # issue 8: 8 MB, read as decimal megabytes (the stricter reading)
 
 
@@ -99,24 +103,22 @@ def test_every_library_module_our_code_imports_loads_from_the_zip(
 ) -> None:
     # The build drops library modules it believes unused (infra/build.py, UNUSED): every
     # import statement in app.py and chalicelib, function-level ones included, must still
-    # load from the zip, with what those modules import in turn. (chalice ships only its
-    # runtime, chalice.app, in a package; the CLI's chalice.cli and chalice.local stay out.)
+    # load from the zip, and so must whatever those modules import in turn.
     zipfile.ZipFile(package_dir / "deployment.zip").extractall(tmp_path)
     zipped = {path.name.split(".")[0] for path in tmp_path.iterdir()} - {"app", "chalicelib"}
-    sources = [PROJECT_DIR / "app.py", *sorted((PROJECT_DIR / "chalicelib").rglob("*.py"))]
-    wanted = sorted(
-        name
-        for source in sources
-        for name in _imported_modules(source.read_text())
-        if name.split(".")[0] in zipped and not name.startswith(("chalice.cli", "chalice.local"))
-    )
+    wanted = _imported_by_our_code(zipped)
+    # Then nothing may come from this venv but what the Lambda runtime has.
     probe = (
-        "import importlib, sys\n"
+        "import importlib, sys, sysconfig\n"
+        "before = set(sys.modules)  # site's own, from .pth files\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
         f"for name in {wanted!r}:\n"
-        "    module = importlib.import_module(name)\n"
-        f"    assert module.__file__.startswith({str(tmp_path)!r}), module.__file__\n"
-        "print(len(sys.modules))\n"
+        "    importlib.import_module(name)\n"
+        "venv = tuple(sysconfig.get_paths()[kind] for kind in ('purelib', 'platlib'))\n"
+        "outside = sorted(name for name, module in list(sys.modules.items())\n"
+        "    if name not in before and (getattr(module, '__file__', None) or '').startswith(venv)\n"
+        f"    and name.split('.')[0] not in {sorted(LAMBDA_RUNTIME)!r})\n"
+        "assert not outside, outside\n"
     )
 
     result = subprocess.run(
@@ -128,12 +130,19 @@ def test_every_library_module_our_code_imports_loads_from_the_zip(
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def _imported_modules(source: str) -> set[str]:
-    """Every absolute module an import statement names (`from a.b import c` names a.b)."""
+def _imported_by_our_code(libraries: set[str]) -> list[str]:
+    """Modules of `libraries` an import in app.py or chalicelib names, chalice's CLI aside."""
+    # `from a.b import c` names a.b; a package carries chalice's runtime only, not its CLI.
+    sources = [PROJECT_DIR / "app.py", *sorted((PROJECT_DIR / "chalicelib").rglob("*.py"))]
     names = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-    return names
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    return sorted(
+        name
+        for name in names
+        if name.split(".")[0] in libraries and not name.startswith(("chalice.cli", "chalice.local"))
+    )

@@ -1,5 +1,6 @@
 """The session vdp's clients come from: our services load as botocore would load them."""
 
+import gzip
 import hashlib
 import json
 import os
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import EndpointConnectionError, UnknownServiceError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 from chalicelib import aws_session
 
@@ -81,15 +82,22 @@ def test_files_read_as_botocore_reads_them_in_plain_dicts(name: str) -> None:
     assert type(data) is dict and type(expected) is not dict
 
 
-def test_a_missing_file_is_none_and_a_folder_named_like_one_is_not_read(
-    tmp_path: Path,
-) -> None:
+def test_a_file_reads_as_botocore_reads_it_wherever_it_lies(tmp_path: Path) -> None:
+    # Given a model as .json and as .json.gz, a folder named like a model, a plain file
+    # where a folder is expected, and nothing at all
+    (tmp_path / "model.json").write_text('{"from": "json"}')
+    with gzip.open(tmp_path / "model.json.gz", "wt") as packed:
+        packed.write('{"from": "gzip"}')
     (tmp_path / "folder.json").mkdir()
-    files = aws_session.DictJSONFileLoader()
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "only.json.gz").write_bytes(gzip.compress(b'{"from": "gzip"}'))
+    paths = ["model", "only", "folder", "file/endpoints", "missing"]
 
-    assert files.load_file(str(tmp_path / "missing")) is None
-    assert files.load_file(str(tmp_path / "folder")) is None
-    assert not files.exists(str(tmp_path / "folder"))
+    # When our reader and botocore's read them, then both find the same, .json first,
+    # and a path that holds no file is None for both, never an error
+    ours = [aws_session.DictJSONFileLoader().load_file(str(tmp_path / p)) for p in paths]
+    stock = [JSONFileLoader().load_file(str(tmp_path / p)) for p in paths]
+    assert ours == stock == [{"from": "json"}, {"from": "gzip"}, None, None, None]
 
 
 def test_the_list_of_services_reads_as_botocores_own() -> None:
