@@ -4,14 +4,17 @@ import gzip
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import EndpointConnectionError, UnknownServiceError
+from botocore.exceptions import UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader
 
 from chalicelib import aws_session
+from tests.conftest import PROJECT_DIR
 
 # vdp's services, and two that botocore itself creates to sign in a team member (AWS SSO).
 SERVICES = ("dynamodb", "kms", "s3", "secretsmanager", "sns", "sqs", "sts", "sso", "sso-oidc")
@@ -135,9 +138,7 @@ def test_aws_data_path_still_overrides_a_model(
     assert client.meta.service_model.documentation == "customised"
 
 
-def test_a_team_member_signed_in_with_sso_gets_as_far_as_asking_sso(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_a_team_member_signed_in_with_sso_gets_as_far_as_asking_sso(tmp_path: Path) -> None:
     # Given an AWS SSO profile with a cached sign-in, and no SSO service reachable
     start_url = "https://example.awsapps.com/start"
     (tmp_path / ".aws").mkdir()
@@ -153,15 +154,30 @@ def test_a_team_member_signed_in_with_sso_gets_as_far_as_asking_sso(
     # botocore's cache file name for a start URL's token
     name = hashlib.sha1(start_url.encode(), usedforsecurity=False).hexdigest()
     (cache / f"{name}.json").write_text(json.dumps(token))
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / ".aws" / "config"))
-    monkeypatch.setenv("AWS_PROFILE", "team")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    # A new process, as the CLI is: botocore fixes its token folder from HOME at import.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(
+        HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(tmp_path / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_PROFILE="team",
+        AWS_ENDPOINT_URL_SSO="http://127.0.0.1:9",
+    )
+    probe = (
+        "from botocore.exceptions import EndpointConnectionError\n"
+        "from chalicelib import aws_session\n"
+        "sts = aws_session.session().client('sts', region_name='us-east-1')\n"
+        "try:\n"
+        "    sts.get_caller_identity()\n"
+        "except EndpointConnectionError as exc:\n"
+        "    print(exc)\n"
+    )
 
     # When a client signs a call, then botocore's own SSO client asks for the role's keys
-    sts = aws_session.session().client("sts", region_name="us-east-1")
-    with pytest.raises(EndpointConnectionError) as caught:
-        sts.get_caller_identity()
-    assert "127.0.0.1:9" in str(caught.value)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=PROJECT_DIR, capture_output=True,
+        text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "127.0.0.1:9" in result.stdout
