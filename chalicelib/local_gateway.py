@@ -1,9 +1,10 @@
 """chalice local, closer to API Gateway: the request handler `vdp serve` runs the API with.
 
 It passes the client's real address (chalice local hard-codes 127.0.0.1), reads a body
-once and only within Lambda's 6 MB, and answers what API Gateway would answer itself
-(unknown routes, methods without a route, a body it cannot delimit) with our errors and
-headers, as the gateway responses in infra/resources.json do on AWS.
+(by Content-Length, or chunked) once and only within Lambda's 6 MB, and answers what API
+Gateway would answer itself (unknown routes, methods without a route, a body it cannot
+delimit) with our errors and headers, as the gateway responses in infra/resources.json do
+on AWS.
 """
 
 from __future__ import annotations
@@ -40,15 +41,22 @@ class VdpRequestHandler(ChaliceRequestHandler):
         self._send(status, headers, body)
 
     def _through_app(self) -> Answer:
-        length = self._declared_length()
-        body = self._read_body(length)
+        headers = dict(self.headers)
+        if "transfer-encoding" in self.headers:
+            # A chunked body reaches the app whole, with its length, as API Gateway's does.
+            length, body = self._read_chunks()
+            headers = {k: v for k, v in headers.items() if k.lower() != "transfer-encoding"}
+            headers["Content-Length"] = str(length)
+        else:
+            length = self._declared_length()
+            body = self._read_body(length)
         if self.command == "OPTIONS" and "OPTIONS" not in self._methods():
             # API Gateway has no such method (MISSING_AUTHENTICATION_TOKEN), whereas
             # chalice local would answer a bare 200 preflight of its own.
             raise NotFound()
         try:
             response = self.local_gateway.handle_request(
-                method=self.command, path=self.path, headers=dict(self.headers), body=body
+                method=self.command, path=self.path, headers=headers, body=body
             )
         except ForbiddenError:  # no such route
             raise NotFound() from None
@@ -66,6 +74,38 @@ class VdpRequestHandler(ChaliceRequestHandler):
             self.close_connection = True  # where the body ends is unknown
             raise BadJson("The Content-Length header is not a valid length.")
         return int(declared)
+
+    def _read_chunks(self) -> tuple[int, bytes | None]:
+        """A chunked body (RFC 9112, 7.1): its length, and its bytes unless over the limit."""
+        coding = self.headers.get_all("transfer-encoding") or []
+        if [value.strip().lower() for value in coding] != ["chunked"] or (
+            "content-length" in self.headers  # two framings: a request smuggling attempt
+        ):
+            self.close_connection = True
+            raise BadJson("The body's Transfer-Encoding must be chunked, without Content-Length.")
+        chunks: list[bytes] = []
+        length = 0
+        while size := self._chunk_size():
+            length += size
+            if length > self.max_body_bytes:
+                self.close_connection = True  # the rest is never read
+                return length, None  # the app answers 413 by the length
+            chunks.append(self.rfile.read(size))
+            if self.rfile.readline(3) != b"\r\n":
+                raise self._malformed_chunks()
+        while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+            pass  # trailer fields: not passed on
+        return length, b"".join(chunks)
+
+    def _chunk_size(self) -> int:
+        line = self.rfile.readline(65537).split(b";", 1)[0].strip()  # extensions ignored
+        if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", line):
+            raise self._malformed_chunks()
+        return int(line, 16)
+
+    def _malformed_chunks(self) -> BadJson:
+        self.close_connection = True  # where the body ends is unknown
+        return BadJson("The chunked body is malformed.")
 
     def _read_body(self, length: int) -> bytes | None:
         if length > self.max_body_bytes:

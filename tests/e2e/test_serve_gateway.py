@@ -7,6 +7,7 @@ the API hands out names a host the client chose.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -118,6 +119,66 @@ def test_a_malformed_content_length_is_one_400_and_the_connection_closes(
     assert received.startswith(b"HTTP/1.1 400 ")
     assert b"Connection: close" in received
     assert b'"code":"bad_json"' in received and b"nosniff" in received
+
+
+def chunked(body: bytes, sizes: list[int]) -> bytes:
+    """`body` in chunks of the given sizes (the last one takes the rest), then the end."""
+    pieces, rest = [], body
+    for size in [*sizes, len(body)]:
+        piece, rest = rest[:size], rest[size:]
+        if piece:
+            pieces.append(b"%x;note=x\r\n%s\r\n" % (len(piece), piece))
+    return b"".join(pieces) + b"0\r\n\r\n"
+
+
+def test_a_chunked_report_is_received_whole_and_the_connection_stays_usable(
+    stack: Stack,
+) -> None:
+    # As curl sends a body from a pipe, and as API Gateway accepts it.
+    body = json.dumps(REPORT).encode()
+    head = "POST /reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += "Transfer-Encoding: chunked\r\n\r\n"
+    then = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+    received = raw_exchange(stack.api, head.encode() + chunked(body, [7, 30]) + then.encode())
+
+    first, _, rest = received.partition(b"HTTP/1.1 200 ")
+    assert first.startswith(b"HTTP/1.1 201 ") and b'"status":"received"' in first
+    assert rest  # the health answer followed on the same connection
+
+
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [
+        ("Transfer-Encoding: chunked", b"zz\r\n{}\r\n0\r\n\r\n"),  # not a size
+        ("Transfer-Encoding: chunked", b"2\r\n{}}\r\n0\r\n\r\n"),  # longer than said
+        ("Transfer-Encoding: gzip", b""),
+        ("Transfer-Encoding: chunked\r\nContent-Length: 5", b"0\r\n\r\n"),  # both framings
+    ],
+)
+def test_a_body_framed_in_any_other_way_is_one_400_and_the_connection_closes(
+    stack: Stack, framing: str, body: bytes
+) -> None:
+    smuggled = b"GET /admin HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = f"POST /reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{framing}"
+
+    received = raw_exchange(stack.api, f"{head}\r\n\r\n".encode() + body + smuggled)
+
+    assert received.count(b"HTTP/1.1 ") == 1
+    assert received.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in received
+    assert b'"code":"bad_json"' in received and b"nosniff" in received
+
+
+def test_a_chunked_body_over_the_limit_is_refused_before_it_is_read(stack: Stack) -> None:
+    # One chunk announces 7 MB; none of it is sent, and the answer comes anyway.
+    head = "POST /reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += f"Origin: {stack.site}\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+    received = raw_exchange(stack.api, head.encode() + b"%x\r\n" % SEVEN_MEGABYTES)
+
+    assert received.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in received
+    assert b'"code":"payload_too_large"' in received
+    assert f"Access-Control-Allow-Origin: {stack.site}".encode() in received
 
 
 @pytest.mark.parametrize(
