@@ -9,13 +9,19 @@ on AWS.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+from urllib.parse import unquote
 
-from chalice.local import ChaliceRequestHandler, ForbiddenError, RouteMatcher, ThreadedHTTPServer
+from chalice.local import (
+    ChaliceRequestHandler,
+    ForbiddenError,
+    LambdaEventConverter,
+    RouteMatcher,
+    ThreadedHTTPServer,
+)
 
-from chalicelib import http
-from chalicelib.errors import BadJson, NotFound, PayloadTooLarge, VdpError
+from chalicelib import http, local_framing
+from chalicelib.errors import NotFound, PayloadTooLarge, VdpError
 
 # status, headers, body: what chalice local writes for a response
 Answer = tuple[int, dict[str, Any], str | bytes | None]
@@ -29,11 +35,13 @@ class VdpRequestHandler(ChaliceRequestHandler):
     def __init__(self, request: Any, client_address: Any, server: Any, **kwargs: Any) -> None:
         self._client_ip = client_address[0]
         self._routes: dict[str, dict[str, Any]] = kwargs["app_object"].routes
+        self._binary_types: list[str] = kwargs["app_object"].api.binary_types
         super().__init__(request, client_address, server, **kwargs)
 
     def _vdp_handle(self) -> None:
-        # chalice local hard-codes 127.0.0.1 as the source; pass the real one.
-        self.local_gateway.event_converter.LOCAL_SOURCE_IP = self._client_ip
+        events = _Events(RouteMatcher(list(self._routes)), self._binary_types)
+        events.LOCAL_SOURCE_IP = self._client_ip  # chalice local hard-codes 127.0.0.1
+        self.local_gateway.event_converter = events
         try:
             status, headers, body = self._through_app()
         except VdpError as error:
@@ -41,15 +49,18 @@ class VdpRequestHandler(ChaliceRequestHandler):
         self._send(status, headers, body)
 
     def _through_app(self) -> Answer:
+        try:
+            length, body = local_framing.read_body(self.rfile, self.headers, self.max_body_bytes)
+        except local_framing.Undelimited:
+            self.close_connection = True  # what follows must never be read as a request
+            raise
+        if length > self.max_body_bytes:
+            self.close_connection = True  # the body was left unread
         headers = dict(self.headers)
         if "transfer-encoding" in self.headers:
             # A chunked body reaches the app whole, with its length, as API Gateway's does.
-            length, body = self._read_chunks()
             headers = {k: v for k, v in headers.items() if k.lower() != "transfer-encoding"}
             headers["Content-Length"] = str(length)
-        else:
-            length = self._declared_length()
-            body = self._read_body(length)
         if self.command == "OPTIONS" and "OPTIONS" not in self._methods():
             # API Gateway has no such method (MISSING_AUTHENTICATION_TOKEN), whereas
             # chalice local would answer a bare 200 preflight of its own.
@@ -65,55 +76,6 @@ class VdpRequestHandler(ChaliceRequestHandler):
             raise PayloadTooLarge()  # a route that never looks at bodies answered
         merged = {**response["headers"], **response["multiValueHeaders"]}
         return response["statusCode"], merged, self._handle_binary(response)["body"]
-
-    def _declared_length(self) -> int:
-        """The one Content-Length, as digits; otherwise the body cannot be delimited."""
-        values = {value.strip() for value in self.headers.get_all("content-length") or ["0"]}
-        declared = values.pop()
-        if values or not re.fullmatch(r"[0-9]{1,18}", declared):
-            self.close_connection = True  # where the body ends is unknown
-            raise BadJson("The Content-Length header is not a valid length.")
-        return int(declared)
-
-    def _read_chunks(self) -> tuple[int, bytes | None]:
-        """A chunked body (RFC 9112, 7.1): its length, and its bytes unless over the limit."""
-        coding = self.headers.get_all("transfer-encoding") or []
-        if [value.strip().lower() for value in coding] != ["chunked"] or (
-            "content-length" in self.headers  # two framings: a request smuggling attempt
-        ):
-            self.close_connection = True
-            raise BadJson("The body's Transfer-Encoding must be chunked, without Content-Length.")
-        chunks: list[bytes] = []
-        length = 0
-        while size := self._chunk_size():
-            length += size
-            if length > self.max_body_bytes:
-                self.close_connection = True  # the rest is never read
-                return length, None  # the app answers 413 by the length
-            chunks.append(self.rfile.read(size))
-            if self.rfile.readline(3) != b"\r\n":
-                raise self._malformed_chunks()
-        while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-            pass  # trailer fields: not passed on
-        return length, b"".join(chunks)
-
-    def _chunk_size(self) -> int:
-        line = self.rfile.readline(65537).split(b";", 1)[0].strip()  # extensions ignored
-        if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", line):
-            raise self._malformed_chunks()
-        return int(line, 16)
-
-    def _malformed_chunks(self) -> BadJson:
-        self.close_connection = True  # where the body ends is unknown
-        return BadJson("The chunked body is malformed.")
-
-    def _read_body(self, length: int) -> bytes | None:
-        if length > self.max_body_bytes:
-            # Never read: the app refuses it by its declared length (http.check_size), so
-            # its answer carries CORS headers or the form page as any other error does.
-            self.close_connection = True
-            return None
-        return self.rfile.read(length) if length else None
 
     def _methods(self) -> dict[str, Any]:
         try:
@@ -151,6 +113,19 @@ class VdpRequestHandler(ChaliceRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         pass  # access lines would carry client addresses; requests are logged by the app
+
+
+class _Events(LambdaEventConverter):
+    """chalice local's Lambda events, path parameters percent-decoded as API Gateway's are."""
+
+    def create_lambda_event(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = super().create_lambda_event(method, path, headers, body)
+        event["pathParameters"] = {
+            name: unquote(value) for name, value in event["pathParameters"].items()
+        }
+        return event
 
 
 class VdpHTTPServer(ThreadedHTTPServer):

@@ -121,6 +121,20 @@ def test_a_malformed_content_length_is_one_400_and_the_connection_closes(
     assert b'"code":"bad_json"' in received and b"nosniff" in received
 
 
+def test_a_percent_encoded_report_id_is_decoded_as_api_gateway_decodes_it(stack: Stack) -> None:
+    accepted = post_json(f"{stack.api}/reports", REPORT).json()
+    encoded = "".join(f"%{ord(char):02X}" for char in accepted["report_id"])
+
+    answer = request(
+        "GET",
+        f"{stack.api}/reports/{encoded}",
+        headers={"Authorization": f"Bearer {accepted['receipt']}"},
+    )
+
+    assert answer.status == 200
+    assert answer.json()["report_id"] == accepted["report_id"]
+
+
 def chunked(body: bytes, sizes: list[int]) -> bytes:
     """`body` in chunks of the given sizes (the last one takes the rest), then the end."""
     pieces, rest = [], body
