@@ -70,7 +70,7 @@ def open_sealed(blob: bytes, expected_context: Context, unwrap: Unwrap) -> bytes
     """Decrypt a blob after checking it was sealed for exactly this context."""
     header, prefix = read_header(blob)
     if header["context"] != dict(expected_context):
-        raise SealedBlobError("blob was sealed for another report or part")
+        raise SealedBlobError("blob was sealed for another report, part or event")
     data_key = unwrap(base64.b64decode(header["wrapped_key"]), expected_context)
     try:
         return AESGCM(data_key).decrypt(

@@ -1,7 +1,8 @@
 """Where each encrypted part of a report lives, and how it is sealed and opened.
 
 Every part has its own KMS data key whose encryption context names the report
-and the part, so a blob copied to another report or part cannot be opened there.
+and the part, and for a message, reply or note its event too, so a blob copied to
+another report, part or event cannot be opened there.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ CREDIT = "credit"  # the name a reporter consented to see published, sealed when
 _HEADER_LENGTH = struct.Struct(">I")
 
 
-def context(report_id: str, part: str) -> Context:
-    return {"report_id": report_id, "part": part}
+def context(report_id: str, part: str, event_id: str | None = None) -> Context:
+    """The KMS encryption context of a part (and of the event a text belongs to)."""
+    if event_id is None:
+        return {"report_id": report_id, "part": part}
+    return {"report_id": report_id, "part": part, "event_id": event_id}
 
 
 def report_key(report_id: str) -> str:
@@ -45,14 +49,17 @@ def message_key(report_id: str, event_id: str) -> str:
     return f"reports/{report_id}/messages/{event_id}.enc"
 
 
-def store(ports: Ports, report_id: str, part: str, key: str, plaintext: bytes) -> None:
+def store(
+    ports: Ports, report_id: str, part: str, key: str, plaintext: bytes, event_id: str | None = None
+) -> None:
     """Seal under a fresh data key and write once (an existing key is never overwritten)."""
-    ctx = context(report_id, part)
+    ctx = context(report_id, part, event_id)
     ports.blobs.put_new(key, seal(plaintext, ports.keys.generate(ctx), ctx))
 
 
-def load(ports: Ports, report_id: str, part: str, key: str) -> bytes:
-    return open_sealed(ports.blobs.get(key), context(report_id, part), ports.keys.unwrap)
+def load(ports: Ports, report_id: str, part: str, key: str, event_id: str | None = None) -> bytes:
+    ctx = context(report_id, part, event_id)
+    return open_sealed(ports.blobs.get(key), ctx, ports.keys.unwrap)
 
 
 def pack_file(filename: str, content_type: str, data: bytes) -> bytes:

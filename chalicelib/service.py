@@ -124,7 +124,7 @@ def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | 
     if event.kind == "status" and event.public:
         return HistoryEntry(at=event.at, type="status", status=event.status)
     if event.kind == "reply" and event.public and event.part:
-        text = parts.load(ports, report_id, parts.REPLY, event.part).decode()
+        text = parts.load(ports, report_id, parts.REPLY, event.part, event.event_id).decode()
         return HistoryEntry(at=event.at, type="reply", message=text)
     if event.kind == "message":
         return HistoryEntry(at=event.at, type="message")
@@ -299,7 +299,7 @@ def add_message(
     event = ReportEvent(at=ports.clock(), kind="message", public=True)
     key = parts.message_key(report_id, event.event_id)
     # The part first: an event that points at a missing blob would break the history.
-    parts.store(ports, report_id, parts.MESSAGE, key, follow_up.message.encode())
+    parts.store(ports, report_id, parts.MESSAGE, key, follow_up.message.encode(), event.event_id)
     ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
     announce(ports, MESSAGE_RECEIVED, record)
     return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

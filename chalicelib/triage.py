@@ -161,5 +161,5 @@ def _sealed_text(
     kind = "note" if part == parts.NOTE else "reply"
     event = ReportEvent(at=ports.clock(), kind=kind, public=public, actor=actor)
     key = parts.message_key(report_id, event.event_id)
-    parts.store(ports, report_id, part, key, text.encode())
+    parts.store(ports, report_id, part, key, text.encode(), event.event_id)
     return event.model_copy(update={"part": key})

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import parts
 from tests.infra.iam import Template, allows, as_list
 
 INTAKE = "APIHandler"  # chalice names the function behind every route APIHandler
@@ -82,6 +83,26 @@ def test_intake_generates_data_keys_only_for_the_parts_it_writes(
         "idempotency",
     }
     assert condition["Null"]["kms:EncryptionContext:report_id"] == "false"
+
+
+@pytest.mark.parametrize(
+    ("action", "context"),
+    [
+        ("kms:GenerateDataKey", parts.context("VDP-7K3M-9QX2", parts.REPORT)),
+        ("kms:GenerateDataKey", parts.context("VDP-7K3M-9QX2", parts.MESSAGE, "e1")),
+        ("kms:Decrypt", parts.context("VDP-7K3M-9QX2", parts.REPLY, "e1")),
+    ],
+)
+def test_the_contexts_the_intake_seals_and_opens_with_have_only_allowed_keys(
+    cfn: Template, intake: list[dict[str, Any]], action: str, context: dict[str, str]
+) -> None:
+    # A key outside kms:EncryptionContextKeys would make KMS refuse every such call.
+    statements = [s for s in intake if allows(cfn, s, action, KEY)]
+    envelope = [s for s in statements if "kms:ViaService" not in str(s.get("Condition"))]
+
+    assert len(envelope) == 1
+    allowed = envelope[0]["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+    assert set(context) <= set(allowed)
 
 
 @pytest.mark.parametrize("part", [REPORT_PART, ATTACHMENT_PART])

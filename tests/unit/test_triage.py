@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from chalicelib import parts
+from chalicelib.crypto import SealedBlobError
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.notifications import STATUS_CHANGED
 from chalicelib.service import add_message, reporter_status, submit_report
@@ -74,7 +75,10 @@ def test_note_is_sealed_as_part_note(submitted) -> None:
 
     assert event.part == parts.message_key(accepted.report_id, event.event_id)
     assert b"canary-7731" not in ports.blobs.objects[event.part]
-    assert parts.load(ports, accepted.report_id, parts.NOTE, event.part) == b"internal canary-7731"
+    opened = parts.load(ports, accepted.report_id, parts.NOTE, event.part, event.event_id)
+    assert opened == b"internal canary-7731"
+    with pytest.raises(SealedBlobError):  # sealed for its event, not for any note
+        parts.load(ports, accepted.report_id, parts.NOTE, event.part)
 
 
 def test_reporter_follow_up_shows_without_content(submitted) -> None:
