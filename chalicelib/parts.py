@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import struct
 
-from chalicelib.crypto import Context, open_sealed, seal
+from chalicelib.crypto import Context, open_sealed, read_header, seal
 from chalicelib.ports import Ports
 
 REPORT = "report"
@@ -49,17 +49,35 @@ def message_key(report_id: str, event_id: str) -> str:
     return f"reports/{report_id}/messages/{event_id}.enc"
 
 
-def store(
-    ports: Ports, report_id: str, part: str, key: str, plaintext: bytes, event_id: str | None = None
-) -> None:
+def store(ports: Ports, report_id: str, part: str, key: str, plaintext: bytes) -> None:
     """Seal under a fresh data key and write once (an existing key is never overwritten)."""
-    ctx = context(report_id, part, event_id)
+    _store(ports, key, plaintext, context(report_id, part))
+
+
+def load(ports: Ports, report_id: str, part: str, key: str) -> bytes:
+    """Open a part sealed for this report and part."""
+    return open_sealed(ports.blobs.get(key), context(report_id, part), ports.keys.unwrap)
+
+
+def store_text(ports: Ports, report_id: str, part: str, event_id: str, text: str) -> str:
+    """Seal a follow-up, reply or note for its event; the key it is stored under."""
+    key = message_key(report_id, event_id)
+    _store(ports, key, text.encode(), context(report_id, part, event_id))
+    return key
+
+
+def load_text(ports: Ports, report_id: str, part: str, key: str, event_id: str) -> str:
+    """Open a text sealed for its event (or, stored before texts named their event, for
+    its report and part only: such a blob keeps the weaker binding it was sealed with)."""
+    blob = ports.blobs.get(key)
+    expected = context(report_id, part, event_id)
+    if read_header(blob)[0].get("context") == context(report_id, part):
+        expected = context(report_id, part)
+    return open_sealed(blob, expected, ports.keys.unwrap).decode()
+
+
+def _store(ports: Ports, key: str, plaintext: bytes, ctx: Context) -> None:
     ports.blobs.put_new(key, seal(plaintext, ports.keys.generate(ctx), ctx))
-
-
-def load(ports: Ports, report_id: str, part: str, key: str, event_id: str | None = None) -> bytes:
-    ctx = context(report_id, part, event_id)
-    return open_sealed(ports.blobs.get(key), ctx, ports.keys.unwrap)
 
 
 def pack_file(filename: str, content_type: str, data: bytes) -> bytes:

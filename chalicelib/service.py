@@ -124,7 +124,7 @@ def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | 
     if event.kind == "status" and event.public:
         return HistoryEntry(at=event.at, type="status", status=event.status)
     if event.kind == "reply" and event.public and event.part:
-        text = parts.load(ports, report_id, parts.REPLY, event.part, event.event_id).decode()
+        text = parts.load_text(ports, report_id, parts.REPLY, event.part, event.event_id)
         return HistoryEntry(at=event.at, type="reply", message=text)
     if event.kind == "message":
         return HistoryEntry(at=event.at, type="message")
@@ -297,9 +297,8 @@ def add_message(
         raise ValidationFailed(field_problems(exc)) from None
     abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
     event = ReportEvent(at=ports.clock(), kind="message", public=True)
-    key = parts.message_key(report_id, event.event_id)
     # The part first: an event that points at a missing blob would break the history.
-    parts.store(ports, report_id, parts.MESSAGE, key, follow_up.message.encode(), event.event_id)
+    key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, follow_up.message)
     ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
     announce(ports, MESSAGE_RECEIVED, record)
     return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

@@ -104,8 +104,7 @@ def show_report(ports: Ports, report_id: str, actor: str | None = None) -> Decry
 
 def _open_text(ports: Ports, report_id: str, event: ReportEvent) -> str:
     assert event.part is not None  # noqa: S101 - filtered by the caller
-    text = parts.load(ports, report_id, _TEXT_PARTS[event.kind], event.part, event.event_id)
-    return text.decode()
+    return parts.load_text(ports, report_id, _TEXT_PARTS[event.kind], event.part, event.event_id)
 
 
 def filter_policy(

@@ -160,6 +160,5 @@ def _sealed_text(
         raise ValidationFailed([FieldProblem(part, problem)], f"{part}: {problem}")
     kind = "note" if part == parts.NOTE else "reply"
     event = ReportEvent(at=ports.clock(), kind=kind, public=public, actor=actor)
-    key = parts.message_key(report_id, event.event_id)
-    parts.store(ports, report_id, part, key, text.encode(), event.event_id)
+    key = parts.store_text(ports, report_id, part, event.event_id, text)
     return event.model_copy(update={"part": key})

@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib import parts, wiring
 from chalicelib.crypto import SealedBlobError
+from chalicelib.models import ReportEvent
 from chalicelib.service import add_message, reporter_status, submit_report
 from chalicelib.team import show_report
 from chalicelib.triage import reply
@@ -53,3 +54,17 @@ def test_a_reply_moved_onto_another_cannot_be_opened_for_the_reporter(aws: Any) 
 
     with pytest.raises(SealedBlobError, match="another report, part or event"):
         reporter_status(report_id, receipt, ports)
+
+
+def test_a_text_stored_before_texts_named_their_event_still_opens(aws: Any) -> None:
+    # Given a follow-up sealed as vdp sealed them until texts named their event (an upgrade
+    # keeps the bucket): the context names the report and the part only
+    ports = wiring.ports()
+    report_id = submit_report(REPORT, ports, base_url=BASE).report_id
+    event = ReportEvent(at=ports.clock(), kind="message", public=True)
+    key = parts.message_key(report_id, event.event_id)
+    parts.store(ports, report_id, parts.MESSAGE, key, b"Sent before the upgrade.")
+    ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
+
+    # When the team opens the report, then the follow-up reads as it was written
+    assert [m.text for m in show_report(ports, report_id).messages] == ["Sent before the upgrade."]

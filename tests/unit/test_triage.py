@@ -75,8 +75,8 @@ def test_note_is_sealed_as_part_note(submitted) -> None:
 
     assert event.part == parts.message_key(accepted.report_id, event.event_id)
     assert b"canary-7731" not in ports.blobs.objects[event.part]
-    opened = parts.load(ports, accepted.report_id, parts.NOTE, event.part, event.event_id)
-    assert opened == b"internal canary-7731"
+    opened = parts.load_text(ports, accepted.report_id, parts.NOTE, event.part, event.event_id)
+    assert opened == "internal canary-7731"
     with pytest.raises(SealedBlobError):  # sealed for its event, not for any note
         parts.load(ports, accepted.report_id, parts.NOTE, event.part)
 
