@@ -3,6 +3,7 @@
     VdpError
      +-- RequestError            the client can fix it (4xx)
      |    +-- BadJson                bad_json
+     |    |    +-- Undelimited           where the body ends is unknown (vdp serve closes)
      |    +-- NotFound               not_found
      |    +-- MethodNotAllowed       method_not_allowed
      |    +-- Conflict               conflict
@@ -45,6 +46,10 @@ class RequestError(VdpError):
 class BadJson(RequestError):
     code = "bad_json"
     message = "The request body is not valid JSON."
+
+
+class Undelimited(BadJson):
+    """`vdp serve` cannot tell where the body ends: answered once, the connection closes."""
 
 
 class NotFound(RequestError):

@@ -11,18 +11,19 @@ import re
 from email.message import Message
 from typing import BinaryIO
 
-from chalicelib.errors import BadJson
+from chalicelib.errors import Undelimited
 
-_LINE = 65537  # longest chunk-size or trailer line read
-
-
-class Undelimited(BadJson):
-    """Where the body ends is unknown: answer once and close the connection."""
+_LINE = 8192  # the longest chunk-size or trailer line accepted, end of line included
+_OVERHEAD = 1024 * 1024  # chunk-size and trailer lines together, beside the body's limit
 
 
-def read_body(rfile: BinaryIO, headers: Message, limit: int) -> tuple[int, bytes | None]:
+def read_body(
+    rfile: BinaryIO, headers: Message, limit: int, version: str = "HTTP/1.1"
+) -> tuple[int, bytes | None]:
     """The body's length and its bytes (None when empty, or over `limit` and left unread)."""
     if "transfer-encoding" in headers:
+        if version != "HTTP/1.1":  # RFC 9112, 6.1: faulty framing before HTTP/1.1
+            raise Undelimited("Transfer-Encoding needs HTTP/1.1.")
         return _chunked(rfile, headers, limit)
     length = _declared_length(headers)
     if length > limit or not length:
@@ -44,22 +45,37 @@ def _chunked(rfile: BinaryIO, headers: Message, limit: int) -> tuple[int, bytes 
     coding = [value.strip().lower() for value in headers.get_all("transfer-encoding") or []]
     if coding != ["chunked"] or "content-length" in headers:  # two framings: smuggling
         raise Undelimited("The body's Transfer-Encoding must be chunked, without Content-Length.")
+    lines = _Lines(rfile)
     chunks: list[bytes] = []
     length = 0
-    while size := _chunk_size(rfile):
+    while size := _chunk_size(lines.next()):
         length += size
         if length > limit:
             return length, None  # the rest is never read
         chunks.append(rfile.read(size))
-        if rfile.readline(3) != b"\r\n":
+        if lines.next() != b"\r\n":
             raise Undelimited("The chunked body is malformed.")
-    while rfile.readline(_LINE) not in (b"\r\n", b"\n", b""):
+    while lines.next() not in (b"\r\n", b"\n"):
         pass  # trailer fields: not passed on
-    return length, b"".join(chunks)
+    return length, b"".join(chunks) or None
 
 
-def _chunk_size(rfile: BinaryIO) -> int:
-    line = rfile.readline(_LINE).split(b";", 1)[0].strip()  # chunk extensions ignored
-    if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", line):
+class _Lines:
+    """Framing lines, each whole and short, all of them within _OVERHEAD."""
+
+    def __init__(self, rfile: BinaryIO) -> None:
+        self._rfile, self._read = rfile, 0
+
+    def next(self) -> bytes:
+        line = self._rfile.readline(_LINE)
+        self._read += len(line)
+        if not line.endswith(b"\n") or self._read > _OVERHEAD:  # cut short, or endless
+            raise Undelimited("The chunked body is malformed.")
+        return line
+
+
+def _chunk_size(line: bytes) -> int:
+    size = line.split(b";", 1)[0].strip()  # chunk extensions ignored
+    if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", size):
         raise Undelimited("The chunked body is malformed.")
-    return int(line, 16)
+    return int(size, 16)

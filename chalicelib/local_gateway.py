@@ -21,7 +21,7 @@ from chalice.local import (
 )
 
 from chalicelib import http, local_framing
-from chalicelib.errors import NotFound, PayloadTooLarge, VdpError
+from chalicelib.errors import NotFound, PayloadTooLarge, Undelimited, VdpError
 
 # status, headers, body: what chalice local writes for a response
 Answer = tuple[int, dict[str, Any], str | bytes | None]
@@ -33,15 +33,15 @@ class VdpRequestHandler(ChaliceRequestHandler):
     max_body_bytes = 6 * 1024 * 1024
 
     def __init__(self, request: Any, client_address: Any, server: Any, **kwargs: Any) -> None:
-        self._client_ip = client_address[0]
         self._routes: dict[str, dict[str, Any]] = kwargs["app_object"].routes
-        self._binary_types: list[str] = kwargs["app_object"].api.binary_types
-        super().__init__(request, client_address, server, **kwargs)
+        self._events = _Events(
+            RouteMatcher(list(self._routes)), kwargs["app_object"].api.binary_types
+        )
+        self._events.LOCAL_SOURCE_IP = client_address[0]  # chalice local hard-codes 127.0.0.1
+        super().__init__(request, client_address, server, **kwargs)  # handles the requests
 
     def _vdp_handle(self) -> None:
-        events = _Events(RouteMatcher(list(self._routes)), self._binary_types)
-        events.LOCAL_SOURCE_IP = self._client_ip  # chalice local hard-codes 127.0.0.1
-        self.local_gateway.event_converter = events
+        self.local_gateway.event_converter = self._events
         try:
             status, headers, body = self._through_app()
         except VdpError as error:
@@ -50,8 +50,10 @@ class VdpRequestHandler(ChaliceRequestHandler):
 
     def _through_app(self) -> Answer:
         try:
-            length, body = local_framing.read_body(self.rfile, self.headers, self.max_body_bytes)
-        except local_framing.Undelimited:
+            length, body = local_framing.read_body(
+                self.rfile, self.headers, self.max_body_bytes, self.request_version
+            )
+        except Undelimited:
             self.close_connection = True  # what follows must never be read as a request
             raise
         if length > self.max_body_bytes:
