@@ -67,11 +67,12 @@ def store_text(ports: Ports, report_id: str, part: str, event_id: str, text: str
 
 
 def load_text(ports: Ports, report_id: str, part: str, key: str, event_id: str) -> str:
-    """Open a text sealed for its event (or, stored before texts named their event, for
-    its report and part only: such a blob keeps the weaker binding it was sealed with)."""
+    """Open a follow-up, reply or note sealed for its event."""
     blob = ports.blobs.get(key)
     expected = context(report_id, part, event_id)
     if read_header(blob)[0].get("context") == context(report_id, part):
+        # Sealed before texts named their event (an upgrade keeps the bucket): such a
+        # blob keeps the report-and-part binding it was sealed with.
         expected = context(report_id, part)
     return open_sealed(blob, expected, ports.keys.unwrap).decode()
 
