@@ -23,6 +23,8 @@ from chalice.local import (
 from chalicelib import http, local_framing
 from chalicelib.errors import NotFound, PayloadTooLarge, Undelimited, VdpError
 
+_DISCARD_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit: it refuses more itself
+_DISCARD_SECONDS = 5
 # status, headers, body: what chalice local writes for a response
 Answer = tuple[int, dict[str, Any], str | bytes | None]
 
@@ -42,11 +44,14 @@ class VdpRequestHandler(ChaliceRequestHandler):
 
     def _vdp_handle(self) -> None:
         self.local_gateway.event_converter = self._events
+        self._refused_body = False
         try:
             status, headers, body = self._through_app()
         except VdpError as error:
             status, headers, body = self._gateway_response(error)
         self._send(status, headers, body)
+        if self._refused_body:
+            self._discard_rest()
 
     def _through_app(self) -> Answer:
         try:
@@ -57,7 +62,7 @@ class VdpRequestHandler(ChaliceRequestHandler):
             self.close_connection = True  # what follows must never be read as a request
             raise
         if length > self.max_body_bytes:
-            self.close_connection = True  # the body was left unread
+            self.close_connection = self._refused_body = True  # the body was left unread
         headers = dict(self.headers)
         if "transfer-encoding" in self.headers:
             # A chunked body reaches the app whole, with its length, as API Gateway's does.
@@ -78,6 +83,17 @@ class VdpRequestHandler(ChaliceRequestHandler):
             raise PayloadTooLarge()  # a route that never looks at bodies answered
         merged = {**response["headers"], **response["multiValueHeaders"]}
         return response["statusCode"], merged, self._handle_binary(response)["body"]
+
+    def _discard_rest(self) -> None:
+        """Read on after refusing a body, as API Gateway reads up to 10 MB: a client that
+        sends its whole body before reading then gets our 413, not a reset connection."""
+        self.connection.settimeout(_DISCARD_SECONDS)
+        left = _DISCARD_BYTES
+        try:
+            while left > 0 and (data := self.rfile.read1(min(left, 65536))):
+                left -= len(data)
+        except OSError:
+            pass  # the client went away or went quiet: the connection closes as planned
 
     def _methods(self) -> dict[str, Any]:
         try:

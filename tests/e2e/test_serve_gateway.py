@@ -265,6 +265,29 @@ def test_too_large_from_a_browser_form_is_the_form_page_again(stack: Stack) -> N
     assert b"<form" in answer.body and answer.headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+def test_too_large_reaches_a_client_that_sends_its_whole_body_before_reading(
+    stack: Stack, chunked: bool
+) -> None:
+    # As Python's http.client and urllib do: the answer is read only after the last byte.
+    body = b'{"title": "' + b"a" * SEVEN_MEGABYTES + b'"}'
+    connection = connect(stack.api)
+    connection.timeout = 30
+    try:
+        connection.request(
+            "POST",
+            "/reports",
+            body=iter([body]) if chunked else body,
+            headers={"Content-Type": "application/json"},
+            encode_chunked=chunked,
+        )
+        answer = answer_of(connection)
+    finally:
+        connection.close()
+
+    assert_ours(answer, 413, "payload_too_large")
+
+
 def test_too_large_is_refused_on_routes_that_never_read_bodies(stack: Stack) -> None:
     answer = declared_only(f"{stack.api}/health", {})
 
