@@ -21,14 +21,17 @@ def read_body(
     rfile: BinaryIO, headers: Message, limit: int, version: str = "HTTP/1.1"
 ) -> tuple[int, bytes | None]:
     """The body's length and its bytes (None when empty, or over `limit` and left unread)."""
-    if "transfer-encoding" in headers:
-        if version != "HTTP/1.1":  # RFC 9112, 6.1: faulty framing before HTTP/1.1
-            raise Undelimited("Transfer-Encoding needs HTTP/1.1.")
-        return _chunked(rfile, headers, limit)
-    length = _declared_length(headers)
-    if length > limit or not length:
-        return length, None
-    return length, rfile.read(length)
+    try:
+        if "transfer-encoding" in headers:
+            if version != "HTTP/1.1":  # RFC 9112, 6.1: faulty framing before HTTP/1.1
+                raise Undelimited("Transfer-Encoding needs HTTP/1.1.")
+            return _chunked(rfile, headers, limit)
+        length = _declared_length(headers)
+        if length > limit or not length:
+            return length, None
+        return length, rfile.read(length)
+    except TimeoutError:  # the socket's timeout: a client that stopped sending
+        raise Undelimited("The request body stopped arriving.") from None
 
 
 def _declared_length(headers: Message) -> int:

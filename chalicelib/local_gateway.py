@@ -33,6 +33,7 @@ class VdpRequestHandler(ChaliceRequestHandler):
     """chalice local, closer to API Gateway: real source address, size limit, our errors."""
 
     max_body_bytes = 6 * 1024 * 1024
+    timeout = 60  # seconds a client may leave a connection silent, mid-body or between requests
 
     def __init__(self, request: Any, client_address: Any, server: Any, **kwargs: Any) -> None:
         self._routes: dict[str, dict[str, Any]] = kwargs["app_object"].routes

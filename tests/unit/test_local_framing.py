@@ -87,3 +87,18 @@ def test_any_other_framing_is_refused(fields: dict[str, str]) -> None:
 def test_chunked_before_http_1_1_is_refused() -> None:
     with pytest.raises(Undelimited):
         chunked(b"0\r\n\r\n", version="HTTP/1.0")
+
+
+class Stalled(io.BytesIO):
+    """A client that sent the start of its body, then nothing until the socket timed out."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise TimeoutError
+
+    readline = read
+
+
+@pytest.mark.parametrize("fields", [{"content_length": "10"}, {"transfer_encoding": "chunked"}])
+def test_a_body_that_stops_arriving_is_refused(fields: dict[str, str]) -> None:
+    with pytest.raises(Undelimited, match="stopped arriving"):
+        read_body(Stalled(), headers(**fields), LIMIT)
