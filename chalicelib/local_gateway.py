@@ -37,9 +37,8 @@ class VdpRequestHandler(ChaliceRequestHandler):
 
     def __init__(self, request: Any, client_address: Any, server: Any, **kwargs: Any) -> None:
         self._routes: dict[str, dict[str, Any]] = kwargs["app_object"].routes
-        self._events = _Events(
-            RouteMatcher(list(self._routes)), kwargs["app_object"].api.binary_types
-        )
+        self._matcher = RouteMatcher(list(self._routes))
+        self._events = _Events(self._matcher, kwargs["app_object"].api.binary_types)
         self._events.LOCAL_SOURCE_IP = client_address[0]  # chalice local hard-codes 127.0.0.1
         super().__init__(request, client_address, server, **kwargs)  # handles the requests
 
@@ -98,7 +97,7 @@ class VdpRequestHandler(ChaliceRequestHandler):
 
     def _methods(self) -> dict[str, Any]:
         try:
-            return self._routes[RouteMatcher(list(self._routes)).match_route(self.path).route]
+            return self._routes[self._matcher.match_route(self.path).route]
         except ValueError:
             return {}
 
