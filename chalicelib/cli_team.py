@@ -7,6 +7,7 @@ Ports and the caller's AWS identity, then prints a line, a table, or `--json`.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,14 @@ from chalicelib.models import ReportRecord
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 PROTOCOLS = ("email", "sqs", "https")
+FROM_STDIN = ' ("-": read it from standard input)'
+
+
+def _text_or_stdin(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text as given, or standard input for "-" (long or multi-line texts, no quoting)."""
+    if value != "-":
+        return value
+    return sys.stdin.read().rstrip("\n")
 
 
 def _changed(
@@ -42,7 +51,11 @@ def _changed(
 
 @reports.command("ack")
 @click.argument("report_id")
-@click.option("--message", help="A reply the reporter will read on their status page.")
+@click.option(
+    "--message",
+    callback=_text_or_stdin,
+    help="A reply the reporter will read on their status page" + FROM_STDIN + ".",
+)
 @JSON_OPTION
 @click.pass_obj
 def ack_command(state: CliState, report_id: str, message: str | None, as_json: bool) -> None:
@@ -58,7 +71,11 @@ def ack_command(state: CliState, report_id: str, message: str | None, as_json: b
 @reports.command("status")
 @click.argument("report_id")
 @click.argument("new_status", metavar="NEW")
-@click.option("--note", help="An internal note recorded with the change (encrypted).")
+@click.option(
+    "--note",
+    callback=_text_or_stdin,
+    help="An internal note recorded with the change (encrypted)" + FROM_STDIN + ".",
+)
 @click.option("--duplicate-of", help="The original report, for NEW=duplicate.")
 @JSON_OPTION
 @click.pass_obj
@@ -127,11 +144,11 @@ def _texted(state: CliState, as_json: bool, write: Callable[[Any, str], Any], wh
 
 @reports.command("note")
 @click.argument("report_id")
-@click.argument("text")
+@click.argument("text", callback=_text_or_stdin)
 @JSON_OPTION
 @click.pass_obj
 def note_command(state: CliState, report_id: str, text: str, as_json: bool) -> None:
-    """Add an internal note (encrypted; never shown to the reporter)."""
+    """Add an internal note (encrypted; never shown to the reporter). TEXT "-": stdin."""
     from chalicelib.triage import add_note
 
     _texted(state, as_json, lambda p, a: add_note(p, a, report_id, text), "note")
@@ -139,11 +156,11 @@ def note_command(state: CliState, report_id: str, text: str, as_json: bool) -> N
 
 @reports.command("reply")
 @click.argument("report_id")
-@click.argument("text")
+@click.argument("text", callback=_text_or_stdin)
 @JSON_OPTION
 @click.pass_obj
 def reply_command(state: CliState, report_id: str, text: str, as_json: bool) -> None:
-    """Reply to the reporter (encrypted; shown on their status page)."""
+    """Reply to the reporter (encrypted; shown on their status page). TEXT "-": stdin."""
     from chalicelib.triage import reply
 
     _texted(state, as_json, lambda p, a: reply(p, a, report_id, text), "reply")

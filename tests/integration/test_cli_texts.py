@@ -1,0 +1,52 @@
+"""Replies and notes from the CLI: given on the command line, or "-" for standard input."""
+
+from typing import Any
+
+from click.testing import CliRunner
+
+from chalicelib import wiring
+from chalicelib.cli import main
+from chalicelib.service import reporter_status, submit_report
+from chalicelib.team import show_report
+from tests.unit.test_service import REPORT
+
+LONG_REPLY = "Thanks for the report.\n\nWe reproduced it on 2.1.0:\n  - the bio is rendered raw\n"
+
+
+def test_dash_reads_a_multi_line_text_from_standard_input(aws: Any) -> None:
+    accepted = submit_report(REPORT, wiring.ports(), base_url="https://x")
+    report_id = accepted.report_id
+    runner = CliRunner()
+
+    acked = runner.invoke(main, ["reports", "ack", report_id, "--message", "-"], input="On it.\n")
+    replied = runner.invoke(main, ["reports", "reply", report_id, "-"], input=LONG_REPLY)
+    noted = runner.invoke(main, ["reports", "note", report_id, "-"], input="internal\nonly\n")
+    status = ["reports", "status", report_id, "triaged", "--note", "-"]
+    triaged = runner.invoke(main, status, input="confirmed\n")
+    literal = runner.invoke(main, ["reports", "note", report_id, "a-b - c"])
+
+    assert [r.exit_code for r in (acked, replied, noted, triaged, literal)] == [0] * 5, (
+        acked.output + replied.output + noted.output + triaged.output + literal.output
+    )
+    texts = [(m.kind, m.text) for m in show_report(wiring.ports(), report_id).messages]
+    assert texts == [
+        ("reply", "On it."),
+        ("reply", LONG_REPLY.rstrip("\n")),
+        ("note", "internal\nonly"),
+        ("note", "confirmed"),
+        ("note", "a-b - c"),
+    ]
+    seen = reporter_status(report_id, accepted.receipt, wiring.ports())
+    assert [h.message for h in seen.history if h.type == "reply"] == [
+        "On it.",
+        LONG_REPLY.rstrip("\n"),
+    ]
+
+
+def test_an_empty_standard_input_is_refused_and_records_nothing(aws: Any) -> None:
+    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+
+    refused = CliRunner().invoke(main, ["reports", "reply", report_id, "-"], input="\n\n")
+
+    assert refused.exit_code == 1 and refused.output.startswith("Error: "), refused.output
+    assert show_report(wiring.ports(), report_id).messages == []
