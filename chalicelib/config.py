@@ -24,7 +24,7 @@ class Settings(BaseModel):
     table: str = Field(min_length=3)
     topic_arn: str = Field(pattern=r"^arn:aws[\w-]*:sns:")
     secret_id: str | None = None
-    endpoint_url: str | None = None
+    endpoint_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+")
     public_url: str | None = None
     policy_path: Path = DEFAULT_POLICY
 
@@ -58,16 +58,21 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
 
 def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Settings:
     """The `local` stage's resource names, as `vdp serve` creates them."""
-    return Settings(
-        stage="local",
-        region=region,
-        kms_key_id="alias/vdp-local",
-        bucket="vdp-local-reports",
-        table="vdp-local",
-        topic_arn=f"arn:aws:sns:{region}:123456789012:vdp-local-events",
-        secret_id="vdp-local-secret",  # noqa: S106 - the secret's name, not its value
-        endpoint_url=endpoint_url,
-    )
+    try:
+        return Settings(
+            stage="local",
+            region=region,
+            kms_key_id="alias/vdp-local",
+            bucket="vdp-local-reports",
+            table="vdp-local",
+            topic_arn=f"arn:aws:sns:{region}:123456789012:vdp-local-events",
+            secret_id="vdp-local-secret",  # noqa: S106 - the secret's name, not its value
+            endpoint_url=endpoint_url,
+        )
+    except ValidationError:
+        raise PolicyError(
+            f"AWS_ENDPOINT_URL must be a URL such as http://127.0.0.1:4566, not {endpoint_url!r}"
+        ) from None
 
 
 def disable_pydantic_plugins() -> None:

@@ -22,7 +22,7 @@ SLA_BREACHED = "report.sla_breached"
 
 
 def announce(ports: Ports, event: str, record: ReportRecord, **details: str) -> bool:
-    """Publish one event about a report; False (logged) when SNS is unavailable.
+    """Publish one event about a report; False (logged) when it could not be published.
 
     `details` must be content-free too (a deadline's name, a date, a status).
     """
@@ -40,5 +40,10 @@ def announce(ports: Ports, event: str, record: ReportRecord, **details: str) -> 
         ports.notifier.publish(message, attributes)
     except Unavailable as exc:
         log.warning("notification not delivered", extra={"event": event, "service": exc.service})
+        return False
+    except Exception:
+        # Whatever else goes wrong (an answer botocore misreads), the report is already
+        # stored: the caller's outbox or lease retries; its request must not fail now.
+        log.warning("notification not delivered", exc_info=True, extra={"event": event})
         return False
     return True

@@ -133,7 +133,11 @@ def client(config: Settings, service: str) -> Any:
     """A boto3 client with short timeouts: a slow dependency becomes a quick 503."""
     from botocore.config import Config
 
-    with _lock:  # boto3 sessions are not thread-safe; one session caches service models
+    from chalicelib.adapters.failures import translated
+
+    # boto3 sessions are not thread-safe (one session caches service models); creating a
+    # client fails like a call does (no region, an unknown service), so it is translated too.
+    with _lock, translated(service):
         return _session().client(
             service,
             region_name=config.region,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from chalicelib.errors import AlreadyExists, NotFound, Unavailable
 
@@ -15,7 +16,8 @@ def translated(
     service: str, *, taken: tuple[str, ...] = (), missing: tuple[str, ...] = ()
 ) -> Iterator[None]:
     """Error codes in `taken` mean a conditional write lost, in `missing` an absent item;
-    anything else (throttling, 5xx, timeouts, refusals) means the service is unavailable."""
+    anything else (throttling, 5xx, timeouts, refusals, an answer botocore cannot read,
+    such as a proxy's error page) means the service is unavailable."""
     try:
         yield
     except ClientError as exc:
@@ -25,5 +27,5 @@ def translated(
         if code in missing:
             raise NotFound() from exc
         raise Unavailable(service) from exc
-    except BotoCoreError as exc:
+    except (BotoCoreError, ResponseParserError) as exc:  # the parser's error is no BotoCoreError
         raise Unavailable(service) from exc

@@ -27,7 +27,11 @@ from botocore.httpsession import URLLib3Session
 from chalicelib import wiring
 
 SERVICES = ("kms", "s3", "dynamodb", "sns")
-KINDS = ("throttling", "http_500", "connect_timeout")
+KINDS = ("throttling", "http_500", "connect_timeout", "proxy_page")
+# A proxy's or load balancer's own error page in place of the service's answer. botocore
+# reads it as a plain 502 from the JSON and REST services, but SNS's XML parser fails on
+# it (ResponseParserError, not a BotoCoreError, and not retried).
+PROXY_PAGE = b"<!doctype html>\n<html lang=en>\n<title>502 Bad Gateway</title>\n"
 # Not a persistent fault: the first attempt reaches the service and is carried out, then
 # its answer is lost (read timeout); botocore's retry sends the same request again.
 LOST_ANSWER = "lost_answer"
@@ -97,6 +101,8 @@ class Fault:
         if self.kind == "connect_timeout":
             # What urllib3 reports after connect_timeout; raised here, so nothing waits.
             raise ConnectTimeoutError(endpoint_url=request.url)
+        if self.kind == "proxy_page":
+            return AWSResponse(request.url, 502, {"Content-Type": "text/html"}, _Raw(PROXY_PAGE))
         status, code = _ERRORS[(self.service, self.kind)]
         headers, body = error_body(self.service, code, status)
         return AWSResponse(request.url, status, headers, _Raw(body))

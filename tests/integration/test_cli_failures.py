@@ -141,3 +141,26 @@ def test_missing_configuration_names_the_environment_variables(monkeypatch) -> N
     assert_one_line_failure(
         result, "configuration incomplete or invalid: VDP_BUCKET, VDP_TOPIC_ARN"
     )
+
+
+@pytest.mark.parametrize(
+    "command", [("reports", "list"), ("subscriptions",), ("sla",), ("purge", "--dry-run")]
+)
+def test_no_region_anywhere_is_named_not_a_traceback(
+    monkeypatch, own_session, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    for name, value in LOCAL_ENV.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+
+    assert_one_line_failure(vdp(*command), "no AWS region: set AWS_REGION")
+
+
+def test_an_endpoint_that_is_not_a_url_is_refused_before_any_call(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "127.0.0.1:4566")
+
+    result = vdp("--local", "reports", "list")
+
+    assert_one_line_failure(result, "AWS_ENDPOINT_URL")
