@@ -29,11 +29,12 @@ class CliState:
 
             if self.local:
                 endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
-                for name, value in {
-                    "AWS_ACCESS_KEY_ID": "testing",
-                    "AWS_SECRET_ACCESS_KEY": "testing",
-                }.items():
-                    os.environ[name] = value  # never real credentials against the local stack
+                # Never real credentials against the local stack: test keys, and no session
+                # token, which botocore would otherwise send beside them.
+                for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+                    os.environ[name] = "testing"
+                for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+                    os.environ.pop(name, None)
                 self._settings = local_settings(endpoint)
             else:
                 self._settings = Settings.from_env(os.environ)
