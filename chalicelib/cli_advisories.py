@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from chalicelib.cli import CliState, main, reports, run_safely
-from chalicelib.cli_output import echo_safe
+from chalicelib.cli_output import echo_safe, one_line
 
 
 def _when(text: str | None) -> datetime:
@@ -55,7 +55,7 @@ def credit_command(
             echo_safe(json.dumps(document, indent=2, ensure_ascii=False))
             return
         for key, value in document.items():
-            echo_safe(f"{key:<14}{'-' if value is None else value}")
+            echo_safe(f"{key:<14}{'-' if value is None else one_line(str(value))}")
 
     if publish and unpublish:
         raise click.UsageError("--publish and --unpublish exclude each other")

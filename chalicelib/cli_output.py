@@ -38,7 +38,7 @@ def _safe_filename(name: str) -> str:
 
 def describe_report(document: dict[str, Any]) -> str:
     record, report = document["record"], document["report"]
-    title = _one_line(report.get("title", ""))
+    title = one_line(report.get("title", ""))
     lines = [f"{record['report_id']}  [{record['status']}]  {title}"]
     for name in (
         "product",
@@ -56,18 +56,18 @@ def describe_report(document: dict[str, Any]) -> str:
     wish = (
         f"yes, as {credit.get('name') or 'reporter name'}" if credit.get("wants_credit") else "no"
     )
-    lines.append(f"  {'credit wanted':<16}{_one_line(wish)}")
+    lines.append(f"  {'credit wanted':<16}{one_line(wish)}")
     for name in ("description", "steps_to_reproduce", "impact"):
         if report.get(name):
             lines += ["", f"{name}:", _indented(report[name])]
     lines += ["", f"reporter: {json.dumps(report.get('reporter'), ensure_ascii=True)}"]
     lines += [
-        f"attachment: {_one_line(a['filename'])} ({a['size']} bytes)"
+        f"attachment: {one_line(a['filename'])} ({a['size']} bytes)"
         for a in document["attachments"]
     ]
-    lines += [f"written: {_one_line(path)}" for path in document["written"]]
+    lines += [f"written: {one_line(path)}" for path in document["written"]]
     for message in document["messages"]:
-        actor = _one_line(message["actor"] or "reporter")
+        actor = one_line(message["actor"] or "reporter")
         lines += ["", f"[{message['at']}] {message['kind']} ({actor}):", _indented(message["text"])]
     return "\n".join(lines)
 
@@ -77,7 +77,7 @@ def _indented(text: str) -> str:
     return "\n".join(f"  | {line}" for line in text.splitlines())
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """A field meant to be one line may not start a line of its own (a forged output line)."""
     return " ".join(text.split())
 
@@ -100,8 +100,8 @@ def emit(
 
 def _cell(value: Any) -> str:
     if isinstance(value, list):
-        return ",".join(_one_line(str(v)) for v in value) or "-"
-    return _one_line(str(value)) if value not in (None, "") else "-"
+        return ",".join(one_line(str(v)) for v in value) or "-"
+    return one_line(str(value)) if value not in (None, "") else "-"
 
 
 # Reporter text may carry terminal escape sequences (colours, OSC 52 clipboard writes)

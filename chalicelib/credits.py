@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from chalicelib import parts
 from chalicelib.crypto import SealedBlobError
 from chalicelib.errors import AlreadyExists, Conflict, FieldProblem, NotFound, ValidationFailed
-from chalicelib.models import STATUSES, ReportEvent, ReportRecord
+from chalicelib.models import STATUSES, ReportEvent, ReportRecord, name_problem
 from chalicelib.ports import Ports
 from chalicelib.triage import get_report, record_reading
 
@@ -177,6 +177,8 @@ def _choice(record: ReportRecord, content: dict[str, Any]) -> CreditChoice:
         refusal = "the reporter did not ask for credit"
     elif name is None:
         refusal = "the reporter gave no name to credit"
+    elif problem := name_problem(name):  # stored before names were checked at intake
+        refusal = f"the name to credit {problem}; ask the reporter for another"
     published = record.credit_published_at
     return CreditChoice(record.report_id, name, refusal, published.date() if published else None)
 

@@ -58,6 +58,28 @@ class _Submitted(BaseModel):
         return value
 
 
+# A name may be published (credits): no control characters (line breaks included), line
+# separators or bidirectional embeddings, overrides and isolates, which would forge lines
+# or make a public name display other than it reads. ZWJ/ZWNJ stay: names use them.
+_NOT_IN_NAMES = frozenset(
+    [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F)]
+    + [*range(0x2066, 0x206A)]
+)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a display name cannot be shown as it is, or None."""
+    if any(ord(c) in _NOT_IN_NAMES for c in name):
+        return "must be one line without control or text-direction characters"
+    return None
+
+
+def _display_name(value: str | None) -> str | None:
+    if value is not None and (problem := name_problem(value)):
+        raise ValueError(problem)
+    return value
+
+
 class Reporter(_Submitted):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254)
@@ -76,6 +98,8 @@ class Reporter(_Submitted):
         except EmailNotValidError:
             raise ValueError("must be a valid email address") from None
 
+    _name = field_validator("name")(_display_name)
+
     @field_validator("pgp_key")
     @classmethod
     def _armored(cls, value: str | None) -> str | None:
@@ -87,6 +111,8 @@ class Reporter(_Submitted):
 class Credit(_Submitted):
     wants_credit: bool
     name: str | None = Field(default=None, max_length=100)
+
+    _name = field_validator("name")(_display_name)
 
 
 class Attachment(_Submitted):

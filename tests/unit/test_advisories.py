@@ -71,6 +71,21 @@ def test_anonymous_or_declined_reporters_can_never_be_published(
     assert credits.published_credits(ports) == []
 
 
+def test_a_name_stored_before_names_were_checked_is_never_published() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+    forged = {**REPORT, "credit": {"wants_credit": True, "name": "x\u202etxt.exe\nVDP-1"}}
+    key = parts.report_key(report_id)
+    ports.blobs.objects.pop(key)  # the report as an older intake would have stored it
+    parts.store(ports, report_id, parts.REPORT, key, json.dumps(forged).encode())
+
+    with pytest.raises(ValidationFailed, match="text-direction characters; ask the reporter"):
+        credits.publish(ports, report_id, "alice")
+
+    assert ports.reports.records[report_id].credit_published_at is None
+    assert credits.public_credits(ports) == []
+
+
 def test_unpublish_takes_the_name_off_the_public_list() -> None:
     ports = fake_ports()
     report_id = fixed_report(ports, REPORT)

@@ -81,6 +81,10 @@ def test_every_optional_field_is_accepted() -> None:
         ({"unexpected": 1}, "(unknown field)"),
         ({"reporter": {"name": "a", "handle": "b"}}, "reporter.(unknown field)"),
         ({"title": 12345}, "title"),
+        ({"reporter": {"name": "Mal\nreport_id     VDP-AAAA-BBBB"}}, "reporter.name"),
+        ({"reporter": {"name": "Eve \u202egnp.exe"}}, "reporter.name"),
+        ({"credit": {"wants_credit": True, "name": "\x1b]8;;https://x\x1b\\y"}}, "credit.name"),
+        ({"credit": {"wants_credit": True, "name": "two\u2028lines"}}, "credit.name"),
     ],
 )
 def test_invalid_field_is_named(changes: dict[str, object], field: str) -> None:
@@ -120,6 +124,16 @@ def test_too_many_attachments_and_too_many_bytes() -> None:
 
     assert "attachments" in problems(attachments=[small] * (limits.max_attachments + 1))
     assert "attachments" in problems(attachments=[big])
+
+
+@pytest.mark.parametrize("name", ["Zoë Ünal", "مریم\u200cخانی", "👩\u200d💻 hacker", "李小龙"])
+def test_names_in_any_script_are_kept_as_written(name: str) -> None:
+    fields = {**VALID, "reporter": {"name": name}, "credit": {"wants_credit": True, "name": name}}
+
+    submission = parse_submission(fields, default_policy())
+
+    assert submission.reporter and submission.credit
+    assert submission.reporter.name == submission.credit.name == name
 
 
 def test_null_optional_fields_mean_not_given() -> None:
