@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from chalicelib.errors import UNKNOWN_FIELD, BadJson, FieldProblem, ValidationFailed, named_field
-from chalicelib.models import FIELD_NAMES
+from chalicelib.models import FIELD_NAMES, MAX_KEYS, TOO_MANY_KEYS
 
 if TYPE_CHECKING:
     from python_multipart.multipart import Field, File
@@ -55,11 +55,13 @@ def parse(
     decode = _unquoted if media == URLENCODED.encode() else _text
 
     def on_field(field: Field) -> None:
+        _count(pairs)
         pairs.append((decode(field.field_name), decode(field.value)))
 
     def on_file(upload: File) -> None:
         if _text(upload.field_name) != FILE_FIELD:
             raise ValidationFailed([FieldProblem(UNKNOWN_FIELD, "files go in attachments")])
+        _count(uploads)
         if upload.size or upload.file_name:  # an empty file input sends a nameless empty part
             uploads.append(_attachment(upload))
 
@@ -74,6 +76,11 @@ def parse(
     except (FormParserError, UnicodeDecodeError):
         raise BadJson(MALFORMED) from None
     return pairs, uploads
+
+
+def _count(received: list[Any]) -> None:
+    if len(received) >= MAX_KEYS:  # each would be a validation error of its own
+        raise ValidationFailed([FieldProblem("(body)", TOO_MANY_KEYS)])
 
 
 def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from chalicelib.errors import (
     ValidationFailed,
     VdpError,
 )
+from chalicelib.models import MAX_KEYS, TOO_MANY_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +107,11 @@ def json_fields(request: Request, max_bytes: int, refusal: str = JSON_ONLY) -> d
     try:
         value = json.loads(
             raw_body(request).decode("utf-8"),
-            object_pairs_hook=_reject_duplicate_keys,
+            object_pairs_hook=_json_object,
             parse_constant=_reject_constant,
         )
+    except _TooManyKeys:
+        raise ValidationFailed([FieldProblem("(body)", TOO_MANY_KEYS)]) from None
     except (ValueError, RecursionError):
         raise BadJson() from None
     if not isinstance(value, dict):
@@ -298,7 +301,14 @@ def _reshape_framework_error(response: Response, path: str) -> Response:
     return reshaped
 
 
-def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+class _TooManyKeys(ValueError):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object without duplicate keys, and not absurdly many (see MAX_KEYS)."""
+    if len(pairs) > MAX_KEYS:
+        raise _TooManyKeys()
     result = dict(pairs)
     if len(result) != len(pairs):
         raise ValueError("duplicate key")

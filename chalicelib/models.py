@@ -172,12 +172,20 @@ class ReportSubmission(_Submitted):
             raise ValueError("the disclosure policy must be accepted")
         return value
 
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _attachment_count(cls, value: Any, info: ValidationInfo) -> Any:
+        # Counted before each item is validated: a list of a million would otherwise
+        # cost a million validation errors (memory, and an answer too big to send).
+        rules = _rules(info)
+        if rules and isinstance(value, list) and len(value) > rules.max_attachments:
+            raise ValueError(f"at most {rules.max_attachments} files")
+        return value
+
     @field_validator("attachments")
     @classmethod
-    def _attachment_limits(cls, value: list[Attachment], info: ValidationInfo) -> list[Attachment]:
+    def _attachment_bytes(cls, value: list[Attachment], info: ValidationInfo) -> list[Attachment]:
         rules = _rules(info)
-        if rules and len(value) > rules.max_attachments:
-            raise ValueError(f"at most {rules.max_attachments} files")
         if rules and sum(len(item.data) for item in value) > rules.max_attachment_bytes:
             raise ValueError(f"at most {rules.max_attachment_bytes} bytes in total")
         return value
@@ -297,6 +305,11 @@ class FollowUp(_Submitted):
 
     message: str = Field(min_length=1, max_length=20_000)
 
+
+# No object of ours has more than about twenty fields; a body with far more (each one an
+# error to list) is refused before validation, as a form with that many controls is.
+MAX_KEYS = 64
+TOO_MANY_KEYS = f"at most {MAX_KEYS} fields in an object or form"
 
 # Every name a client may send (the form's too): errors repeat these and nothing else.
 FIELD_NAMES = frozenset(

@@ -49,6 +49,7 @@ from chalicelib.receipts import (
 from chalicelib.scoring import score_vector
 
 log = logging.getLogger(__name__)
+MAX_PROBLEMS = 20  # listed in a 422; a form has fewer fields, so a real one is never cut
 _ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impossible
 
 
@@ -170,9 +171,11 @@ def parse_submission(fields: Mapping[str, Any], policy: Policy) -> ReportSubmiss
 
 
 def field_problems(exc: ValidationError) -> list[FieldProblem]:
-    """Dotted field paths and pydantic's messages, which name rules, never the input."""
+    """Dotted field paths and pydantic's messages, which name rules, never the input;
+    at most MAX_PROBLEMS of them, then one line counting the rest."""
+    errors = exc.errors(include_input=False, include_url=False)
     problems = []
-    for error in exc.errors(include_input=False, include_url=False):
+    for error in errors[:MAX_PROBLEMS]:
         # Every name through named_field, not only unknown ones: a client's key must
         # never reach an answer, whichever error (now or in a later model) carries it.
         path = [
@@ -181,6 +184,8 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
         ]
         message = error["msg"].removeprefix("Value error, ")
         problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(FieldProblem("(body)", f"{len(errors) - MAX_PROBLEMS} more not listed"))
     return problems
 
 
