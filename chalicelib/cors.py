@@ -20,10 +20,11 @@ METHODS = {
 
 
 def allowed(origin: str | None, allowed_origins: Iterable[str]) -> str | None:
-    """The origin itself when the policy lists it (exact match), else None."""
+    """The origin itself when the policy lists it (exact match; a policy entry may end
+    in a slash, an Origin header never does), else None."""
     if not origin:
         return None
-    return origin if origin.rstrip("/") in {o.rstrip("/") for o in allowed_origins} else None
+    return origin if origin in {o.rstrip("/") for o in allowed_origins} else None
 
 
 def response_headers(origin: str | None, allowed_origins: Iterable[str]) -> dict[str, str]:

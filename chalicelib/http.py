@@ -296,8 +296,9 @@ def _reshape_framework_error(response: Response, path: str) -> Response:
     if error.code == "internal_error":
         log.error("unhandled error in a route", extra={"status": response.status_code})
     reshaped = error_response(error)
-    if "Allow" in response.headers:
-        reshaped.headers["Allow"] = response.headers["Allow"]
+    for name, value in response.headers.items():  # Allow, and CORS from the inner middleware
+        if name == "Allow" or name == "Vary" or name.startswith("Access-Control-"):
+            reshaped.headers[name] = value
     return reshaped
 
 

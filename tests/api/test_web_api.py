@@ -242,6 +242,27 @@ def test_actual_responses_carry_cors_only_for_allowed_origins(api) -> None:
     assert other.headers["Vary"] == "Origin"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("POST", "/reports", {"Content-Type": "text/plain"}, 415),  # no preflight for text/plain
+        ("PUT", "/reports", JSON, 405),
+    ],
+)
+def test_reshaped_framework_errors_keep_their_cors_headers(api, method, path, headers, status):
+    answer = getattr(api, method.lower())(path, headers={**headers, "Origin": ALLOWED}, body="{}")
+
+    assert answer.status_code == status and json.loads(answer.body)["error"]["code"]
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert answer.headers["Vary"] == "Origin"
+
+
+def test_an_origin_is_echoed_only_as_a_browser_sends_it(api) -> None:
+    odd = post_report(api, headers={**JSON, "Origin": ALLOWED + "//"})
+
+    assert odd.status_code == 201 and "Access-Control-Allow-Origin" not in odd.headers
+
+
 def test_a_rate_limited_form_post_says_when_to_try_again(api) -> None:
     for _ in range(5):
         assert form_post(api, FORM_FIELDS).status_code == 201
