@@ -59,6 +59,17 @@ class CliState:
         return self._actor
 
 
+def as_report_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A report id argument or option, normalized as the API normalizes it."""
+    from chalicelib.receipts import normalized_report_id
+
+    return None if value is None else normalized_report_id(value)
+
+
+# An id as the team types it: `vdp reports show vdp-7k3m-9qx2` finds VDP-7K3M-9QX2.
+REPORT_ID = click.argument("report_id", callback=as_report_id)
+
+
 def run_safely(action: Callable[[], None]) -> None:
     """One line on failure and a non-zero exit; never a traceback."""
     from chalicelib.cli_errors import describe_failure
@@ -139,7 +150,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 @reports.command("show")
-@click.argument("report_id")
+@REPORT_ID
 @click.option("--attachments-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj

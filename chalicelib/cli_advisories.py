@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from chalicelib.cli import CliState, main, reports, run_safely
+from chalicelib.cli import REPORT_ID, CliState, main, reports, run_safely
 from chalicelib.cli_output import echo_safe, one_line
 
 
@@ -26,7 +26,7 @@ def _when(text: str | None) -> datetime:
 
 
 @reports.command("credit")
-@click.argument("report_id")
+@REPORT_ID
 @click.option("--publish", is_flag=True, help="Publish the credit (GET /acknowledgments).")
 @click.option("--unpublish", is_flag=True, help="Take the credit off the public list.")
 @click.option("--json", "as_json", is_flag=True)
@@ -79,7 +79,7 @@ def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
 
 
 @reports.command("advisory")
-@click.argument("report_id")
+@REPORT_ID
 @click.option("--cwe", help="CWE id, e.g. CWE-79.")
 @click.option("--cwe-name", help="The CWE's name (built in for common CWEs).")
 @click.option("--affected", help="Affected versions (PEP 440), e.g. '>=2.0,<2.4.2'.")
@@ -114,7 +114,7 @@ def advisory_command(
 
 
 @reports.command("disclose")
-@click.argument("report_id")
+@REPORT_ID
 @click.option("--date", "date_text", help="ISO 8601 with offset or Z (default: now, UTC).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -140,7 +140,7 @@ def _emit_record(record: Any, as_json: bool) -> None:
 
 
 @reports.command("export")
-@click.argument("report_id")
+@REPORT_ID
 @click.option("--format", "fmt", type=click.Choice(["csaf", "osv"]), required=True)
 @click.option("--title", help="Advisory title (default: CWE name and product).")
 @click.option("--ecosystem", default="", help="OSV ecosystem (default: the organisation).")

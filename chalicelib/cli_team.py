@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from chalicelib.cli import CliState, main, reports, run_safely
+from chalicelib.cli import REPORT_ID, CliState, as_report_id, main, reports, run_safely
 from chalicelib.cli_output import echo_safe, emit
 from chalicelib.models import ReportRecord
 
@@ -50,7 +50,7 @@ def _changed(
 
 
 @reports.command("ack")
-@click.argument("report_id")
+@REPORT_ID
 @click.option(
     "--message",
     callback=_text_or_stdin,
@@ -69,14 +69,16 @@ def ack_command(state: CliState, report_id: str, message: str | None, as_json: b
 
 
 @reports.command("status")
-@click.argument("report_id")
+@REPORT_ID
 @click.argument("new_status", metavar="NEW")
 @click.option(
     "--note",
     callback=_text_or_stdin,
     help="An internal note recorded with the change (encrypted)" + FROM_STDIN + ".",
 )
-@click.option("--duplicate-of", help="The original report, for NEW=duplicate.")
+@click.option(
+    "--duplicate-of", callback=as_report_id, help="The original report, for NEW=duplicate."
+)
 @JSON_OPTION
 @click.pass_obj
 def status_command(
@@ -99,7 +101,7 @@ def status_command(
 
 
 @reports.command("severity")
-@click.argument("report_id")
+@REPORT_ID
 @click.argument("vector")
 @JSON_OPTION
 @click.pass_obj
@@ -117,7 +119,7 @@ def severity_command(state: CliState, report_id: str, vector: str, as_json: bool
 
 
 @reports.command("assign")
-@click.argument("report_id")
+@REPORT_ID
 @click.argument("who")
 @JSON_OPTION
 @click.pass_obj
@@ -143,7 +145,7 @@ def _texted(state: CliState, as_json: bool, write: Callable[[Any, str], Any], wh
 
 
 @reports.command("note")
-@click.argument("report_id")
+@REPORT_ID
 @click.argument("text", callback=_text_or_stdin)
 @JSON_OPTION
 @click.pass_obj
@@ -155,7 +157,7 @@ def note_command(state: CliState, report_id: str, text: str, as_json: bool) -> N
 
 
 @reports.command("reply")
-@click.argument("report_id")
+@REPORT_ID
 @click.argument("text", callback=_text_or_stdin)
 @JSON_OPTION
 @click.pass_obj
@@ -167,7 +169,7 @@ def reply_command(state: CliState, report_id: str, text: str, as_json: bool) -> 
 
 
 @reports.command("timeline")
-@click.argument("report_id")
+@REPORT_ID
 @JSON_OPTION
 @click.pass_obj
 def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:

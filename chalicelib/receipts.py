@@ -20,6 +20,13 @@ def new_report_id() -> str:
     return f"VDP-{chars[:4]}-{chars[4:]}"
 
 
+def normalized_report_id(value: str) -> str:
+    """An id as retyped or read aloud (lower case, spaces around it) as it is stored;
+    ASCII only, as "ſ".upper() is "S"."""
+    value = value.strip()
+    return value.upper() if value.isascii() else value
+
+
 def is_report_id(value: str) -> bool:
     return bool(REPORT_ID.match(value))
 

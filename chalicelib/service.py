@@ -44,6 +44,7 @@ from chalicelib.receipts import (
     is_report_id,
     new_receipt,
     new_report_id,
+    normalized_report_id,
     verify_receipt,
 )
 from chalicelib.scoring import score_vector
@@ -136,9 +137,7 @@ def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
     """The report a receipt opens. An unknown id costs the same constant-time comparison
     as a wrong receipt, and both are the same NotFound (no oracle); only the lookup differs,
     by the microseconds it takes to read a found item, far below a network's jitter."""
-    # Read aloud or retyped, an id may lose its case; ASCII only, as "ſ".upper() is "S".
-    if report_id.isascii():
-        report_id = report_id.upper()
+    report_id = normalized_report_id(report_id)
     record = ports.reports.get(report_id) if is_report_id(report_id) else None
     valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
     if record is None or not valid or record.purging:  # a purged report is gone for everyone

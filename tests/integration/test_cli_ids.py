@@ -1,0 +1,28 @@
+"""Report ids as the team types them: lower case or with stray spaces, as the API takes them."""
+
+from typing import Any
+
+from click.testing import CliRunner
+
+from chalicelib import wiring
+from chalicelib.cli import main
+from chalicelib.service import submit_report
+from chalicelib.team import timeline
+from tests.unit.test_service import REPORT
+
+
+def test_a_lower_case_id_with_spaces_finds_the_report(aws: Any) -> None:
+    first = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    second = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    runner = CliRunner()
+
+    shown = runner.invoke(main, ["reports", "show", f" {first.lower()} "])
+    acked = runner.invoke(main, ["reports", "ack", second.lower()])
+    duplicate = runner.invoke(
+        main, ["reports", "status", second.lower(), "duplicate", "--duplicate-of", first.lower()]
+    )
+
+    assert shown.exit_code == 0 and shown.output.startswith(first), shown.output
+    assert acked.exit_code == 0 and duplicate.exit_code == 0, acked.output + duplicate.output
+    moves = [(e.kind, e.status) for e in timeline(wiring.ports(), second) if e.kind == "status"]
+    assert moves == [("status", "acknowledged"), ("status", "duplicate")]
