@@ -195,11 +195,17 @@ def sla_command(state: CliState, as_json: bool) -> None:
     from chalicelib.sweeps import sla_sweep
 
     def action() -> None:
-        rows = [vars(breach) for breach in sla_sweep(state.ports())]
-        if not rows and not as_json:
+        breaches = sla_sweep(state.ports())
+        if breaches or as_json:
+            columns = ["report_id", "deadline", "due", "announced"]
+            emit([vars(b) for b in breaches], as_json, columns)
+        else:
             echo_safe("no new SLA breaches")
-            return
-        emit(rows, as_json, ["report_id", "deadline", "due"])
+        if missed := sum(not b.announced for b in breaches):
+            raise click.ClickException(
+                f"{missed} of {len(breaches)} breaches not announced (SNS did not take them); "
+                "the next sweep tries again"
+            )
 
     run_safely(action)
 

@@ -34,18 +34,21 @@ class Breach:
     report_id: str
     deadline: str
     due: str
+    announced: bool  # False: SNS did not take it; the lease is given back for the next run
 
 
 def sla_sweep(ports: Ports) -> list[Breach]:
-    """Announce every breached deadline not announced before (report.sla_breached)."""
+    """Announce every breached deadline not announced before (report.sla_breached);
+    the breaches this run found, announced or not (another run's are left alone)."""
     today = ports.clock().date()
-    announced = []
+    found = []
     for status in OPEN:
         for record in ports.reports.by_status(status):
             for deadline, due in unannounced(with_due_dates(record, ports.policy), today).items():
-                if _announce_breach(ports, record, deadline, due.isoformat()):
-                    announced.append(Breach(record.report_id, deadline, due.isoformat()))
-    return announced
+                announced = _announce_breach(ports, record, deadline, due.isoformat())
+                if announced is not None:
+                    found.append(Breach(record.report_id, deadline, due.isoformat(), announced))
+    return found
 
 
 def outbox_retry(ports: Ports) -> list[str]:
@@ -63,10 +66,11 @@ def outbox_retry(ports: Ports) -> list[str]:
     return published
 
 
-def _announce_breach(ports: Ports, record: ReportRecord, deadline: str, due: str) -> bool:
+def _announce_breach(ports: Ports, record: ReportRecord, deadline: str, due: str) -> bool | None:
+    """True when announced, False when SNS failed, None when it was not this run's to do."""
     now = ports.clock()
     if not ports.reports.claim_deadline(record.report_id, deadline, due, now, now + LEASE):
-        return False  # announced already, or another sweep holds it
+        return None  # announced already, or another sweep holds it
     if not announce(ports, SLA_BREACHED, record, deadline=deadline, due=due):
         ports.reports.release_deadline(record.report_id, deadline)
         return False

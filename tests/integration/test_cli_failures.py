@@ -2,6 +2,8 @@
 
 import json
 import socket
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from chalicelib import wiring
 from chalicelib.cli import main
 from chalicelib.config import Settings
 from chalicelib.service import submit_report
-from tests.conftest import LOCAL_ENV
+from tests.conftest import LOCAL_ENV, boto
 from tests.unit.test_service import REPORT
 
 
@@ -164,3 +166,19 @@ def test_an_endpoint_that_is_not_a_url_is_refused_before_any_call(monkeypatch) -
     result = vdp("--local", "reports", "list")
 
     assert_one_line_failure(result, "AWS_ENDPOINT_URL")
+
+
+def test_sla_says_which_breaches_sns_did_not_take_and_fails(aws: Any) -> None:
+    long_ago = wiring.clock() - timedelta(days=30)
+    past = replace(wiring.ports(), clock=lambda: long_ago)
+    report_id = submit_report(REPORT, past, base_url="https://x").report_id
+    boto("sns").delete_topic(TopicArn=LOCAL_ENV["VDP_TOPIC_ARN"])  # SNS refuses every publish
+
+    refused = vdp("sla", "--json")
+
+    assert refused.exit_code == 1
+    rows = json.loads(refused.output[: refused.output.rindex("]") + 1])
+    assert {(r["report_id"], r["announced"]) for r in rows} == {(report_id, False)}
+    assert "breaches not announced (SNS did not take them); the next sweep tries again" in (
+        refused.output
+    )

@@ -77,8 +77,11 @@ def test_sla_sweep_gives_the_claim_back_when_sns_is_down() -> None:
     thursday = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(days=6))
     ports.notifier.fail = True
 
-    assert sla_sweep(thursday) == []
-    ports.notifier.fail = False
-    assert [(b.report_id, b.deadline) for b in sla_sweep(thursday)] == [
-        (accepted.report_id, "acknowledge")
+    assert [(b.report_id, b.deadline, b.announced) for b in sla_sweep(thursday)] == [
+        (accepted.report_id, "acknowledge", False)
     ]
+    ports.notifier.fail = False
+    assert [(b.report_id, b.deadline, b.announced) for b in sla_sweep(thursday)] == [
+        (accepted.report_id, "acknowledge", True)
+    ]
+    assert sla_sweep(thursday) == []  # announced once
