@@ -15,12 +15,18 @@ from chalicelib.errors import Undelimited
 
 _LINE = 8192  # the longest chunk-size or trailer line accepted, end of line included
 _OVERHEAD = 1024 * 1024  # chunk-size and trailer lines together, beside the body's limit
+_FIELD_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token
 
 
 def read_body(
     rfile: BinaryIO, headers: Message, limit: int, version: str = "HTTP/1.1"
 ) -> tuple[int, bytes | None]:
     """The body's length and its bytes (None when empty, or over `limit` and left unread)."""
+    if headers.defects or not all(_FIELD_NAME.fullmatch(name) for name in headers):
+        # RFC 9112, 5.1: "Transfer-Encoding : chunked" (whitespace before the colon) must
+        # be refused. Python's parser ends the header section at such a line, so the
+        # framing would pass unseen and the chunks be read as the next request.
+        raise Undelimited("A header field is malformed.")
     try:
         if "transfer-encoding" in headers:
             if version != "HTTP/1.1":  # RFC 9112, 6.1: faulty framing before HTTP/1.1

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
+from chalice.app import Response
 from chalice.local import (
     ChaliceRequestHandler,
     ForbiddenError,
@@ -23,6 +24,8 @@ from chalice.local import (
 from chalicelib import http, local_framing
 from chalicelib.errors import NotFound, PayloadTooLarge, Undelimited, VdpError
 
+# API Gateway's DEFAULT_4XX answer (infra/resources.json), for requests it cannot parse.
+GATEWAY_REFUSAL = {"error": {"code": "bad_request", "message": "The request was refused."}}
 _DISCARD_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit: it refuses more itself
 _DISCARD_SECONDS = 5
 # status, headers, body: what chalice local writes for a response
@@ -32,6 +35,8 @@ Answer = tuple[int, dict[str, Any], str | bytes | None]
 class VdpRequestHandler(ChaliceRequestHandler):
     """chalice local, closer to API Gateway: real source address, size limit, our errors."""
 
+    command: str  # http.server's, set per request (typed here: the base class is untyped)
+    request_version: str
     max_body_bytes = 6 * 1024 * 1024
     timeout = 60  # seconds a client may leave a connection silent, mid-body or between requests
 
@@ -118,6 +123,16 @@ class VdpRequestHandler(ChaliceRequestHandler):
         self.send_response(status)
         self.send_header("Content-Length", str(len(payload)))
         self._send_headers(headers)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (an unreadable request line, too many or too long
+        headers, an unknown HTTP version) as API Gateway's: our shape and headers, with
+        http.server's status, never its HTML page quoting the request."""
+        self.close_connection = True
+        self.request_version = "HTTP/1.1"  # a status line, even for a line unread as HTTP
+        headers: dict[str, str | list[str]] = {"Content-Type": http.JSON_TYPE}
+        answer = http.finish(Response(GATEWAY_REFUSAL, headers, code), "/").to_dict()
+        self._send_http_response(code, {**answer["headers"], "Connection": "close"}, answer["body"])
 
     # The base class binds do_* to its own handler when the class is created.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _vdp_handle

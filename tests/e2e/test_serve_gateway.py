@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from chalicelib.local_gateway import GATEWAY_REFUSAL
 from tests.e2e.conftest import Stack, start_stack, stop_stack
 from tests.e2e.httpclient import Answer, post_json, request
 
@@ -168,6 +169,7 @@ def test_a_chunked_report_is_received_whole_and_the_connection_stays_usable(
         ("Transfer-Encoding: chunked", b"2\r\n{}}\r\n0\r\n\r\n"),  # longer than said
         ("Transfer-Encoding: gzip", b""),
         ("Transfer-Encoding: chunked\r\nContent-Length: 5", b"0\r\n\r\n"),  # both framings
+        ("Transfer-Encoding : chunked", b"2\r\n{}\r\n0\r\n\r\n"),  # space before the colon
     ],
 )
 def test_a_body_framed_in_any_other_way_is_one_400_and_the_connection_closes(
@@ -181,6 +183,30 @@ def test_a_body_framed_in_any_other_way_is_one_400_and_the_connection_closes(
     assert received.count(b"HTTP/1.1 ") == 1
     assert received.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in received
     assert b'"code":"bad_json"' in received and b"nosniff" in received
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status"),
+    [
+        (b"GET /reports/a <b>x</b> HTTP/1.1\r\nHost: x\r\n", 400),  # a space in the path
+        (b"GET /health HTTP/1.1\r\nX-Big: " + b"<b>" * 25_000 + b"\r\n", 431),
+        (b"GET /health HTTP/1.1\r\n" + b"X-<b>: 1\r\n" * 101, 431),
+        (b"GET /<b>" + b"a" * 70_000 + b" HTTP/1.1\r\n", 414),
+        (b"GET /health HTTP/2.0\r\n", 505),
+        (b"POST /<b>\r\n", 400),  # an HTTP/0.9 line: answered with a status line all the same
+    ],
+    ids=["request line", "long header", "many headers", "long path", "version", "HTTP/0.9"],
+)
+def test_requests_http_server_cannot_parse_get_our_answer_without_a_quote(
+    stack: Stack, request_head: bytes, status: int
+) -> None:
+    received = raw_exchange(stack.api, request_head + b"\r\n")
+
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status) and b"Connection: close" in head
+    assert b"nosniff" in head and b"Content-Type: application/json" in head
+    assert json.loads(body) == GATEWAY_REFUSAL
+    assert b"<b>" not in received
 
 
 def test_a_chunked_body_over_the_limit_is_refused_before_it_is_read(stack: Stack) -> None:

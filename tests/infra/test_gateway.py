@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.http import SECURITY_HEADERS
+from chalicelib.local_gateway import GATEWAY_REFUSAL
 
 EXPECTED = {
     "DEFAULT_4XX": (None, "bad_request"),
@@ -57,3 +58,11 @@ def test_stage_throttles_and_intake_concurrency_is_capped(resources: dict[str, A
     assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottleRateLimit"}
     assert settings["ThrottlingBurstLimit"] == {"Ref": "ThrottleBurstLimit"}
     assert reserved["Fn::If"][1] == {"Ref": "IntakeReservedConcurrency"}
+
+
+def test_vdp_serve_refuses_unparseable_requests_with_the_gateways_own_answer(
+    responses: dict[str, Any],
+) -> None:
+    template = responses["DEFAULT_4XX"]["responseTemplates"]["application/json"]
+
+    assert json.loads(template) == GATEWAY_REFUSAL

@@ -1,5 +1,6 @@
 """Where `vdp serve` finds a request body's end: Content-Length or chunked, within a limit."""
 
+import http.client
 import io
 from email.message import Message
 
@@ -82,6 +83,23 @@ def test_a_chunked_body_that_cannot_be_delimited_is_refused(stream: bytes) -> No
 def test_any_other_framing_is_refused(fields: dict[str, str]) -> None:
     with pytest.raises(Undelimited):
         read_body(io.BytesIO(b"0\r\n\r\n"), headers(**fields), LIMIT)
+
+
+@pytest.mark.parametrize(
+    "head", [b"Transfer-Encoding : chunked\r\n", b"Content-Length\t: 2\r\n", b"A(B): c\r\n"]
+)
+def test_a_field_name_with_whitespace_is_refused(head: bytes) -> None:
+    # As http.server parses them: the header section ends at that line, Host included.
+    parsed = http.client.parse_headers(io.BytesIO(head + b"Host: x\r\n\r\n"))
+
+    with pytest.raises(Undelimited, match="header field"):
+        read_body(io.BytesIO(b"2\r\n{}\r\n0\r\n\r\n"), parsed, LIMIT)
+
+
+def test_ordinary_field_names_pass() -> None:
+    parsed = http.client.parse_headers(io.BytesIO(b"X-Odd_Name.1~: v\r\nContent-Length: 2\r\n\r\n"))
+
+    assert read_body(io.BytesIO(b"{}"), parsed, LIMIT) == (2, b"{}")
 
 
 def test_chunked_before_http_1_1_is_refused() -> None:
