@@ -71,9 +71,10 @@ def submit_report(
     proof-of-work challenge, needed when the policy says so.
     """
     key = idempotency.scoped_key(idempotency_key, client) if idempotency_key else None
-    if _is_honeypot(fields):
-        return _decoy(ports, base_url, key)
     submission = parse_submission(fields, ports.policy)
+    if submission.website:  # the honeypot: checked, limited and answered like any report
+        abuse.admit_report(ports, source, proof, ports.clock())
+        return _decoy(ports, base_url, key, flags_for(submission, ports.policy))
 
     def store_once() -> Accepted:
         abuse.admit_report(ports, source, proof, ports.clock())
@@ -253,11 +254,6 @@ def _answer(
     )
 
 
-def _is_honeypot(fields: Mapping[str, Any]) -> bool:
-    website = fields.get("website")
-    return isinstance(website, str) and bool(website.strip())
-
-
 def _estimate(reporter_says: str | None, vector_rating: str | None) -> str:
     """The reporter's estimate; "unknown" or none yields to their vector's rating."""
     if reporter_says and reporter_says != "unknown":
@@ -265,20 +261,20 @@ def _estimate(reporter_says: str | None, vector_rating: str | None) -> str:
     return vector_rating or "unknown"
 
 
-def _decoy(ports: Ports, base_url: str, idempotency_key: str | None) -> Accepted:
-    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent.
-    An identical retry with the same Idempotency-Key gets the same answer, as a real
-    report's would (the key is scoped by the client's keyed pseudonym, so the answer
-    cannot be foretold); a different body under that key is not told apart, since
-    nothing is stored to compare it with."""
+def _decoy(ports: Ports, base_url: str, idempotency_key: str | None, flags: list[str]) -> Accepted:
+    """A normal-looking answer for a bot that filled the honeypot (the same validation,
+    limits and flags as a report); nothing is stored or sent. An identical retry with the
+    same Idempotency-Key gets the same answer, as a real report's would (the key is scoped
+    by the client's keyed pseudonym, so the answer cannot be foretold); a different body
+    under that key is not told apart, since nothing is stored to compare it with."""
     log.info("honeypot filled; submission dropped")
     ack_date = acknowledge_by(ports.policy, ports.clock().date())
     if idempotency_key is None:
-        return _answer(new_report_id(), new_receipt(), ack_date, base_url, [])
+        return _answer(new_report_id(), new_receipt(), ack_date, base_url, flags)
     seed = hashlib.sha256(f"decoy\n{idempotency_key}".encode()).digest()
     chars = "".join(ALPHABET[byte % len(ALPHABET)] for byte in seed[:8])
     receipt = base64.urlsafe_b64encode(seed[8:32]).decode()
-    return _answer(f"VDP-{chars[:4]}-{chars[4:]}", receipt, ack_date, base_url, [])
+    return _answer(f"VDP-{chars[:4]}-{chars[4:]}", receipt, ack_date, base_url, flags)
 
 
 def _json(value: object) -> bytes:

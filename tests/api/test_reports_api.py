@@ -96,6 +96,12 @@ def test_missing_title_is_named_without_echoing_values(api) -> None:
     assert "secret-9f3a" not in response.body.decode()
 
 
+def reports_stored() -> list[str]:
+    """Report items and objects; a bot's submission may only count against its limits."""
+    items = [i["PK"]["S"] for i in stored_items() if not i["PK"]["S"].startswith("RATE#")]
+    return items + stored_objects()
+
+
 def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) -> None:
     response = post_report(api, {**REPORT, "website": "http://bot.example"})
 
@@ -103,7 +109,7 @@ def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) 
     assert set(json.loads(response.body)) == {
         "report_id", "receipt", "status", "acknowledge_by", "status_url", "flags",
     }  # fmt: skip
-    assert stored_objects() == [] and stored_items() == []
+    assert reports_stored() == []
     sent = boto("sqs").receive_message(QueueUrl=aws.team_queue_url, WaitTimeSeconds=0)
     assert sent.get("Messages", []) == []
 
@@ -119,7 +125,22 @@ def test_a_retried_honeypot_answer_repeats_like_a_real_one_and_stores_nothing(ap
     assert other["report_id"] != first["report_id"]
     assert re.fullmatch(r"VDP-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", first["report_id"])
     assert len(first["receipt"]) == 32
-    assert stored_objects() == [] and stored_items() == []
+    assert reports_stored() == []
+
+
+def test_a_bot_cannot_tell_the_honeypot_by_its_answers(api) -> None:
+    # Flags, validation and limits as for a real report: only nothing is kept.
+    flagged = {**REPORT, "version": "0.1", "title": "Denial of service via the login form"}
+    bot = {"website": "http://bot.example"}
+
+    real, fake = post_report(api, flagged), post_report(api, {**flagged, **bot})
+    invalid = post_report(api, {**REPORT, **bot, "title": "abc"})
+    counted = [post_report(api, {**REPORT, **bot}).status_code for _ in range(4)]
+
+    assert json.loads(fake.body)["flags"] == json.loads(real.body)["flags"] != []
+    assert invalid.status_code == 422 and error_of(invalid)["fields"][0]["field"] == "title"
+    assert counted == [201, 201, 201, 429]  # five an hour per source, the real one included
+    assert len([k for k in reports_stored() if k.startswith("REPORT#")]) == 1
 
 
 def test_stored_report_is_encrypted_and_metadata_is_content_free(api) -> None:
