@@ -26,6 +26,8 @@ def _text_or_stdin(ctx: click.Context, param: click.Parameter, value: str | None
     """A text as given, or standard input for "-" (long or multi-line texts, no quoting)."""
     if value != "-":
         return value
+    if sys.stdin is None or sys.stdin.closed:  # `vdp ... - <&-`
+        raise click.BadParameter("standard input is closed; give the text itself", ctx, param)
     return sys.stdin.read().rstrip("\n")
 
 

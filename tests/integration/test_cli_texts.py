@@ -1,5 +1,9 @@
 """Replies and notes from the CLI: given on the command line, or "-" for standard input."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -50,3 +54,18 @@ def test_an_empty_standard_input_is_refused_and_records_nothing(aws: Any) -> Non
 
     assert refused.exit_code == 1 and refused.output.startswith("Error: "), refused.output
     assert show_report(wiring.ports(), report_id).messages == []
+
+
+def test_a_closed_standard_input_is_a_usage_error_not_a_traceback() -> None:
+    vdp = Path(sys.executable).with_name("vdp")
+    result = subprocess.run(
+        [str(vdp), "reports", "note", "VDP-AAAA-BBBB", "-"],
+        preexec_fn=lambda: os.close(0),  # the child starts with its stdin closed
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 2 and "standard input is closed" in result.stderr
+    assert "Traceback" not in result.stderr
