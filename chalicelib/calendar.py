@@ -15,6 +15,9 @@ import logging
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from chalicelib.errors import PolicyError
 
 CACHE_FILE = Path(__file__).with_name("holidays.json")
 log = logging.getLogger(__name__)
@@ -64,14 +67,20 @@ def supported_country(country: str) -> bool | None:
 
 
 def write_cache(countries: list[str], years: range, path: Path = CACHE_FILE) -> None:
-    """Regenerate holidays.json from the library."""
-    data = {
-        country: {
+    """Regenerate these countries' entries of holidays.json from the library; the other
+    countries' stay. A country the library does not know is refused before any write."""
+    unknown = [country for country in countries if supported_country(country) is not True]
+    if unknown:
+        raise PolicyError(f"no holidays known for {', '.join(unknown)} (ISO 3166 codes)")
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except FileNotFoundError:
+        data = {}
+    for country in countries:
+        data[country] = {
             str(year): sorted(day.isoformat() for day in library_holidays(country, year))
             for year in years
         }
-        for country in countries
-    }
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 

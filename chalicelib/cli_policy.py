@@ -58,16 +58,25 @@ def render_command(fmt: str, api: str | None, policy_path: str | None, base_url:
 @click.option(
     "--country", "countries", multiple=True, help="ISO 3166 codes (default: the policy's)."
 )
-@click.option("--years", default=10, show_default=True, help="How many years from this one.")
-def holidays_command(countries: tuple[str, ...], years: int) -> None:
-    """Regenerate chalicelib/holidays.json from the holidays library."""
+@click.option(
+    "--years",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="How many years from this one.",
+)
+@POLICY_OPTION
+def holidays_command(countries: tuple[str, ...], years: int, policy_path: str | None) -> None:
+    """Regenerate these countries' entries of chalicelib/holidays.json (the others stay)."""
     from chalicelib.calendar import CACHE_FILE, write_cache
-    from chalicelib.policy import default_policy
 
-    chosen = list(countries) or [default_policy().holidays_country]
-    start = date.today().year
-    write_cache(chosen, range(start, start + years))
-    echo_safe(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+    def action() -> None:
+        chosen = [c.upper() for c in countries] or [_policy(policy_path).holidays_country]
+        start = date.today().year
+        write_cache(chosen, range(start, start + years))
+        echo_safe(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+
+    run_safely(action)
 
 
 @main.command("security-txt")

@@ -1,0 +1,50 @@
+"""`vdp policy holidays`: refreshes the countries asked for and keeps the others."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chalicelib.calendar import CACHE_FILE, write_cache
+from chalicelib.cli import main
+from chalicelib.errors import PolicyError
+
+
+def test_only_the_countries_asked_for_are_rewritten(tmp_path: Path) -> None:
+    cache = tmp_path / "holidays.json"
+    cache.write_text(json.dumps({"DE": {"2030": ["2030-10-03"]}, "FR": {"2020": []}}))
+
+    write_cache(["FR"], range(2030, 2031), cache)
+
+    data = json.loads(cache.read_text())
+    assert data["DE"] == {"2030": ["2030-10-03"]}
+    assert list(data["FR"]) == ["2030"] and "2030-07-14" in data["FR"]["2030"]
+
+
+def test_an_unknown_country_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    cache = tmp_path / "holidays.json"
+    cache.write_text("{}")
+
+    with pytest.raises(PolicyError, match="no holidays known for XX"):
+        write_cache(["FR", "XX"], range(2030, 2031), cache)
+
+    assert cache.read_text() == "{}"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (["--country", "xx"], 1, "no holidays known for XX"),
+        (["--years", "0"], 2, "0 is not in the range 1<=x<=50"),
+    ],
+)
+def test_the_command_refuses_in_one_line_and_leaves_the_shipped_file(
+    args: list[str], code: int, said: str
+) -> None:
+    before = CACHE_FILE.read_bytes()
+
+    result = CliRunner().invoke(main, ["policy", "holidays", *args])
+
+    assert result.exit_code == code and said in result.output, result.output
+    assert "Traceback" not in result.output and CACHE_FILE.read_bytes() == before
