@@ -1,4 +1,4 @@
-"""`vdp reports ack|status|severity|note|reply|assign|timeline`, `vdp sla`, `vdp subscribe`.
+"""`vdp reports ack|status|severity|note|reply|assign|timeline`, `vdp sla`, subscriptions.
 
 Thin: each command calls one use case (triage.py, team.py, sweeps.py) with the team's
 Ports and the caller's AWS identity, then prints a line, a table, or `--json`.
@@ -240,6 +240,23 @@ def subscribe_command(
             echo_safe(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
         else:
             echo_safe(f"subscribed {protocol} {endpoint}: {arn}")
+
+    run_safely(action)
+
+
+@main.command("unsubscribe")
+@click.argument("endpoint")
+@click.pass_obj
+def unsubscribe_command(state: CliState, endpoint: str) -> None:
+    """End the subscriptions of an endpoint (email, queue ARN, URL) or one by its ARN."""
+    from chalicelib.errors import NotFound
+
+    def action() -> None:
+        ended = _subscriptions(state).unsubscribe(endpoint)
+        if not ended:
+            raise NotFound(f"no confirmed subscription for {endpoint}")
+        for arn in ended:
+            echo_safe(f"unsubscribed {arn}")
 
     run_safely(action)
 

@@ -56,7 +56,9 @@ def team_walk(report_id: str, folder: str) -> list[tuple[str, ...]]:
         ("credits",),
         ("sla",),
         ("subscribe", "email", "team@example.org", "--severity", "critical"),
+        ("subscribe", "email", "team@example.org"),  # its filter changed: every event
         ("subscriptions",),
+        ("unsubscribe", "team@example.org"),
     ]
 
 
