@@ -15,7 +15,7 @@ import click
 
 from chalicelib.cli import REPORT_ID, CliState, as_report_id, main, reports, run_safely
 from chalicelib.cli_output import echo_safe, emit
-from chalicelib.models import ReportRecord
+from chalicelib.models import STATUSES, ReportRecord
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 PROTOCOLS = ("email", "sqs", "https")
@@ -72,7 +72,7 @@ def ack_command(state: CliState, report_id: str, message: str | None, as_json: b
 
 @reports.command("status")
 @REPORT_ID
-@click.argument("new_status", metavar="NEW")
+@click.argument("new_status", metavar="NEW", type=click.Choice(STATUSES, case_sensitive=False))
 @click.option(
     "--note",
     callback=_text_or_stdin,

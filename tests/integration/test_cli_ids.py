@@ -26,3 +26,14 @@ def test_a_lower_case_id_with_spaces_finds_the_report(aws: Any) -> None:
     assert acked.exit_code == 0 and duplicate.exit_code == 0, acked.output + duplicate.output
     moves = [(e.kind, e.status) for e in timeline(wiring.ports(), second) if e.kind == "status"]
     assert moves == [("status", "acknowledged"), ("status", "duplicate")]
+
+
+def test_a_status_in_any_case_is_taken_and_a_wrong_one_lists_the_statuses(aws: Any) -> None:
+    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    runner = CliRunner()
+
+    moved = runner.invoke(main, ["reports", "status", report_id, "Acknowledged"])
+    wrong = runner.invoke(main, ["reports", "status", report_id, "triagd"])
+
+    assert moved.exit_code == 0 and "now acknowledged" in moved.output, moved.output
+    assert wrong.exit_code == 2 and "'triaged', 'accepted'" in wrong.output
