@@ -139,7 +139,10 @@ def list_command(
             for r in list_reports(ports, _split(statuses) or None, product, overdue)
         ]
         columns = ["report_id", "status", "created_at", "product", "severity", "acknowledge_by"]
-        emit(rows, as_json, [*columns, "assignee", "overdue"])
+        empty, known = "no reports", ports.policy.product_ids()
+        if product and product not in known:  # a typo, or a product the policy has dropped
+            empty += f" (the policy has no product {product}; it has {', '.join(known)})"
+        emit(rows, as_json, [*columns, "assignee", "overdue"], empty)
 
     run_safely(action)
 

@@ -37,3 +37,14 @@ def test_a_status_in_any_case_is_taken_and_a_wrong_one_lists_the_statuses(aws: A
 
     assert moved.exit_code == 0 and "now acknowledged" in moved.output, moved.output
     assert wrong.exit_code == 2 and "'triaged', 'accepted'" in wrong.output
+
+
+def test_listing_a_product_the_policy_lacks_says_so(aws: Any) -> None:
+    submit_report(REPORT, wiring.ports(), base_url="https://x")
+
+    typo = CliRunner().invoke(main, ["reports", "list", "--product", "exmaple-app"])
+
+    assert typo.exit_code == 0
+    assert typo.output.strip() == (
+        "no reports (the policy has no product exmaple-app; it has example-app, example-api, other)"
+    )
