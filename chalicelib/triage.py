@@ -12,7 +12,7 @@ from datetime import datetime
 from chalicelib import parts
 from chalicelib.errors import FieldProblem, NotFound, ValidationFailed
 from chalicelib.lifecycle import check_transition
-from chalicelib.models import ReportEvent, ReportRecord
+from chalicelib.models import ReportEvent, ReportRecord, name_problem
 from chalicelib.notifications import STATUS_CHANGED, announce
 from chalicelib.ports import Ports
 from chalicelib.scoring import score_vector
@@ -123,10 +123,9 @@ def set_severity(ports: Ports, actor: str, report_id: str, vector: str) -> Repor
 def assign(ports: Ports, actor: str, report_id: str, assignee: str) -> ReportRecord:
     """Record who owns the report (internal: never shown to the reporter)."""
     who = assignee.strip()
-    if not who or len(who) > 200:
-        raise ValidationFailed(
-            [FieldProblem("assignee", "1-200 characters")], "assignee: 1-200 characters"
-        )
+    problem = "1-200 characters" if not who or len(who) > 200 else name_problem(who)
+    if problem:
+        raise ValidationFailed([FieldProblem("assignee", problem)], f"assignee: {problem}")
     record = get_report(ports, report_id)
     now = ports.clock()
     changed = record.model_copy(update={"assignee": who, "updated_at": now, "rev": record.rev + 1})

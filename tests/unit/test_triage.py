@@ -234,3 +234,13 @@ def test_list_filters_by_product_and_overdue(submitted) -> None:
     assert overdue == [accepted.report_id]  # acknowledged on time, the other was not
     assert api == [accepted.report_id]
     assert list(list_reports(ports, overdue=True)) == []
+
+
+@pytest.mark.parametrize("who", ["", " ", "x" * 201, "ann\nVDP-0000-0000 closed", "ann\x1b[2J"])
+def test_an_assignee_is_one_printable_line(submitted, who: str) -> None:
+    ports, accepted = submitted
+
+    with pytest.raises(ValidationFailed, match="assignee: "):
+        assign(ports, ANN, accepted.report_id, who)
+
+    assert ports.reports.records[accepted.report_id].assignee is None
