@@ -175,16 +175,23 @@ def reply_command(state: CliState, report_id: str, text: str, as_json: bool) -> 
 @JSON_OPTION
 @click.pass_obj
 def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:
-    """Every event of a report, with who caused it."""
+    """Every event of a report, with who caused it, from its submission on."""
+    from chalicelib.models import ReportEvent
     from chalicelib.team import timeline
+    from chalicelib.triage import get_report
 
     def action() -> None:
+        ports = state.ports()
+        created = get_report(ports, report_id).created_at  # the metadata records the receipt
+        received = ReportEvent(
+            event_id="received", at=created, kind="status", public=True, status="received"
+        )
         rows = [
-            # A follow-up comes from the receipt holder, who has no AWS identity.
+            # The submission and follow-ups come from the receipt holder: no AWS identity.
             {**e.model_dump(mode="json"), "actor": e.actor or "reporter"}
-            for e in timeline(state.ports(), report_id)
+            for e in [received, *timeline(ports, report_id)]
         ]
-        emit(rows, as_json, ["at", "kind", "status", "actor", "detail"], "no events")
+        emit(rows, as_json, ["at", "kind", "status", "actor", "detail"])
 
     run_safely(action)
 
