@@ -56,6 +56,9 @@ class VersionRange:
     last_affected: str | None
 
 
+NAME_NEEDS_CWE = "--cwe-name names the CWE given with --cwe"
+
+
 def set_advisory(
     ports: Ports,
     actor: str,
@@ -66,8 +69,11 @@ def set_advisory(
     affected: str | None = None,
     fixed_in: str | None = None,
 ) -> ReportRecord:
-    """Record the advisory facts given (others keep their value); saved only if unchanged."""
+    """Record the advisory facts given (others keep their value); saved only if unchanged.
+    With none given, nothing is written and the report's facts are returned as they are."""
     record = get_report(ports, report_id)
+    if cwe_name is not None and cwe is None:
+        raise ValidationFailed([FieldProblem("cwe_name", NAME_NEEDS_CWE)], NAME_NEEDS_CWE)
     changes: dict[str, object] = {}
     if cwe is not None:
         changes.update(cwe=_check_cwe(cwe), cwe_name=_cwe_name(cwe, cwe_name))
@@ -75,6 +81,8 @@ def set_advisory(
         changes["affected"] = str(_specifiers(affected))
     if fixed_in is not None:
         changes["fixed_in"] = str(_version("fixed_in", fixed_in))
+    if not changes:
+        return record
     updated = record.model_copy(update=changes)
     version_range(updated)  # the combination must make sense too
     now = ports.clock()

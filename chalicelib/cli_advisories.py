@@ -95,7 +95,7 @@ def advisory_command(
     fixed_in: str | None,
     as_json: bool,
 ) -> None:
-    """Set the advisory's public facts: CWE, affected range, fixed version."""
+    """Set the advisory's public facts: CWE, affected range, fixed version (none: show them)."""
     from chalicelib.advisories import set_advisory
 
     def action() -> None:

@@ -313,3 +313,19 @@ def test_a_planted_credit_part_is_refused_not_published() -> None:
         credits.publish(ports, report_id, "bob")
 
     assert ports.reports.get(report_id).credit_published_at is None
+
+
+def test_an_advisory_without_facts_shows_them_and_writes_nothing() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+    set_advisory(ports, "alice", report_id, cwe="CWE-79", fixed_in="2.4.2")
+    before = ports.reports.records[report_id]
+    events = len(ports.reports.events(report_id))
+
+    shown = set_advisory(ports, "alice", report_id)
+    with pytest.raises(ValidationFailed, match="--cwe-name names the CWE given with --cwe"):
+        set_advisory(ports, "alice", report_id, cwe_name="Cross-site Scripting")
+
+    assert shown == before and (shown.cwe, shown.fixed_in) == ("CWE-79", "2.4.2")
+    assert ports.reports.records[report_id] == before
+    assert len(ports.reports.events(report_id)) == events
