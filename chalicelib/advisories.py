@@ -94,11 +94,17 @@ def set_advisory(
 
 
 def disclose(ports: Ports, actor: str, report_id: str, when: datetime) -> ReportRecord:
-    """fixed -> disclosed through the lifecycle, then the date with its explicit offset."""
+    """fixed -> disclosed through the lifecycle, then the date with its explicit offset
+    (a planned date may lie ahead; none may come before the report was received)."""
     if when.tzinfo is None or when.utcoffset() is None:
-        problem = "needs a time zone: an offset such as +01:00, or Z for UTC"
-        raise ValidationFailed([FieldProblem("date", problem)], f"date {problem}")
+        _refuse_date("needs a time zone: an offset such as +01:00, or Z for UTC")
+    if when < get_report(ports, report_id).created_at:
+        _refuse_date("is before the report was received")
     return change_status(ports, actor, report_id, "disclosed", disclosed_at=when)
+
+
+def _refuse_date(problem: str) -> NoReturn:
+    raise ValidationFailed([FieldProblem("date", problem)], f"date {problem}")
 
 
 def version_range(record: ReportRecord) -> VersionRange:

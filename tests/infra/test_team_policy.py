@@ -50,7 +50,7 @@ def team_walk(report_id: str, folder: str) -> list[tuple[str, ...]]:
         ("reports", "status", report_id, "fixed"),
         ("reports", "credit", report_id, "--publish"),
         ("reports", "advisory", report_id, "--cwe", "CWE-79", "--fixed-in", "2.4.2"),
-        ("reports", "disclose", report_id, "--date", "2026-12-01T10:00:00+01:00"),
+        ("reports", "disclose", report_id),  # now
         ("reports", "export", report_id, "--format", "osv"),
         ("reports", "timeline", report_id),
         ("credits",),

@@ -1,6 +1,7 @@
 """`vdp reports credit|advisory|disclose|export` and `vdp credits` against moto."""
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from click.testing import CliRunner
@@ -11,6 +12,9 @@ from chalicelib.service import submit_report
 from chalicelib.triage import change_status
 from tests.advisory_schemas import schema_errors
 from tests.unit.test_advisories import ANONYMOUS, REPORT
+
+CET = timezone(timedelta(hours=1))
+TOMORROW_CET = (datetime.now(UTC) + timedelta(days=1)).astimezone(CET).replace(microsecond=0)
 
 
 def fixed(fields: dict[str, Any]) -> str:
@@ -30,10 +34,10 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
     shown = vdp("reports", "credit", report_id, "--json")
     published = vdp("reports", "credit", report_id, "--publish")
     facts = vdp("reports", "advisory", report_id, "--cwe", "CWE-79", "--fixed-in", "2.4.2")
-    naive = vdp("reports", "disclose", report_id, "--date", "2026-12-01T10:00:00")
-    disclosed = vdp(
-        "reports", "disclose", report_id, "--date", "2026-12-01T10:00:00+01:00", "--json"
-    )
+    when = TOMORROW_CET.isoformat()  # a planned date; never one before the report arrived
+    naive = vdp("reports", "disclose", report_id, "--date", when[:19])
+    early = vdp("reports", "disclose", report_id, "--date", "2020-01-01T10:00:00+01:00")
+    disclosed = vdp("reports", "disclose", report_id, "--date", when, "--json")
     csaf = vdp("reports", "export", report_id, "--format", "csaf")
     osv = vdp("reports", "export", report_id, "--format", "osv")
     page = vdp("credits", "--format", "md")
@@ -43,7 +47,8 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
     assert facts.exit_code == 0 and "Cross-site Scripting" in facts.output
     assert naive.exit_code == 1 and "time zone" in naive.output
     assert disclosed.exit_code == 0, disclosed.output
-    assert json.loads(disclosed.output)["disclosed_at"] == "2026-12-01T10:00:00+01:00"
+    assert early.exit_code == 1 and "before the report was received" in early.output
+    assert json.loads(disclosed.output)["disclosed_at"] == when
     assert schema_errors(json.loads(csaf.output), "csaf") == []
     assert schema_errors(json.loads(osv.output), "osv") == []
     assert json.loads(osv.output)["credits"] == [{"name": "grace_h", "type": "FINDER"}]

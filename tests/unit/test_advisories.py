@@ -329,3 +329,13 @@ def test_an_advisory_without_facts_shows_them_and_writes_nothing() -> None:
     assert shown == before and (shown.cwe, shown.fixed_in) == ("CWE-79", "2.4.2")
     assert ports.reports.records[report_id] == before
     assert len(ports.reports.events(report_id)) == events
+
+
+def test_a_disclosure_cannot_predate_the_report() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+
+    with pytest.raises(ValidationFailed, match="date is before the report was received"):
+        disclose(ports, "alice", report_id, datetime(2026, 11, 1, tzinfo=UTC))
+
+    assert ports.reports.records[report_id].status == "fixed"
