@@ -180,7 +180,8 @@ def show_command(
             ],
         }
         if as_json:
-            echo_safe(json.dumps(document, indent=2, ensure_ascii=False))
+            # Escaped (\uXXXX): lossless, and nothing in it can act on a terminal.
+            echo_safe(json.dumps(document, indent=2))
         else:
             echo_safe(describe_report(document))
 

@@ -52,7 +52,7 @@ def credit_command(
             "published_on": choice.published_on.isoformat() if choice.published_on else None,
         }
         if as_json:
-            echo_safe(json.dumps(document, indent=2, ensure_ascii=False))
+            echo_safe(json.dumps(document, indent=2))  # escaped: nothing is dropped
             return
         for key, value in document.items():
             echo_safe(f"{key:<14}{'-' if value is None else one_line(str(value))}")
@@ -159,7 +159,8 @@ def export_command(
 
     def action() -> None:
         document = export(state.ports(), report_id, fmt, title=title, ecosystem=ecosystem)
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        # UTF-8 in a file; escaped on a terminal, where control characters would be dropped.
+        text = json.dumps(document, indent=2, ensure_ascii=output is None) + "\n"
         if output:
             output.write_text(text, encoding="utf-8")
             echo_safe(f"wrote {output}")

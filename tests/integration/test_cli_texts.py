@@ -1,5 +1,6 @@
 """Replies and notes from the CLI: given on the command line, or "-" for standard input."""
 
+import json
 import os
 import subprocess
 import sys
@@ -69,3 +70,16 @@ def test_a_closed_standard_input_is_a_usage_error_not_a_traceback() -> None:
 
     assert result.returncode == 2 and "standard input is closed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_json_output_keeps_every_character_the_reporter_sent(aws: Any) -> None:
+    trojan = "if (isAdmin) {\u202e } \u2066// admin only\u2069 \x85 done and \x1b[31m red"
+    report_id = submit_report(
+        {**REPORT, "description": trojan}, wiring.ports(), base_url="https://x"
+    ).report_id
+
+    shown = CliRunner().invoke(main, ["reports", "show", report_id, "--json"])
+
+    assert shown.exit_code == 0
+    assert json.loads(shown.output)["report"]["description"] == trojan
+    assert shown.output.isascii()  # escaped: nothing in it acts on a terminal
