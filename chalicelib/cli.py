@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from chalicelib.cli_output import describe_report, echo_safe, emit, write_attachments
-from chalicelib.errors import VdpError
+from chalicelib.errors import PolicyError, VdpError
 
 
 class CliState:
@@ -37,7 +37,10 @@ class CliState:
                     os.environ.pop(name, None)
                 self._settings = local_settings(endpoint)
             else:
-                self._settings = Settings.from_env(os.environ)
+                try:
+                    self._settings = Settings.from_env(os.environ)
+                except PolicyError as exc:
+                    raise PolicyError(f"{exc.message} (or pass --local for `vdp serve`)") from None
         return self._settings
 
     def ports(self) -> Any:

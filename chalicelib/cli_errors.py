@@ -45,7 +45,15 @@ def describe_failure(exc: VdpError) -> str:
         return "no AWS region: set AWS_REGION or a region in your AWS profile"
     if isinstance(cause, BotoCoreError):
         return f"{service}: {cause}"
+    if cause is not None:  # an answer botocore could not read: a proxy, or not AWS at all
+        return f"{service} answered unexpectedly ({_said(cause)}): check the endpoint"
     return f"{exc.message} ({service})"
+
+
+def _said(cause: BaseException) -> str:
+    """The first line of an AWS error, short (a parser's error quotes the whole answer)."""
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return first[:160]
 
 
 def _refused(cause: ClientError, service: str | None) -> str | None:

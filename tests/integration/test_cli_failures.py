@@ -141,7 +141,9 @@ def test_missing_configuration_names_the_environment_variables(monkeypatch) -> N
     result = vdp("reports", "list")
 
     assert_one_line_failure(
-        result, "configuration incomplete or invalid: VDP_BUCKET, VDP_TOPIC_ARN"
+        result,
+        "configuration incomplete or invalid: VDP_BUCKET, VDP_TOPIC_ARN "
+        "(or pass --local for `vdp serve`)",
     )
 
 

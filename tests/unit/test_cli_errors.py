@@ -1,6 +1,7 @@
 """The one line a failed AWS call becomes at the team's terminal."""
 
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 from chalicelib.cli_errors import describe_failure
 from chalicelib.errors import Unavailable
@@ -43,3 +44,14 @@ def test_a_domain_error_caused_by_aws_keeps_its_own_words() -> None:
         )
     except NotFound as exc:
         assert describe_failure(exc) == "no report VDP-7K3M-9QX2"
+
+
+def test_an_answer_botocore_cannot_read_is_named_in_one_short_line() -> None:
+    page = "Unable to parse response (syntax error), invalid XML received:\n<html>" + "x" * 5000
+    try:
+        raise Unavailable("sns") from ResponseParserError(page)
+    except Unavailable as exc:
+        line = describe_failure(exc)
+
+    assert line.startswith("sns answered unexpectedly (Unable to parse response")
+    assert line.endswith("): check the endpoint") and "<html>" not in line and len(line) < 250
