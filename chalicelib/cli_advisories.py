@@ -73,7 +73,8 @@ def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
     def action() -> None:
         ports = state.ports()
         found = credits.rebuild_public(ports) if rebuild else credits.published_credits(ports)
-        echo_safe(credits.render(found, fmt, ports.policy.organisation.name), nl=False)
+        page = credits.render(found, fmt, ports.policy.organisation.name)
+        echo_safe(page, nl=not page.endswith("\n"))  # JSON has no final newline of its own
 
     run_safely(action)
 

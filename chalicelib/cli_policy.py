@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import click
@@ -23,8 +24,16 @@ POLICY_OPTION = click.option(
     type=click.Path(exists=True, dir_okay=False),
     help="Another policy.toml.",
 )
+
+
+def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise click.BadParameter("must be an http(s) URL, e.g. https://vdp.example.com", ctx, param)
+    return value
+
+
 BASE_OPTION = click.option(
-    "--base-url", default="http://127.0.0.1:8000", show_default=True,
+    "--base-url", default="http://127.0.0.1:8000", show_default=True, callback=_url,
     help="Where this vdp deployment's API is reachable.",
 )  # fmt: skip
 
