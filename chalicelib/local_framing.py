@@ -8,6 +8,7 @@ it by that length (http.check_size), so the 413 carries CORS headers like any er
 from __future__ import annotations
 
 import re
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
 from typing import BinaryIO
 
@@ -22,10 +23,12 @@ def read_body(
     rfile: BinaryIO, headers: Message, limit: int, version: str = "HTTP/1.1"
 ) -> tuple[int, bytes | None]:
     """The body's length and its bytes (None when empty, or over `limit` and left unread)."""
-    if headers.defects or not all(_FIELD_NAME.fullmatch(name) for name in headers):
+    cut_short = any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in headers.defects)
+    if cut_short or not all(_FIELD_NAME.fullmatch(name) for name in headers):
         # RFC 9112, 5.1: "Transfer-Encoding : chunked" (whitespace before the colon) must
         # be refused. Python's parser ends the header section at such a line, so the
-        # framing would pass unseen and the chunks be read as the next request.
+        # framing would pass unseen and the chunks be read as the next request. (Other
+        # defects are about bodies: a multipart Content-Type has none in the headers.)
         raise Undelimited("A header field is malformed.")
     try:
         if "transfer-encoding" in headers:

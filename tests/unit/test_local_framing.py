@@ -96,8 +96,17 @@ def test_a_field_name_with_whitespace_is_refused(head: bytes) -> None:
         read_body(io.BytesIO(b"2\r\n{}\r\n0\r\n\r\n"), parsed, LIMIT)
 
 
-def test_ordinary_field_names_pass() -> None:
-    parsed = http.client.parse_headers(io.BytesIO(b"X-Odd_Name.1~: v\r\nContent-Length: 2\r\n\r\n"))
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"X-Odd_Name.1~: v\r\nContent-Length: 2\r\n",
+        # A browser's form post: the email parser notes a multipart type without parts.
+        b"Content-Type: multipart/form-data; boundary=----WebKitFormBoundaryA\r\n"
+        b"Content-Length: 2\r\n",
+    ],
+)
+def test_ordinary_headers_pass(head: bytes) -> None:
+    parsed = http.client.parse_headers(io.BytesIO(head + b"\r\n"))
 
     assert read_body(io.BytesIO(b"{}"), parsed, LIMIT) == (2, b"{}")
 
