@@ -97,7 +97,9 @@ def published_name(ports: Ports, record: ReportRecord) -> str | None:
     consented), read from its own part; the report itself stays closed."""
     if record.credit_published_at is None:
         return None
-    return _sealed_name(ports, record.report_id)
+    name = _sealed_name(ports, record.report_id)
+    # Published before names were checked at intake: such a name is never shown again.
+    return None if name_problem(name) else name
 
 
 def _seal_name(ports: Ports, report_id: str, name: str) -> None:

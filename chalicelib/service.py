@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -39,7 +37,6 @@ from chalicelib.notifications import MESSAGE_RECEIVED, RECEIVED, announce
 from chalicelib.policy import Policy
 from chalicelib.ports import Ports
 from chalicelib.receipts import (
-    ALPHABET,
     hash_receipt,
     is_report_id,
     new_receipt,
@@ -72,12 +69,11 @@ def submit_report(
     """
     key = idempotency.scoped_key(idempotency_key, client) if idempotency_key else None
     submission = parse_submission(fields, ports.policy)
-    if submission.website:  # the honeypot: checked, limited and answered like any report
-        abuse.admit_report(ports, source, proof, ports.clock())
-        return _decoy(ports, base_url, key, flags_for(submission, ports.policy))
 
     def store_once() -> Accepted:
         abuse.admit_report(ports, source, proof, ports.clock())
+        if submission.website:  # the honeypot: answered as a report is, nothing kept or sent
+            return _decoy(ports, base_url, flags_for(submission, ports.policy))
         return _store_new(submission, ports, base_url)
 
     if key is None or ports.idempotency is None:
@@ -261,20 +257,13 @@ def _estimate(reporter_says: str | None, vector_rating: str | None) -> str:
     return vector_rating or "unknown"
 
 
-def _decoy(ports: Ports, base_url: str, idempotency_key: str | None, flags: list[str]) -> Accepted:
-    """A normal-looking answer for a bot that filled the honeypot (the same validation,
-    limits and flags as a report); nothing is stored or sent. An identical retry with the
-    same Idempotency-Key gets the same answer, as a real report's would (the key is scoped
-    by the client's keyed pseudonym, so the answer cannot be foretold); a different body
-    under that key is not told apart, since nothing is stored to compare it with."""
+def _decoy(ports: Ports, base_url: str, flags: list[str]) -> Accepted:
+    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent.
+    It went through the same validation, limits and Idempotency-Key as a report (a retry
+    gets this answer again), so no answer tells the honeypot apart."""
     log.info("honeypot filled; submission dropped")
     ack_date = acknowledge_by(ports.policy, ports.clock().date())
-    if idempotency_key is None:
-        return _answer(new_report_id(), new_receipt(), ack_date, base_url, flags)
-    seed = hashlib.sha256(f"decoy\n{idempotency_key}".encode()).digest()
-    chars = "".join(ALPHABET[byte % len(ALPHABET)] for byte in seed[:8])
-    receipt = base64.urlsafe_b64encode(seed[8:32]).decode()
-    return _answer(f"VDP-{chars[:4]}-{chars[4:]}", receipt, ack_date, base_url, flags)
+    return _answer(new_report_id(), new_receipt(), ack_date, base_url, flags)
 
 
 def _json(value: object) -> bytes:

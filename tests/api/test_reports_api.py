@@ -97,9 +97,11 @@ def test_missing_title_is_named_without_echoing_values(api) -> None:
 
 
 def reports_stored() -> list[str]:
-    """Report items and objects; a bot's submission may only count against its limits."""
-    items = [i["PK"]["S"] for i in stored_items() if not i["PK"]["S"].startswith("RATE#")]
-    return items + stored_objects()
+    """Report items and objects; a bot's submission may only count against the limits
+    and keep its answer for a retry under its Idempotency-Key, as a report's would."""
+    housekeeping = ("RATE#", "IDEMP#")
+    items = [i["PK"]["S"] for i in stored_items() if not i["PK"]["S"].startswith(housekeeping)]
+    return items + [key for key in stored_objects() if key.startswith("reports/")]
 
 
 def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) -> None:
@@ -135,11 +137,14 @@ def test_a_bot_cannot_tell_the_honeypot_by_its_answers(api) -> None:
 
     real, fake = post_report(api, flagged), post_report(api, {**flagged, **bot})
     invalid = post_report(api, {**REPORT, **bot, "title": "abc"})
-    counted = [post_report(api, {**REPORT, **bot}).status_code for _ in range(4)]
+    retry = {**JSON, "Idempotency-Key": "bot-1"}
+    counted = [post_report(api, {**REPORT, **bot}, retry).status_code for _ in range(3)]
+    counted += [post_report(api, {**REPORT, **bot}).status_code for _ in range(3)]
 
     assert json.loads(fake.body)["flags"] == json.loads(real.body)["flags"] != []
     assert invalid.status_code == 422 and error_of(invalid)["fields"][0]["field"] == "title"
-    assert counted == [201, 201, 201, 429]  # five an hour per source, the real one included
+    # Five an hour per source, the real report included; a retry under its key is no new one.
+    assert counted == [201, 201, 201, 201, 201, 429]
     assert len([k for k in reports_stored() if k.startswith("REPORT#")]) == 1
 
 

@@ -86,6 +86,21 @@ def test_a_name_stored_before_names_were_checked_is_never_published() -> None:
     assert credits.public_credits(ports) == []
 
 
+def test_a_name_published_before_names_were_checked_is_never_shown_again() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, REPORT)
+    credits.publish(ports, report_id, "alice")
+    key = parts.credit_key(report_id)
+    ports.blobs.objects.pop(key)  # the sealed name as an older version would have kept it
+    parts.store(ports, report_id, parts.CREDIT, key, "x\u202etxt.exe".encode())
+
+    rebuilt = credits.rebuild_public(ports)
+    advisory = export(ports, report_id, "osv")
+
+    assert rebuilt == [] and credits.public_credits(ports) == []
+    assert "credits" not in advisory and "\u202e" not in json.dumps(advisory)
+
+
 def test_unpublish_takes_the_name_off_the_public_list() -> None:
     ports = fake_ports()
     report_id = fixed_report(ports, REPORT)
