@@ -67,9 +67,15 @@ def supported_country(country: str) -> bool | None:
 
 
 def write_cache(countries: list[str], years: range, path: Path = CACHE_FILE) -> None:
-    """Regenerate these countries' entries of holidays.json from the library; the other
-    countries' stay. A country the library does not know is refused before any write."""
-    unknown = [country for country in countries if supported_country(country) is not True]
+    """Regenerate these countries' years in holidays.json from the library; other years
+    and countries stay. Without the library, or for a country it does not know, nothing
+    is written (the file alone would only repeat itself, or write empty years)."""
+    try:
+        import holidays
+    except ImportError:
+        raise PolicyError("regenerating needs the holidays library: pip install holidays") from None
+    known = holidays.list_supported_countries()
+    unknown = [country for country in countries if country not in known]
     if unknown:
         raise PolicyError(f"no holidays known for {', '.join(unknown)} (ISO 3166 codes)")
     try:
@@ -77,10 +83,12 @@ def write_cache(countries: list[str], years: range, path: Path = CACHE_FILE) -> 
     except FileNotFoundError:
         data = {}
     for country in countries:
-        data[country] = {
-            str(year): sorted(day.isoformat() for day in library_holidays(country, year))
-            for year in years
-        }
+        data.setdefault(country, {}).update(
+            {
+                str(year): sorted(day.isoformat() for day in library_holidays(country, year))
+                for year in years
+            }
+        )
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 
@@ -13,8 +14,6 @@ from chalicelib.policy import DEFAULT_POLICY, Policy, load_policy
 
 
 def _policy(path: str | None) -> Policy:
-    from pathlib import Path
-
     return load_policy(Path(path) if path else DEFAULT_POLICY)
 
 
@@ -74,16 +73,24 @@ def render_command(fmt: str, api: str | None, policy_path: str | None, base_url:
     type=click.IntRange(1, 50),
     help="How many years from this one.",
 )
+@click.option(
+    "--file",
+    "cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Another holidays.json (default: the one the package ships).",
+)
 @POLICY_OPTION
-def holidays_command(countries: tuple[str, ...], years: int, policy_path: str | None) -> None:
-    """Regenerate these countries' entries of chalicelib/holidays.json (the others stay)."""
+def holidays_command(
+    countries: tuple[str, ...], years: int, cache: Path | None, policy_path: str | None
+) -> None:
+    """Regenerate these countries' years in chalicelib/holidays.json (the rest stays)."""
     from chalicelib.calendar import CACHE_FILE, write_cache
 
     def action() -> None:
         chosen = [c.upper() for c in countries] or [_policy(policy_path).holidays_country]
-        start = date.today().year
-        write_cache(chosen, range(start, start + years))
-        echo_safe(f"wrote {CACHE_FILE.name}: {', '.join(chosen)} {start}-{start + years - 1}")
+        start, path = date.today().year, cache or CACHE_FILE
+        write_cache(chosen, range(start, start + years), path)
+        echo_safe(f"wrote {path.name}: {', '.join(chosen)} {start}-{start + years - 1}")
 
     run_safely(action)
 

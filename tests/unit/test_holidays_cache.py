@@ -11,15 +11,15 @@ from chalicelib.cli import main
 from chalicelib.errors import PolicyError
 
 
-def test_only_the_countries_asked_for_are_rewritten(tmp_path: Path) -> None:
+def test_only_the_countries_and_years_asked_for_are_rewritten(tmp_path: Path) -> None:
     cache = tmp_path / "holidays.json"
-    cache.write_text(json.dumps({"DE": {"2030": ["2030-10-03"]}, "FR": {"2020": []}}))
+    cache.write_text(json.dumps({"DE": {"2030": ["2030-10-03"]}, "FR": {"2020": [], "2030": []}}))
 
     write_cache(["FR"], range(2030, 2031), cache)
 
     data = json.loads(cache.read_text())
     assert data["DE"] == {"2030": ["2030-10-03"]}
-    assert list(data["FR"]) == ["2030"] and "2030-07-14" in data["FR"]["2030"]
+    assert data["FR"]["2020"] == [] and "2030-07-14" in data["FR"]["2030"]
 
 
 def test_an_unknown_country_is_refused_before_anything_is_written(tmp_path: Path) -> None:
@@ -39,12 +39,28 @@ def test_an_unknown_country_is_refused_before_anything_is_written(tmp_path: Path
         (["--years", "0"], 2, "0 is not in the range 1<=x<=50"),
     ],
 )
-def test_the_command_refuses_in_one_line_and_leaves_the_shipped_file(
-    args: list[str], code: int, said: str
+def test_the_command_refuses_in_one_line_and_writes_nothing(
+    tmp_path: Path, args: list[str], code: int, said: str
 ) -> None:
-    before = CACHE_FILE.read_bytes()
+    cache = tmp_path / "holidays.json"
+    cache.write_text("{}")
 
-    result = CliRunner().invoke(main, ["policy", "holidays", *args])
+    result = CliRunner().invoke(main, ["policy", "holidays", "--file", str(cache), *args])
 
     assert result.exit_code == code and said in result.output, result.output
-    assert "Traceback" not in result.output and CACHE_FILE.read_bytes() == before
+    assert "Traceback" not in result.output and cache.read_text() == "{}"
+
+
+def test_the_command_adds_years_and_keeps_the_rest(tmp_path: Path) -> None:
+    cache = tmp_path / "holidays.json"
+    cache.write_text(json.dumps({"FR": {"1999": ["1999-07-14"]}, "DE": {"2030": []}}))
+    shipped = CACHE_FILE.read_bytes()
+
+    result = CliRunner().invoke(
+        main, ["policy", "holidays", "--file", str(cache), "--country", "fr", "--years", "1"]
+    )
+
+    data = json.loads(cache.read_text())
+    assert result.exit_code == 0 and result.output.startswith("wrote holidays.json: FR ")
+    assert data["DE"] == {"2030": []} and data["FR"]["1999"] == ["1999-07-14"]
+    assert len(data["FR"]) == 2 and CACHE_FILE.read_bytes() == shipped
