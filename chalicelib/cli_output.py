@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from chalicelib.models import TEXT_DIRECTION_CONTROLS
+
 
 def write_attachments(attachments: Iterable[Any], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,10 +109,9 @@ def _cell(value: Any) -> str:
 # Reporter text may carry terminal escape sequences (colours, OSC 52 clipboard writes)
 # and bidirectional overrides that make text display other than it reads: every control
 # character but newline and tab is dropped before it reaches a terminal.
-_BIDI_CONTROLS = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _TERMINAL_SAFE = {
     c: None
-    for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI_CONTROLS]
+    for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *TEXT_DIRECTION_CONTROLS]
     if c not in (9, 10)
 }
 

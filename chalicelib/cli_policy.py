@@ -25,8 +25,8 @@ POLICY_OPTION = click.option(
 )
 
 
-def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
         raise click.BadParameter("must be an http(s) URL, e.g. https://vdp.example.com", ctx, param)
     return value
 
@@ -44,7 +44,9 @@ def policy() -> None:
 
 @policy.command("render")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--api", "api", help="The vdp API's URL: the HTML page embeds its report form.")
+@click.option(
+    "--api", "api", callback=_url, help="The vdp API's URL: the HTML page embeds its report form."
+)
 @POLICY_OPTION
 @BASE_OPTION
 def render_command(fmt: str, api: str | None, policy_path: str | None, base_url: str) -> None:

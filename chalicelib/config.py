@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.errors import PolicyError
 from chalicelib.policy import DEFAULT_POLICY
@@ -24,9 +25,21 @@ class Settings(BaseModel):
     table: str = Field(min_length=3)
     topic_arn: str = Field(pattern=r"^arn:aws[\w-]*:sns:")
     secret_id: str | None = None
-    endpoint_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+")
+    endpoint_url: str | None = None
     public_url: str | None = None
     policy_path: Path = DEFAULT_POLICY
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # Checked as botocore reads it, which raises untranslated on a bad host or port.
+        if value is None:
+            return None
+        parts = urlsplit(value)  # ValueError (an unclosed IPv6 bracket) is a refusal too
+        usable = parts.scheme in ("http", "https") and parts.hostname and parts.port != 0
+        if not usable or any(c.isspace() for c in value):  # .port: ValueError when > 65535
+            raise ValueError("must be an http(s) URL")
+        return value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

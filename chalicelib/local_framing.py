@@ -8,7 +8,7 @@ it by that length (http.check_size), so the 413 carries CORS headers like any er
 from __future__ import annotations
 
 import re
-from email.errors import MissingHeaderBodySeparatorDefect
+from email.errors import FirstHeaderLineIsContinuationDefect, MissingHeaderBodySeparatorDefect
 from email.message import Message
 from typing import BinaryIO
 
@@ -16,6 +16,7 @@ from chalicelib.errors import Undelimited
 
 _LINE = 8192  # the longest chunk-size or trailer line accepted, end of line included
 _OVERHEAD = 1024 * 1024  # chunk-size and trailer lines together, beside the body's limit
+_LINE_DEFECTS = (MissingHeaderBodySeparatorDefect, FirstHeaderLineIsContinuationDefect)
 _FIELD_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token
 
 
@@ -23,12 +24,13 @@ def read_body(
     rfile: BinaryIO, headers: Message, limit: int, version: str = "HTTP/1.1"
 ) -> tuple[int, bytes | None]:
     """The body's length and its bytes (None when empty, or over `limit` and left unread)."""
-    cut_short = any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in headers.defects)
-    if cut_short or not all(_FIELD_NAME.fullmatch(name) for name in headers):
+    dropped = any(isinstance(d, _LINE_DEFECTS) for d in headers.defects)
+    if dropped or not all(_FIELD_NAME.fullmatch(name) for name in headers):
         # RFC 9112, 5.1: "Transfer-Encoding : chunked" (whitespace before the colon) must
-        # be refused. Python's parser ends the header section at such a line, so the
-        # framing would pass unseen and the chunks be read as the next request. (Other
-        # defects are about bodies: a multipart Content-Type has none in the headers.)
+        # be refused. Python's parser ends the header section at such a line (or drops a
+        # first line that starts with a space), so the framing would pass unseen and the
+        # chunks be read as the next request. Other defects are about bodies: a multipart
+        # Content-Type has no parts in the headers.
         raise Undelimited("A header field is malformed.")
     try:
         if "transfer-encoding" in headers:

@@ -58,12 +58,13 @@ class _Submitted(BaseModel):
         return value
 
 
+# Marks, embeddings, overrides and isolates that make text display other than it reads.
+TEXT_DIRECTION_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 # A name may be published (credits): no control characters (line breaks included), line
-# separators or bidirectional embeddings, overrides and isolates, which would forge lines
-# or make a public name display other than it reads. ZWJ/ZWNJ stay: names use them.
+# separators or direction controls, which would forge lines or make a public name read
+# otherwise. ZWJ/ZWNJ stay: names use them.
 _NOT_IN_NAMES = frozenset(
-    [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F)]
-    + [*range(0x2066, 0x206A)]
+    [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *TEXT_DIRECTION_CONTROLS]
 )
 
 

@@ -162,8 +162,11 @@ def test_no_region_anywhere_is_named_not_a_traceback(
     assert_one_line_failure(vdp(*command), "no AWS region: set AWS_REGION")
 
 
-def test_an_endpoint_that_is_not_a_url_is_refused_before_any_call(monkeypatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "127.0.0.1:4566")
+@pytest.mark.parametrize(
+    "endpoint", ["127.0.0.1:4566", "http://a b", "http://[::1", "http://x:99999", "http://x:0"]
+)
+def test_an_endpoint_that_is_not_a_url_is_refused_before_any_call(monkeypatch, endpoint) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
 
     result = vdp("--local", "reports", "list")
 

@@ -10,8 +10,11 @@ from chalicelib.cli import main
 
 
 @pytest.mark.parametrize("url", ["notaurl", "vdp.example.com", "ftp://x", "https://"])
-def test_a_base_url_must_be_an_http_url(url: str) -> None:
-    result = CliRunner().invoke(main, ["security-txt", "--no-sign", "--base-url", url])
+@pytest.mark.parametrize(
+    "command", [["security-txt", "--no-sign", "--base-url"], ["policy", "render", "--api"]]
+)
+def test_a_base_url_must_be_an_http_url(command: list[str], url: str) -> None:
+    result = CliRunner().invoke(main, [*command, url])
 
     assert result.exit_code == 2 and "must be an http(s) URL" in result.output
 

@@ -86,7 +86,13 @@ def test_any_other_framing_is_refused(fields: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "head", [b"Transfer-Encoding : chunked\r\n", b"Content-Length\t: 2\r\n", b"A(B): c\r\n"]
+    "head",
+    [
+        b"Transfer-Encoding : chunked\r\n",
+        b"Content-Length\t: 2\r\n",
+        b"A(B): c\r\n",
+        b" Transfer-Encoding: chunked\r\n",  # a first line folded onto nothing
+    ],
 )
 def test_a_field_name_with_whitespace_is_refused(head: bytes) -> None:
     # As http.server parses them: the header section ends at that line, Host included.
