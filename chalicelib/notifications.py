@@ -42,8 +42,9 @@ def announce(ports: Ports, event: str, record: ReportRecord, **details: str) -> 
         log.warning("notification not delivered", extra={"event": event, "service": exc.service})
         return False
     except Exception:
-        # Whatever else goes wrong (an answer botocore misreads), the report is already
-        # stored: the caller's outbox or lease retries; its request must not fail now.
-        log.warning("notification not delivered", exc_info=True, extra={"event": event})
+        # Anything else (an answer botocore misreads, or a bug of ours: hence an error):
+        # what was announced is already saved, so the caller's request must not fail now;
+        # report.received and SLA breaches are retried, other events are lost.
+        log.error("notification not delivered", exc_info=True, extra={"event": event})
         return False
     return True

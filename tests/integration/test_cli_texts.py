@@ -58,9 +58,12 @@ def test_an_empty_standard_input_is_refused_and_records_nothing(aws: Any) -> Non
 
 
 def test_a_closed_standard_input_is_a_usage_error_not_a_traceback() -> None:
-    vdp = Path(sys.executable).with_name("vdp")
+    vdp = Path(sys.executable).with_name("vdp")  # the venv's script, beside its python
+    # --local and nothing listening: whatever happens, no request reaches a real AWS.
+    local = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
     result = subprocess.run(
-        [str(vdp), "reports", "note", "VDP-AAAA-BBBB", "-"],
+        [str(vdp), "--local", "reports", "note", "VDP-AAAA-BBBB", "-"],
+        env=local,
         preexec_fn=lambda: os.close(0),  # the child starts with its stdin closed
         capture_output=True,
         text=True,
