@@ -69,6 +69,7 @@ def as_report_id(ctx: click.Context, param: click.Parameter, value: str | None) 
     return None if value is None else normalized_report_id(value)
 
 
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 # An id as the team types it: `vdp reports show vdp-7k3m-9qx2` finds VDP-7K3M-9QX2.
 REPORT_ID = click.argument("report_id", callback=as_report_id)
 
@@ -123,7 +124,7 @@ def reports() -> None:
 @click.option("--status", "statuses", multiple=True, help="Only these statuses (repeat, or a,b).")
 @click.option("--product", help="Only this product.")
 @click.option("--overdue", is_flag=True, help="Only reports with a breached SLA deadline.")
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.pass_obj
 def list_command(
     state: CliState, statuses: tuple[str, ...], product: str | None, overdue: bool, as_json: bool
@@ -158,7 +159,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @reports.command("show")
 @REPORT_ID
 @click.option("--attachments-dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.pass_obj
 def show_command(
     state: CliState, report_id: str, attachments_dir: Path | None, as_json: bool
@@ -192,5 +193,6 @@ def show_command(
 
 
 import chalicelib.cli_advisories  # noqa: E402,F401 - registers the issue 5 commands
+import chalicelib.cli_subscriptions  # noqa: E402,F401 - registers the subscription commands
 import chalicelib.cli_team  # noqa: E402,F401 - registers the team's triage commands
 from chalicelib import cli_policy  # noqa: E402,F401 - registers `vdp policy`, `vdp security-txt`

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from chalicelib.cli import REPORT_ID, CliState, main, reports, run_safely
+from chalicelib.cli import JSON_OPTION, REPORT_ID, CliState, main, reports, run_safely
 from chalicelib.cli_output import echo_safe, one_line
 
 
@@ -29,7 +29,7 @@ def _when(text: str | None) -> datetime:
 @REPORT_ID
 @click.option("--publish", is_flag=True, help="Publish the credit (GET /acknowledgments).")
 @click.option("--unpublish", is_flag=True, help="Take the credit off the public list.")
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.pass_obj
 def credit_command(
     state: CliState, report_id: str, publish: bool, unpublish: bool, as_json: bool
@@ -85,7 +85,7 @@ def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
 @click.option("--cwe-name", help="The CWE's name (built in for common CWEs).")
 @click.option("--affected", help="Affected versions (PEP 440), e.g. '>=2.0,<2.4.2'.")
 @click.option("--fixed-in", help="First fixed version, e.g. 2.4.2.")
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.pass_obj
 def advisory_command(
     state: CliState,
@@ -117,7 +117,7 @@ def advisory_command(
 @reports.command("disclose")
 @REPORT_ID
 @click.option("--date", "date_text", help="ISO 8601 with offset or Z (default: now, UTC).")
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.pass_obj
 def disclose_command(state: CliState, report_id: str, date_text: str | None, as_json: bool) -> None:
     """fixed -> disclosed, with the disclosure date and time zone."""
@@ -173,7 +173,7 @@ def export_command(
 
 @main.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.pass_obj
 def purge_command(state: CliState, dry_run: bool, as_json: bool) -> None:
     """Delete reports past the policy's retention (S3 versions and DynamoDB items)."""
