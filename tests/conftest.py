@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +58,12 @@ def boto(service: str) -> Any:
     import boto3
 
     return boto3.client(service, region_name="us-east-1")
+
+
+def clear_of_the_hour_boundary(margin_seconds: float = 30) -> None:
+    """Rate limits count per clock hour: a test that fills one window must not straddle
+    two, so a test starting in the hour's last seconds waits for the next hour first."""
+    now = datetime.now(UTC)
+    left = 3600 - (now.minute * 60 + now.second + now.microsecond / 1e6)
+    if left < margin_seconds:
+        time.sleep(left + 0.5)

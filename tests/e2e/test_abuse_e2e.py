@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.conftest import clear_of_the_hour_boundary
 from tests.e2e.conftest import Stack, start_stack, stop_stack
 from tests.e2e.httpclient import post_json
 
@@ -34,6 +35,7 @@ def meta_items(stack: Stack) -> list[dict]:
 
 
 def test_each_client_address_has_its_own_hourly_limit(strict_stack: Stack) -> None:
+    clear_of_the_hour_boundary()
     url = f"{strict_stack.api}/reports"
     answers = [post_json(url, REPORT, source="127.0.0.2").status for _ in range(6)]
     other = post_json(url, REPORT, source="127.0.0.3")
@@ -46,6 +48,7 @@ def test_each_client_address_has_its_own_hourly_limit(strict_stack: Stack) -> No
 
 
 def test_forwarded_for_headers_do_not_change_the_source(strict_stack: Stack) -> None:
+    clear_of_the_hour_boundary()
     url = f"{strict_stack.api}/reports"
     spoofed = [
         post_json(url, REPORT, {"X-Forwarded-For": f"198.51.100.{n}"}, source="127.0.0.4").status
