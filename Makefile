@@ -44,7 +44,7 @@ typecheck: $(STAMP)
 ## scan: bandit over vdp's code (medium and high findings fail; also a test in make test)
 .PHONY: scan audit
 scan: $(STAMP)
-	$(BIN)/bandit -q -r chalicelib app.py -ll
+	$(BIN)/bandit -q -r chalicelib vdp app.py -ll
 
 ## audit: pip-audit of the Lambda's pinned dependencies (needs PyPI's JSON API or osv.dev)
 audit: $(STAMP)

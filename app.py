@@ -7,8 +7,9 @@ from typing import Any
 
 from chalice.app import Chalice, Rate, Request, Response
 
-from chalicelib import config, http, logs, wiring
-from chalicelib.errors import NotFound, VdpError
+from chalicelib import bootstrap, config
+from chalicelib.domain.errors import NotFound, VdpError
+from chalicelib.web import http, logs
 
 config.disable_pydantic_plugins()
 app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
@@ -38,23 +39,23 @@ def security_headers(event: Any, get_response: Any) -> Response:
 @app.route("/reports", methods=["POST"], content_types=list(http.SUBMISSION_TYPES))
 @http.guarded
 def submit_report() -> Response:
-    from chalicelib.service import submit_report
+    from chalicelib.usecases.reporter.intake import submit_report
 
     request = current_request()
-    policy = wiring.policy()
+    policy = bootstrap.policy()
     if http.wants_page(request):
         return _submit_from_form(request)
     fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
-    accepted = submit_report(fields, wiring.ports(), **_intake_options(request, key))
+    accepted = submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
     return http.created(accepted.model_dump(mode="json"))
 
 
 def _intake_options(request: Request, idempotency_key: str | None) -> dict[str, Any]:
     """What the intake needs from the request besides the fields (never the raw address)."""
     return {
-        "base_url": http.base_url(request, wiring.settings().public_url),
-        "source": wiring.source_key(http.source_ip(request)),
-        "client": wiring.client_key(http.source_ip(request)),
+        "base_url": http.base_url(request, bootstrap.settings().public_url),
+        "source": bootstrap.source_key(http.source_ip(request)),
+        "client": bootstrap.client_key(http.source_ip(request)),
         "idempotency_key": idempotency_key,
         "proof": request.headers.get("vdp-proof"),
     }
@@ -63,11 +64,11 @@ def _intake_options(request: Request, idempotency_key: str | None) -> dict[str, 
 @app.route("/challenge", methods=["GET"])
 @http.guarded
 def challenge() -> Response:
-    from chalicelib.abuse import proof_required
-    from chalicelib.proof import issue
+    from chalicelib.usecases.reporter.abuse import proof_required
+    from chalicelib.usecases.reporter.proof import issue
 
-    ports, now = wiring.ports(), wiring.clock()
-    puzzle = issue(wiring.proof_key(), ports.policy.abuse.proof_of_work_difficulty, now)
+    ports, now = bootstrap.ports(), bootstrap.clock()
+    puzzle = issue(bootstrap.proof_key(), ports.policy.abuse.proof_of_work_difficulty, now)
     return http.json_response(
         {
             "challenge": puzzle.token,
@@ -81,19 +82,19 @@ def challenge() -> Response:
 @app.route("/reports/{report_id}", methods=["GET"])
 @http.guarded
 def report_status(report_id: str) -> Response:
-    from chalicelib.service import reporter_status
+    from chalicelib.usecases.reporter.intake import reporter_status
 
     receipt = http.bearer_token(current_request())
     if not receipt:
         raise NotFound()
-    view = reporter_status(report_id, receipt, wiring.ports())
+    view = reporter_status(report_id, receipt, bootstrap.ports())
     return http.json_response(view.model_dump(mode="json"))
 
 
 @app.route("/health", methods=["GET"])
 @http.guarded
 def health() -> Response:
-    from chalicelib.health import check
+    from chalicelib.web.health import check
 
     ready, detail = check()
     return http.readiness(ready, detail)
@@ -101,7 +102,7 @@ def health() -> Response:
 
 @app.route("/openapi.json", methods=["GET"])
 def openapi() -> Response:
-    from chalicelib.openapi import document
+    from chalicelib.web.openapi import document
 
     return http.json_response(document())
 
@@ -109,10 +110,10 @@ def openapi() -> Response:
 @app.route("/.well-known/security.txt", methods=["GET"])
 @http.guarded
 def security_txt() -> Response:
-    from chalicelib.securitytxt import render_security_txt
+    from chalicelib.web.securitytxt import render_security_txt
 
-    base = http.base_url(current_request(), wiring.settings().public_url)
-    return http.text_response(render_security_txt(wiring.policy(), wiring.clock(), base))
+    base = http.base_url(current_request(), bootstrap.settings().public_url)
+    return http.text_response(render_security_txt(bootstrap.policy(), bootstrap.clock(), base))
 
 
 # --- The researcher-facing web: pages, assets, follow-ups, CORS (issue 3) -------------------
@@ -129,23 +130,23 @@ def cors_headers(event: Any, get_response: Any) -> Response:
 
 def _origins() -> list[str]:
     try:
-        return list(wiring.policy().web.allowed_origins)
+        return list(bootstrap.policy().web.allowed_origins)
     except VdpError:  # a broken configuration allows no other origin
         return []
 
 
 def _submit_from_form(request: Request) -> Response:
     """No JavaScript: a 201 page with the receipt, or the form again with the errors."""
-    from chalicelib import pages
-    from chalicelib.service import submit_report
+    from chalicelib.usecases.reporter.intake import submit_report
+    from chalicelib.web import pages
 
-    policy = wiring.policy()
+    policy = bootstrap.policy()
     try:
         fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
     except VdpError as error:
         return http.error_page(pages.form_page(policy, None, error), error, _origins())
     try:
-        accepted = submit_report(fields, wiring.ports(), **_intake_options(request, key))
+        accepted = submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
     except VdpError as error:
         page = pages.form_page(policy, fields, error, idempotency_key=key)
         return http.error_page(page, error, _origins())
@@ -155,15 +156,15 @@ def _submit_from_form(request: Request) -> Response:
 @app.route("/reports/{report_id}/messages", methods=["POST"], content_types=["application/json"])
 @http.guarded
 def post_message(report_id: str) -> Response:
-    from chalicelib.service import add_message
+    from chalicelib.usecases.reporter.intake import add_message
 
     request = current_request()
     receipt = http.bearer_token(request)
     if not receipt:
         raise NotFound()
-    fields = http.json_fields(request, wiring.policy().limits.max_body_bytes)
-    source = wiring.source_key(http.source_ip(request))
-    accepted = add_message(report_id, receipt, fields, wiring.ports(), source)
+    fields = http.json_fields(request, bootstrap.policy().limits.max_body_bytes)
+    source = bootstrap.source_key(http.source_ip(request))
+    accepted = add_message(report_id, receipt, fields, bootstrap.ports(), source)
     return http.created(accepted.model_dump(mode="json"))
 
 
@@ -187,22 +188,22 @@ def messages_preflight(report_id: str) -> Response:
 @app.route("/form", methods=["GET"])
 @http.guarded
 def form() -> Response:
-    from chalicelib.pages import form_page
+    from chalicelib.web.pages import form_page
 
-    return http.page(form_page(wiring.policy()), _origins())
+    return http.page(form_page(bootstrap.policy()), _origins())
 
 
 @app.route("/status", methods=["GET"])
 @http.guarded
 def status() -> Response:
-    from chalicelib.pages import status_page
+    from chalicelib.web.pages import status_page
 
-    return http.page(status_page(wiring.policy()), _origins())
+    return http.page(status_page(bootstrap.policy()), _origins())
 
 
 @app.route("/embed.js", methods=["GET"])
 def embed_js() -> Response:
-    from chalicelib.pages import ASSET_TYPES, web_file
+    from chalicelib.web.pages import ASSET_TYPES, web_file
 
     return http.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
 
@@ -210,7 +211,7 @@ def embed_js() -> Response:
 @app.route("/assets/{name}", methods=["GET"])
 @http.guarded
 def asset(name: str) -> Response:
-    from chalicelib.pages import ASSET_TYPES, web_file
+    from chalicelib.web.pages import ASSET_TYPES, web_file
 
     if name not in ASSET_TYPES:
         raise NotFound()
@@ -220,43 +221,43 @@ def asset(name: str) -> Response:
 @app.route("/acknowledgments", methods=["GET"])
 @http.guarded
 def acknowledgments() -> Response:
-    from chalicelib.credits import public_credits, render
+    from chalicelib.usecases.team.credits import public_credits, render
 
     # Reads only the public object the team publishes: this function cannot decrypt.
-    found = public_credits(wiring.ports())
+    found = public_credits(bootstrap.ports())
     if "application/json" in current_request().headers.get("accept", ""):
         return http.text_response(render(found, "json", ""), http.JSON_TYPE)
-    page = render(found, "html", wiring.policy().organisation.name)
+    page = render(found, "html", bootstrap.policy().organisation.name)
     return http.text_response(page, http.HTML_TYPE)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def purge_expired(event: Any) -> None:
     """Daily: delete reports past the policy's retention (chalicelib/retention.py)."""
-    from chalicelib.retention import purge
+    from chalicelib.usecases.retention import purge
 
-    purge(wiring.ports())
+    purge(bootstrap.ports())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sla_sweep(event: Any) -> None:
     """Hourly: announce each breached SLA deadline once (report.sla_breached)."""
-    from chalicelib.sweeps import sla_sweep as sweep
+    from chalicelib.usecases.sweeps import sla_sweep as sweep
 
-    sweep(wiring.ports())
+    sweep(bootstrap.ports())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def outbox_retry(event: Any) -> None:
     """Every 5 minutes: publish report.received for reports whose notification failed."""
-    from chalicelib.sweeps import outbox_retry as retry
+    from chalicelib.usecases.sweeps import outbox_retry as retry
 
-    retry(wiring.ports())
+    retry(bootstrap.ports())
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def orphan_sweep(event: Any) -> None:
     """Daily: delete every version of blobs left without a report (a failed submission)."""
-    from chalicelib.sweeps import orphan_sweep as sweep
+    from chalicelib.usecases.sweeps import orphan_sweep as sweep
 
-    sweep(wiring.ports())
+    sweep(bootstrap.ports())

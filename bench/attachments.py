@@ -1,6 +1,6 @@
 """Attachments: AES-GCM throughput of crypto.seal, and what 4 MB attached adds to a submission.
 
-Throughput: chalicelib.crypto.seal on a 4 MiB random attachment (the policy's
+Throughput: chalicelib.domain.crypto.seal on a 4 MiB random attachment (the policy's
 total limit), median of repeated runs. Latency: submissions through the Chalice
 app with and without one 4 MiB JSON base64 attachment, alternated on in-process
 moto; the figure is the difference of the medians.
@@ -19,7 +19,7 @@ TARGET_MB_S = 500.0
 
 def seal_throughput(runs: int) -> float:
     """MB/s (10^6 bytes per second) of sealing one 4 MiB part."""
-    from chalicelib.crypto import DataKey, seal
+    from chalicelib.domain.crypto import DataKey, seal
 
     data = os.urandom(ATTACHMENT_BYTES)
     key = DataKey(plaintext=os.urandom(32), wrapped=os.urandom(184), key_id="bench")

@@ -81,7 +81,7 @@ def child(kind: str) -> None:
                 os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"  # as the app sets it
                 validate(body, email_validator=kind == "stack")
             if kind == "floor_our_session":
-                from chalicelib.aws_session import session
+                from chalicelib.adapters.session import session
 
                 clients = common.floor_clients(session())
             else:

@@ -127,7 +127,7 @@ def in_process_aws() -> Iterator[None]:
     """moto in this process with the local stage's key, bucket, table and topic.
 
     Resources are created with a throwaway boto3 session and plain calls (not
-    chalicelib.resources), so neither our modules nor pydantic are loaded here:
+    chalicelib.adapters.resources), so neither our modules nor pydantic are loaded here:
     whatever is measured after this block pays for its own imports and clients.
     moto's objects are then frozen out of the garbage collector: a full collection
     would otherwise walk moto's large heap, a cost that no deployed function has.
@@ -235,7 +235,7 @@ def submit_through_app(app: Any, event: dict[str, Any]) -> None:
 
 
 def floor_clients(session: Any = None) -> dict[str, Any]:
-    """The five clients, configured as wiring.py configures ours, from a fresh session
+    """The five clients, configured as bootstrap.py configures ours, from a fresh session
     (boto3's default, as a bare script has, unless another is handed in)."""
     import boto3
     from botocore.config import Config

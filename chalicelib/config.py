@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from chalicelib.errors import PolicyError
-from chalicelib.policy import DEFAULT_POLICY
+from chalicelib.domain.errors import PolicyError
+from chalicelib.domain.policy import DEFAULT_POLICY
 
 
 class Settings(BaseModel):

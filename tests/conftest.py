@@ -40,17 +40,17 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """In-process moto with the local stage's resources; yields the LocalResources."""
     from moto import mock_aws
 
-    from chalicelib import wiring
+    from chalicelib import bootstrap
+    from chalicelib.adapters.resources import create_resources
     from chalicelib.config import local_settings
-    from chalicelib.resources import bootstrap
 
     for name, value in LOCAL_ENV.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
-        wiring.reset()
+        bootstrap.reset()
         settings = local_settings(endpoint_url=None)
-        yield bootstrap(settings, lambda service: wiring.client(settings, service))
-        wiring.reset()
+        yield create_resources(settings, lambda service: bootstrap.client(settings, service))
+        bootstrap.reset()
 
 
 def boto(service: str) -> Any:

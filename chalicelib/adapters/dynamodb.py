@@ -10,8 +10,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from chalicelib.adapters.failures import translated
-from chalicelib.errors import AlreadyExists, Conflict, Unavailable
-from chalicelib.models import ReportEvent, ReportRecord
+from chalicelib.domain.errors import AlreadyExists, Conflict, Unavailable
+from chalicelib.domain.models import ReportEvent, ReportRecord
 
 STATUS_INDEX = "status-index"
 _WRITE_BATCH = 25  # BatchWriteItem takes at most 25 requests per call

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from chalicelib.errors import AlreadyExists, NotFound, Unavailable
+from chalicelib.domain.errors import AlreadyExists, NotFound, Unavailable
 
 
 @contextmanager

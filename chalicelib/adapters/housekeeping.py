@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.abuse import COUNTED, Quota, refusal
 from chalicelib.adapters.failures import translated
+from chalicelib.usecases.reporter.abuse import COUNTED, Quota, refusal
 
 
 class DynamoRateCounters:

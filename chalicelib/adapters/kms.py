@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.failures import translated
-from chalicelib.crypto import Context, DataKey
+from chalicelib.domain.crypto import Context, DataKey
 
 
 class KmsKeys:

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from chalicelib.adapters.failures import translated
-from chalicelib.errors import Unavailable
-from chalicelib.ports import BlobVersion
+from chalicelib.domain.errors import Unavailable
+from chalicelib.usecases.ports import BlobVersion
 
 _DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys per call
 

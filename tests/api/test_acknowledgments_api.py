@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib import credits, wiring
-from chalicelib.errors import ValidationFailed
-from chalicelib.triage import change_status
+from chalicelib import bootstrap
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.usecases.team import credits
+from chalicelib.usecases.team.triage import change_status
 from tests.api.helpers import REPORT, post_report
 from tests.conftest import boto
 
@@ -18,7 +19,7 @@ ANONYMOUS = {key: value for key, value in REPORT.items() if key != "reporter"}
 
 def submitted(api: Any, body: dict[str, Any]) -> str:
     report_id: str = json.loads(post_report(api, body).body)["report_id"]
-    change_status(wiring.ports(), "alice", report_id, "acknowledged")
+    change_status(bootstrap.ports(), "alice", report_id, "acknowledged")
     return report_id
 
 
@@ -27,11 +28,11 @@ def test_page_lists_published_credits_only(api: Any) -> None:
     credited = submitted(api, CREDITED)
     for report_id in (submitted(api, DECLINED), submitted(api, ANONYMOUS)):
         with pytest.raises(ValidationFailed):
-            credits.publish(wiring.ports(), report_id, "alice")
+            credits.publish(bootstrap.ports(), report_id, "alice")
     assert (
         json.loads(api.get("/acknowledgments", headers={"Accept": "application/json"}).body) == []
     )
-    credits.publish(wiring.ports(), credited, "alice")
+    credits.publish(bootstrap.ports(), credited, "alice")
 
     # When
     page = api.get("/acknowledgments")
@@ -46,7 +47,7 @@ def test_page_lists_published_credits_only(api: Any) -> None:
 
 
 def test_public_object_is_plaintext_under_sse_s3(api: Any) -> None:
-    credits.publish(wiring.ports(), submitted(api, CREDITED), "alice")
+    credits.publish(bootstrap.ports(), submitted(api, CREDITED), "alice")
 
     head = boto("s3").head_object(Bucket="vdp-local-reports", Key=credits.PUBLIC_KEY)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.models import TOO_MANY_KEYS
+from chalicelib.domain.models import TOO_MANY_KEYS
 from tests.api.helpers import REPORT, error_of, post_report, stored_objects
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

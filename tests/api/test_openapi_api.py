@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from chalicelib import cors
-from chalicelib.forms import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
-from chalicelib.openapi import document
-from chalicelib.policy import Abuse, Limits
-from chalicelib.proof import solve
+from chalicelib.domain.policy import Abuse, Limits
+from chalicelib.usecases.reporter.proof import solve
+from chalicelib.web import cors
+from chalicelib.web.forms import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
+from chalicelib.web.openapi import document
 from tests.api.helpers import JSON, REPORT, error_of, post_report
 from tests.api.test_proof_api import use_policy
 from tests.api.test_web_api import FORM_FIELDS, form_post, multipart

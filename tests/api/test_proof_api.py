@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import wiring
-from chalicelib.policy import DEFAULT_POLICY
-from chalicelib.proof import solve
+from chalicelib import bootstrap
+from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.usecases.reporter.proof import solve
 from tests.api.helpers import JSON, error_of, post_report, stored_items
 
 
@@ -18,7 +18,7 @@ def use_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **abuse: str) ->
         text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
     (tmp_path / "policy.toml").write_text(text)
     monkeypatch.setenv("VDP_POLICY_PATH", str(tmp_path / "policy.toml"))
-    wiring.reset()
+    bootstrap.reset()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib import wiring
+from chalicelib import bootstrap
 from tests.conftest import PROJECT_DIR, boto
 from tests.integration.test_adapters import record
 
@@ -36,7 +36,7 @@ def test_sla_sweep_and_outbox_run_on_schedule_and_stay_idempotent(lambdas, aws) 
     overdue = record("VDP-0000-0001").model_copy(
         update={"created_at": received, "acknowledge_by": received.date() + timedelta(days=3)}
     )
-    wiring.ports().reports.create(overdue)
+    bootstrap.ports().reports.create(overdue)
 
     for _ in range(2):
         lambdas.lambda_.invoke("sla_sweep", schedule_event(lambdas))

@@ -2,7 +2,7 @@
 
 import json
 
-from chalicelib import wiring
+from chalicelib import bootstrap
 from tests.conftest import boto
 
 
@@ -45,7 +45,7 @@ def test_security_txt_is_plain_text_and_valid(api, monkeypatch) -> None:
 
     # RFC 9116 wants https URIs: as deployed, the public URL is https.
     monkeypatch.setenv("VDP_PUBLIC_URL", "https://intake.example.com")
-    wiring.reset()
+    bootstrap.reset()
 
     response = api.get("/.well-known/security.txt")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.policy import DEFAULT_POLICY
+from chalicelib.domain.policy import DEFAULT_POLICY
 
 VDP = str(Path(sys.executable).parent / "vdp")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.policy import DEFAULT_POLICY
+from chalicelib.domain.policy import DEFAULT_POLICY
 from tests.e2e.conftest import (
     VDP,
     Stack,

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chalicelib.local_gateway import GATEWAY_REFUSAL
 from tests.e2e.conftest import Stack, start_stack, stop_stack
 from tests.e2e.httpclient import Answer, post_json, request
+from vdp.local.gateway import GATEWAY_REFUSAL
 
 pytestmark = pytest.mark.e2e
 

@@ -60,9 +60,9 @@ def moto_endpoint() -> Iterator[str]:
 def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
     """A fresh local stage on the moto server; vdp's clients are built anew for each cell."""
     from app import app
-    from chalicelib import wiring
+    from chalicelib import bootstrap
+    from chalicelib.adapters.resources import create_resources
     from chalicelib.config import local_settings
-    from chalicelib.resources import bootstrap
     from tests.e2e.conftest import relaxed_policy
 
     assert request("POST", f"{moto_endpoint}/moto-api/reset").status == 200
@@ -74,12 +74,12 @@ def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inta
     monkeypatch.setattr(
         "botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0
     )
-    wiring.reset()
+    bootstrap.reset()
     settings = local_settings(endpoint_url=moto_endpoint)
-    resources = bootstrap(settings, lambda service: wiring.client(settings, service))
+    resources = create_resources(settings, lambda service: bootstrap.client(settings, service))
     with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
         yield Intake(client.http, moto_endpoint, resources.team_queue_url)
-    wiring.reset()
+    bootstrap.reset()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -1,4 +1,4 @@
-"""Faults injected below vdp: a `before-send` hook on the boto3 session that wiring uses.
+"""Faults injected below vdp: a `before-send` hook on the boto3 session that bootstrap uses.
 
 `before-send.<service>[.<Operation>]` runs in botocore's endpoint right before the HTTP
 round trip. Returning an AWSResponse replaces that round trip (the service never sees the
@@ -8,7 +8,7 @@ classifies it (throttling, transient), retries it (standard mode, 3 attempts) an
 our adapters translate; the routes answer. No vdp code is patched or replaced.
 
 Clients copy the session's handlers when they are created, so the hook is registered first
-and cached clients are dropped (`wiring.reset()`); on exit it is unregistered and dropped
+and cached clients are dropped (`bootstrap.reset()`); on exit it is unregistered and dropped
 again, so the next clients are healthy.
 """
 
@@ -24,7 +24,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
-from chalicelib import wiring
+from chalicelib import bootstrap
 
 SERVICES = ("kms", "s3", "dynamodb", "sns")
 KINDS = ("throttling", "http_500", "connect_timeout", "proxy_page")
@@ -132,13 +132,13 @@ def _pairs(header: bytes | str) -> Iterator[tuple[str, str]]:
 def injected(service: str, kind: str, operation: str | None = None) -> Iterator[Fault]:
     """Fail every call to `service` (or one operation of it) made by vdp's clients."""
     fault = Fault(service, kind, operation)
-    events = wiring._session().events  # the one session every vdp client comes from
+    events = bootstrap._session().events  # the one session every vdp client comes from
     unique_id = f"vdp-fault-{id(fault)}"
     # A more specific event than any catch-all `before-send`, so this answer comes first.
     events.register(fault.event, fault, unique_id=unique_id)
-    wiring.reset()
+    bootstrap.reset()
     try:
         yield fault
     finally:
         events.unregister(fault.event, unique_id=unique_id)
-        wiring.reset()
+        bootstrap.reset()

@@ -151,20 +151,20 @@ def _audit(intake: Intake, accepted: list[str]) -> tuple[int, int]:
 
 def _later() -> Any:
     """vdp's ports as the next scheduled run sees them, two days on."""
-    from chalicelib import wiring
+    from chalicelib import bootstrap
 
-    ports = wiring.ports()
-    return replace(ports, clock=lambda: wiring.clock() + timedelta(days=2))
+    ports = bootstrap.ports()
+    return replace(ports, clock=lambda: bootstrap.clock() + timedelta(days=2))
 
 
 def _orphan_sweep() -> list[str]:
-    from chalicelib.sweeps import orphan_sweep
+    from chalicelib.usecases.sweeps import orphan_sweep
 
     return orphan_sweep(_later())
 
 
 def _outbox_retry() -> list[str]:
-    from chalicelib.sweeps import outbox_retry
+    from chalicelib.usecases.sweeps import outbox_retry
 
     return outbox_retry(_later())
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.http import SECURITY_HEADERS
-from chalicelib.local_gateway import GATEWAY_REFUSAL
+from chalicelib.web.http import SECURITY_HEADERS
+from vdp.local.gateway import GATEWAY_REFUSAL
 
 EXPECTED = {
     "DEFAULT_4XX": (None, "bad_request"),

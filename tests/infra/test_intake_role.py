@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import parts
+from chalicelib.usecases import parts
 from tests.infra.iam import Template, allows, as_list
 
 INTAKE = "APIHandler"  # chalice names the function behind every route APIHandler

@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib import wiring
+from chalicelib import bootstrap
 from chalicelib.adapters.dynamodb import DynamoReports
 from chalicelib.adapters.kms import KmsKeys
 from chalicelib.adapters.s3 import S3Blobs
 from chalicelib.adapters.sns import SnsNotifier
-from chalicelib.errors import AlreadyExists, NotFound, Unavailable
-from chalicelib.models import ReportEvent, ReportRecord
+from chalicelib.domain.errors import AlreadyExists, NotFound, Unavailable
+from chalicelib.domain.models import ReportEvent, ReportRecord
 from tests.conftest import boto
 
 CONTEXT = {"report_id": "VDP-7K3M-9QX2", "part": "report"}
@@ -120,7 +120,7 @@ def test_dynamodb_status_index_pages_newest_first(aws) -> None:
 
 
 def test_sns_message_reaches_a_subscriber_with_attributes(aws) -> None:
-    notifier = SnsNotifier(boto("sns"), wiring.settings().topic_arn)
+    notifier = SnsNotifier(boto("sns"), bootstrap.settings().topic_arn)
 
     notifier.publish(
         {"event": "report.received", "report_id": "VDP-7K3M-9QX2"}, {"severity": "high"}

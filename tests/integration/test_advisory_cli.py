@@ -6,21 +6,21 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from chalicelib import wiring
-from chalicelib.cli import main
-from chalicelib.service import submit_report
-from chalicelib.triage import change_status
+from chalicelib import bootstrap
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.team.triage import change_status
 from tests.advisory_schemas import schema_errors
 from tests.unit.test_advisories import ANONYMOUS, REPORT
+from vdp.cli.main import main
 
 CET = timezone(timedelta(hours=1))
 TOMORROW_CET = (datetime.now(UTC) + timedelta(days=1)).astimezone(CET).replace(microsecond=0)
 
 
 def fixed(fields: dict[str, Any]) -> str:
-    report_id = submit_report(fields, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(fields, bootstrap.ports(), base_url="https://x").report_id
     for status in ("acknowledged", "triaged", "accepted", "fixed"):
-        change_status(wiring.ports(), "alice", report_id, status)
+        change_status(bootstrap.ports(), "alice", report_id, status)
     return report_id
 
 

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader
 
-from chalicelib import aws_session
+from chalicelib.adapters import session as aws_session
 from tests.conftest import PROJECT_DIR
 
 # vdp's services, and two that botocore itself creates to sign in a team member (AWS SSO).
@@ -165,7 +165,7 @@ def test_a_team_member_signed_in_with_sso_gets_as_far_as_asking_sso(tmp_path: Pa
     )
     probe = (
         "from botocore.exceptions import EndpointConnectionError\n"
-        "from chalicelib import aws_session\n"
+        "from chalicelib.adapters import session as aws_session\n"
         "sts = aws_session.session().client('sts', region_name='us-east-1')\n"
         "try:\n"
         "    sts.get_caller_identity()\n"

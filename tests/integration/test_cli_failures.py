@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from chalicelib import wiring
-from chalicelib.cli import main
+from chalicelib import bootstrap
 from chalicelib.config import Settings
-from chalicelib.service import submit_report
+from chalicelib.usecases.reporter.intake import submit_report
 from tests.conftest import LOCAL_ENV, boto
 from tests.unit.test_service import REPORT
+from vdp.cli.main import main
 
 
 @pytest.fixture
 def own_session(monkeypatch) -> None:
     """A boto3 session for this test alone: one made before moto starts would skip moto."""
-    monkeypatch.setattr(wiring, "_sessions", {})
+    monkeypatch.setattr(bootstrap, "_sessions", {})
 
 
 def vdp(*args: str) -> Any:
@@ -70,11 +70,11 @@ def test_the_region_comes_from_the_aws_profile_when_the_environment_has_none(
     settings = Settings.from_env(LOCAL_ENV)
 
     assert settings.region is None
-    assert wiring.client(settings, "dynamodb").meta.region_name == "eu-central-1"
+    assert bootstrap.client(settings, "dynamodb").meta.region_name == "eu-central-1"
 
 
 def test_a_folder_that_cannot_be_written_is_named(aws: Any, tmp_path: Path) -> None:
-    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
     missing = tmp_path / "no-such-folder" / "advisory.json"
 
     result = vdp("reports", "export", report_id, "--format", "osv", "--output", str(missing))
@@ -84,7 +84,7 @@ def test_a_folder_that_cannot_be_written_is_named(aws: Any, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("command", [("note",), ("status", "--note")])
 def test_text_that_is_not_utf8_is_refused_and_nothing_is_saved(aws: Any, command) -> None:
-    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
     bad = b"bad \xff".decode(errors="surrogateescape")  # what the shell hands click
     args = (
         ["reports", command[0], report_id, bad]
@@ -108,7 +108,7 @@ def test_attachment_names_that_no_file_system_takes_are_written_safely(
             {"filename": name, "content_type": "text/plain", "data": "cG9j"} for name in names
         ],
     }
-    report_id = submit_report(fields, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(fields, bootstrap.ports(), base_url="https://x").report_id
     folder = tmp_path / "files"
 
     result = vdp("reports", "show", report_id, "--attachments-dir", str(folder))
@@ -123,7 +123,7 @@ def test_attachment_names_that_no_file_system_takes_are_written_safely(
 
 
 def test_list_refuses_an_unknown_status_and_takes_a_comma_list(aws: Any) -> None:
-    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
 
     refused = vdp("reports", "list", "--status", "bogus")
     listed = vdp("reports", "list", "--status", "triaged,received", "--json")
@@ -174,8 +174,8 @@ def test_an_endpoint_that_is_not_a_url_is_refused_before_any_call(monkeypatch, e
 
 
 def test_sla_says_which_breaches_sns_did_not_take_and_fails(aws: Any) -> None:
-    long_ago = wiring.clock() - timedelta(days=30)
-    past = replace(wiring.ports(), clock=lambda: long_ago)
+    long_ago = bootstrap.clock() - timedelta(days=30)
+    past = replace(bootstrap.ports(), clock=lambda: long_ago)
     report_id = submit_report(REPORT, past, base_url="https://x").report_id
     boto("sns").delete_topic(TopicArn=LOCAL_ENV["VDP_TOPIC_ARN"])  # SNS refuses every publish
 

@@ -4,16 +4,16 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from chalicelib import wiring
-from chalicelib.cli import main
-from chalicelib.service import submit_report
-from chalicelib.team import timeline
+from chalicelib import bootstrap
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.team.inbox import timeline
 from tests.unit.test_service import REPORT
+from vdp.cli.main import main
 
 
 def test_a_lower_case_id_with_spaces_finds_the_report(aws: Any) -> None:
-    first = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
-    second = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    first = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
+    second = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
     runner = CliRunner()
 
     shown = runner.invoke(main, ["reports", "show", f" {first.lower()} "])
@@ -24,12 +24,12 @@ def test_a_lower_case_id_with_spaces_finds_the_report(aws: Any) -> None:
 
     assert shown.exit_code == 0 and shown.output.startswith(first), shown.output
     assert acked.exit_code == 0 and duplicate.exit_code == 0, acked.output + duplicate.output
-    moves = [(e.kind, e.status) for e in timeline(wiring.ports(), second) if e.kind == "status"]
+    moves = [(e.kind, e.status) for e in timeline(bootstrap.ports(), second) if e.kind == "status"]
     assert moves == [("status", "acknowledged"), ("status", "duplicate")]
 
 
 def test_a_status_in_any_case_is_taken_and_a_wrong_one_lists_the_statuses(aws: Any) -> None:
-    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
     runner = CliRunner()
 
     moved = runner.invoke(main, ["reports", "status", report_id, "Acknowledged"])
@@ -40,7 +40,7 @@ def test_a_status_in_any_case_is_taken_and_a_wrong_one_lists_the_statuses(aws: A
 
 
 def test_listing_a_product_the_policy_lacks_says_so(aws: Any) -> None:
-    submit_report(REPORT, wiring.ports(), base_url="https://x")
+    submit_report(REPORT, bootstrap.ports(), base_url="https://x")
 
     typo = CliRunner().invoke(main, ["reports", "list", "--product", "exmaple-app"])
 

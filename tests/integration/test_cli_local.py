@@ -6,8 +6,8 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError
 from click.testing import CliRunner
 
-from chalicelib import wiring
-from chalicelib.cli import main
+from chalicelib import bootstrap
+from vdp.cli.main import main
 
 REAL = {
     "AWS_ACCESS_KEY_ID": "AKIAREALKEY000000000",
@@ -21,7 +21,7 @@ REAL = {
 def test_local_requests_carry_no_real_key_or_session_token(
     monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
 ) -> None:
-    monkeypatch.setattr(wiring, "_sessions", {})
+    monkeypatch.setattr(bootstrap, "_sessions", {})
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
     for name, value in REAL.items():
         monkeypatch.setenv(name, value)
@@ -33,7 +33,7 @@ def test_local_requests_carry_no_real_key_or_session_token(
         )
         raise ConnectTimeoutError(endpoint_url=request.url)  # nothing listens: no request leaves
 
-    wiring._session().events.register("before-send", capture)
+    bootstrap._session().events.register("before-send", capture)
 
     result = CliRunner().invoke(main, ["--local", *command])
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from chalicelib.cli import main
+from vdp.cli.main import main
 
 
 @pytest.mark.parametrize("url", ["notaurl", "vdp.example.com", "ftp://x", "https://"])

@@ -5,8 +5,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from chalicelib.cli import main
 from tests.conftest import boto
+from vdp.cli.main import main
 
 
 def vdp(*args: str) -> Any:

@@ -9,17 +9,17 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from chalicelib import wiring
-from chalicelib.cli import main
-from chalicelib.service import reporter_status, submit_report
-from chalicelib.team import show_report
+from chalicelib import bootstrap
+from chalicelib.usecases.reporter.intake import reporter_status, submit_report
+from chalicelib.usecases.team.inbox import show_report
 from tests.unit.test_service import REPORT
+from vdp.cli.main import main
 
 LONG_REPLY = "Thanks for the report.\n\nWe reproduced it on 2.1.0:\n  - the bio is rendered raw\n"
 
 
 def test_dash_reads_a_multi_line_text_from_standard_input(aws: Any) -> None:
-    accepted = submit_report(REPORT, wiring.ports(), base_url="https://x")
+    accepted = submit_report(REPORT, bootstrap.ports(), base_url="https://x")
     report_id = accepted.report_id
     runner = CliRunner()
 
@@ -33,7 +33,7 @@ def test_dash_reads_a_multi_line_text_from_standard_input(aws: Any) -> None:
     assert [r.exit_code for r in (acked, replied, noted, triaged, literal)] == [0] * 5, (
         acked.output + replied.output + noted.output + triaged.output + literal.output
     )
-    texts = [(m.kind, m.text) for m in show_report(wiring.ports(), report_id).messages]
+    texts = [(m.kind, m.text) for m in show_report(bootstrap.ports(), report_id).messages]
     assert texts == [
         ("reply", "On it."),
         ("reply", LONG_REPLY.rstrip("\n")),
@@ -41,7 +41,7 @@ def test_dash_reads_a_multi_line_text_from_standard_input(aws: Any) -> None:
         ("note", "confirmed"),
         ("note", "a-b - c"),
     ]
-    seen = reporter_status(report_id, accepted.receipt, wiring.ports())
+    seen = reporter_status(report_id, accepted.receipt, bootstrap.ports())
     assert [h.message for h in seen.history if h.type == "reply"] == [
         "On it.",
         LONG_REPLY.rstrip("\n"),
@@ -49,12 +49,12 @@ def test_dash_reads_a_multi_line_text_from_standard_input(aws: Any) -> None:
 
 
 def test_an_empty_standard_input_is_refused_and_records_nothing(aws: Any) -> None:
-    report_id = submit_report(REPORT, wiring.ports(), base_url="https://x").report_id
+    report_id = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
 
     refused = CliRunner().invoke(main, ["reports", "reply", report_id, "-"], input="\n\n")
 
     assert refused.exit_code == 1 and refused.output.startswith("Error: "), refused.output
-    assert show_report(wiring.ports(), report_id).messages == []
+    assert show_report(bootstrap.ports(), report_id).messages == []
 
 
 def test_a_closed_standard_input_is_a_usage_error_not_a_traceback() -> None:
@@ -78,7 +78,7 @@ def test_a_closed_standard_input_is_a_usage_error_not_a_traceback() -> None:
 def test_json_output_keeps_every_character_the_reporter_sent(aws: Any) -> None:
     trojan = "if (isAdmin) {\u202e } \u2066// admin only\u2069 \x85 done and \x1b[31m red"
     report_id = submit_report(
-        {**REPORT, "description": trojan}, wiring.ports(), base_url="https://x"
+        {**REPORT, "description": trojan}, bootstrap.ports(), base_url="https://x"
     ).report_id
 
     shown = CliRunner().invoke(main, ["reports", "show", report_id, "--json"])

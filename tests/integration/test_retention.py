@@ -6,21 +6,22 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from chalicelib import parts, wiring
-from chalicelib.cli import main
-from chalicelib.ports import Ports
-from chalicelib.retention import purge
-from chalicelib.service import add_message, submit_report
-from chalicelib.triage import change_status
+from chalicelib import bootstrap
+from chalicelib.usecases import parts
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter.intake import add_message, submit_report
+from chalicelib.usecases.retention import purge
+from chalicelib.usecases.team.triage import change_status
 from tests.conftest import boto
 from tests.unit.fakes import FRIDAY_NOON
 from tests.unit.test_service import BASE, REPORT
+from vdp.cli.main import main
 
 BUCKET, TABLE = "vdp-local-reports", "vdp-local"
 
 
 def at(moment: datetime) -> Ports:
-    return replace(wiring.ports(), clock=lambda: moment)
+    return replace(bootstrap.ports(), clock=lambda: moment)
 
 
 def spam(moment: datetime) -> tuple[str, str]:
@@ -66,9 +67,9 @@ def test_expired_spam_is_purged_and_active_or_recently_active_reports_stay(aws: 
     # Then: the expired spam is gone from S3 (every version) and DynamoDB (META, events)
     assert [item.report_id for item in purged] == [expired]
     assert s3_versions(expired) == [] and dynamo_items(expired) == []
-    assert wiring.ports().reports.get(expired) is None
+    assert bootstrap.ports().reports.get(expired) is None
     for kept in (followed_up, active):
-        assert s3_versions(kept) and wiring.ports().reports.get(kept) is not None
+        assert s3_versions(kept) and bootstrap.ports().reports.get(kept) is not None
     assert len(dynamo_items(followed_up)) == 3  # META, status event, message event
 
 
@@ -89,16 +90,16 @@ def test_vdp_purge_dry_run_lists_and_purge_deletes(aws: Any) -> None:
     dry = runner.invoke(main, ["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert f"would purge {closed}  [spam since" in dry.output and "1 report(s) due" in dry.output
-    assert wiring.ports().reports.get(closed) is not None
+    assert bootstrap.ports().reports.get(closed) is not None
 
     done = runner.invoke(main, ["purge"])
     assert done.exit_code == 0, done.output
-    assert f"purged {closed}" in done.output and wiring.ports().reports.get(closed) is None
+    assert f"purged {closed}" in done.output and bootstrap.ports().reports.get(closed) is None
 
 
 def test_a_change_between_assessment_and_purge_keeps_the_whole_report(aws: Any) -> None:
-    from chalicelib.retention import expired as find_expired
-    from chalicelib.retention import purge_report
+    from chalicelib.usecases.retention import expired as find_expired
+    from chalicelib.usecases.retention import purge_report
 
     start, now = FRIDAY_NOON, FRIDAY_NOON + timedelta(days=31)
     reopened, _ = spam(start)
@@ -119,4 +120,4 @@ def test_a_change_between_assessment_and_purge_keeps_the_whole_report(aws: Any) 
     assert outcomes == ["Conflict", "Conflict"]
     for report_id in (reopened, followed_up):
         assert s3_versions(report_id) and len(dynamo_items(report_id)) >= 2
-        assert wiring.ports().reports.get(report_id).purging is False
+        assert bootstrap.ports().reports.get(report_id).purging is False

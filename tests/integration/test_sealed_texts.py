@@ -4,12 +4,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib import parts, wiring
-from chalicelib.crypto import SealedBlobError
-from chalicelib.models import ReportEvent
-from chalicelib.service import add_message, reporter_status, submit_report
-from chalicelib.team import show_report
-from chalicelib.triage import reply
+from chalicelib import bootstrap
+from chalicelib.domain.crypto import SealedBlobError
+from chalicelib.domain.models import ReportEvent
+from chalicelib.usecases import parts
+from chalicelib.usecases.reporter.intake import add_message, reporter_status, submit_report
+from chalicelib.usecases.team.inbox import show_report
+from chalicelib.usecases.team.triage import reply
 from tests.conftest import boto
 from tests.unit.test_service import BASE, REPORT
 
@@ -18,14 +19,14 @@ ANN = "arn:aws:iam::123456789012:user/ann"
 
 def move_blob(report_id: str, from_event: str, to_event: str) -> None:
     """What someone with write access to the bucket could do: one text's blob at another's key."""
-    s3, bucket = boto("s3"), wiring.settings().bucket
+    s3, bucket = boto("s3"), bootstrap.settings().bucket
     blob = s3.get_object(Bucket=bucket, Key=parts.message_key(report_id, from_event))["Body"]
     s3.put_object(Bucket=bucket, Key=parts.message_key(report_id, to_event), Body=blob.read())
 
 
 def test_a_follow_up_moved_onto_another_cannot_be_opened_by_the_team(aws: Any) -> None:
     # Given a report with two follow-ups from its reporter
-    ports = wiring.ports()
+    ports = bootstrap.ports()
     accepted = submit_report(REPORT, ports, base_url=BASE)
     report_id, receipt = accepted.report_id, accepted.receipt
     first = add_message(report_id, receipt, {"message": "The PoC is at /poc.html"}, ports)
@@ -44,7 +45,7 @@ def test_a_follow_up_moved_onto_another_cannot_be_opened_by_the_team(aws: Any) -
 
 
 def test_a_reply_moved_onto_another_cannot_be_opened_for_the_reporter(aws: Any) -> None:
-    ports = wiring.ports()
+    ports = bootstrap.ports()
     accepted = submit_report(REPORT, ports, base_url=BASE)
     report_id, receipt = accepted.report_id, accepted.receipt
     first = reply(ports, ANN, report_id, "Thanks, we can reproduce it.")
@@ -59,7 +60,7 @@ def test_a_reply_moved_onto_another_cannot_be_opened_for_the_reporter(aws: Any) 
 def test_a_text_stored_before_texts_named_their_event_still_opens(aws: Any) -> None:
     # Given a follow-up sealed as vdp sealed them until texts named their event (an upgrade
     # keeps the bucket): the context names the report and the part only
-    ports = wiring.ports()
+    ports = bootstrap.ports()
     report_id = submit_report(REPORT, ports, base_url=BASE).report_id
     event = ReportEvent(at=ports.clock(), kind="message", public=True)
     key = parts.message_key(report_id, event.event_id)

@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import wiring
+from chalicelib import bootstrap
 from chalicelib.adapters.dynamodb import DynamoReports
 from chalicelib.adapters.s3 import S3Blobs
 from chalicelib.adapters.sns import SnsNotifier, SnsSubscriptions
 from chalicelib.adapters.sts import StsIdentity
-from chalicelib.errors import Conflict, Unavailable
-from chalicelib.models import ReportEvent
+from chalicelib.domain.errors import Conflict, Unavailable
+from chalicelib.domain.models import ReportEvent
 from tests.conftest import boto
 from tests.integration.test_adapters import record
 
@@ -148,7 +148,7 @@ def queue(name: str) -> tuple[str, str]:
 
 
 def test_subscription_filter_policy_is_stored_and_listed(aws) -> None:
-    topic = wiring.settings().topic_arn
+    topic = bootstrap.settings().topic_arn
     subscriptions = SnsSubscriptions(boto("sns"), topic)
     _, arn = queue("critical-only")
 
@@ -161,7 +161,7 @@ def test_subscription_filter_policy_is_stored_and_listed(aws) -> None:
 
 
 def test_filtered_subscriber_receives_matching_messages_only(aws) -> None:
-    topic = wiring.settings().topic_arn
+    topic = bootstrap.settings().topic_arn
     url, arn = queue("critical-filter")
     SnsSubscriptions(boto("sns"), topic).subscribe("sqs", arn, {"severity": ["critical"]})
     notifier = SnsNotifier(boto("sns"), topic)

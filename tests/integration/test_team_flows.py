@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib import wiring
+from chalicelib import bootstrap
 from chalicelib.adapters.dynamodb import DynamoReports
 from chalicelib.adapters.sns import SnsSubscriptions
-from chalicelib.errors import Conflict
-from chalicelib.service import submit_report
-from chalicelib.sweeps import sla_sweep
-from chalicelib.team import filter_policy
-from chalicelib.triage import change_status
+from chalicelib.domain.errors import Conflict
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.sweeps import sla_sweep
+from chalicelib.usecases.team.inbox import filter_policy
+from chalicelib.usecases.team.triage import change_status
 from tests.conftest import boto
 from tests.integration.test_team_adapters import ANN, queue
 from tests.unit.fakes import FRIDAY_NOON
@@ -73,13 +73,13 @@ def messages(url: str) -> list[dict[str, Any]]:
 def subscribed(name: str, **wanted: list[str]) -> str:
     url, arn = queue(name)
     chosen = {"events": [], "severities": [], "products": [], **wanted}
-    policy = filter_policy(wiring.policy(), **chosen)
-    SnsSubscriptions(boto("sns"), wiring.settings().topic_arn).subscribe("sqs", arn, policy)
+    policy = filter_policy(bootstrap.policy(), **chosen)
+    SnsSubscriptions(boto("sns"), bootstrap.settings().topic_arn).subscribe("sqs", arn, policy)
     return url
 
 
 def test_of_two_racing_transitions_exactly_one_wins(aws) -> None:
-    ports = wiring.ports()
+    ports = bootstrap.ports()
     report_id = submit_report(REPORT, ports, base_url=BASE).report_id
     url = subscribed("status-changes", events=["report.status_changed"])
     racing = DynamoReports(Serialized(boto("dynamodb")), "vdp-local")
@@ -110,7 +110,7 @@ def test_of_two_racing_transitions_exactly_one_wins(aws) -> None:
 
 
 def test_a_week_of_hourly_sweeps_announces_the_missed_acknowledgment_once(aws) -> None:
-    ports = replace(wiring.ports(), clock=lambda: FRIDAY_NOON)
+    ports = replace(bootstrap.ports(), clock=lambda: FRIDAY_NOON)
     report_id = submit_report(REPORT, ports, base_url=BASE).report_id  # Friday 2026-11-20
     url = subscribed("breaches", events=["report.sla_breached"])
 
@@ -133,7 +133,7 @@ def test_a_week_of_hourly_sweeps_announces_the_missed_acknowledgment_once(aws) -
 
 
 def test_concurrent_sweeps_announce_a_breach_once(aws) -> None:
-    ports = replace(wiring.ports(), clock=lambda: FRIDAY_NOON)
+    ports = replace(bootstrap.ports(), clock=lambda: FRIDAY_NOON)
     submit_report(REPORT, ports, base_url=BASE)
     thursday = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(days=6))
     sweeping = replace(thursday, reports=DynamoReports(Serialized(boto("dynamodb")), "vdp-local"))
@@ -152,7 +152,7 @@ def test_concurrent_sweeps_announce_a_breach_once(aws) -> None:
 
 def test_a_subscriber_filtered_to_critical_receives_critical_reports_only(aws) -> None:
     url = subscribed("critical-only", severities=["critical"])
-    ports = wiring.ports()
+    ports = bootstrap.ports()
 
     critical = submit_report({**REPORT, "severity": "critical"}, ports, base_url=BASE)
     submit_report({**REPORT, "severity": "low"}, ports, base_url=BASE)
@@ -165,4 +165,4 @@ def test_a_subscriber_filtered_to_critical_receives_critical_reports_only(aws) -
 
 def test_unknown_filter_values_are_refused(aws) -> None:
     with pytest.raises(Exception, match="unknown severity urgent"):
-        filter_policy(wiring.policy(), [], ["urgent"], [])
+        filter_policy(bootstrap.policy(), [], ["urgent"], [])

@@ -11,7 +11,7 @@ from tests.conftest import PROJECT_DIR
 
 SPY = "PLUGIN SAW A MODEL"
 VALIDATE_A_CREDIT = (
-    "from chalicelib.models import Credit\n"
+    "from chalicelib.domain.models import Credit\n"
     "Credit.model_validate({'wants_credit': True, 'name': 'A. Researcher'})\n"
 )
 
@@ -51,7 +51,7 @@ def test_the_spy_plugin_sees_models_where_nothing_turns_plugins_off(spy_plugin: 
     "entry_point",
     [
         "import app\n",
-        "from chalicelib.cli import main\n"
+        "from vdp.cli.main import main\n"
         "main(['policy', 'render', '--format', 'md'], standalone_mode=False)\n",
     ],
     ids=["lambda-handler", "cli"],

@@ -7,8 +7,8 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from chalicelib.abuse import COUNTED, Quota, refusal
-from chalicelib.ports import Ports
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter.abuse import COUNTED, Quota, refusal
 from tests.unit.fakes import fake_ports
 
 

@@ -6,11 +6,11 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
-from chalicelib.crypto import Context, DataKey
-from chalicelib.errors import AlreadyExists, Conflict, NotFound, Unavailable
-from chalicelib.models import ReportEvent, ReportRecord
-from chalicelib.policy import default_policy
-from chalicelib.ports import BlobVersion, Ports
+from chalicelib.domain.crypto import Context, DataKey
+from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, Unavailable
+from chalicelib.domain.models import ReportEvent, ReportRecord
+from chalicelib.domain.policy import default_policy
+from chalicelib.usecases.ports import BlobVersion, Ports
 
 
 class FakeKeys:

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.abuse import client_key, source_key
-from chalicelib.errors import RateLimited, Unavailable, ValidationFailed
-from chalicelib.idempotency import fingerprint
-from chalicelib.service import submit_report
+from chalicelib.domain.errors import RateLimited, Unavailable, ValidationFailed
+from chalicelib.usecases.reporter.abuse import client_key, source_key
+from chalicelib.usecases.reporter.idempotency import fingerprint, scoped_key
+from chalicelib.usecases.reporter.intake import submit_report
 from tests.unit.abuse_fakes import guarded_ports
 
 REPORT = {
@@ -164,9 +164,7 @@ def test_a_retry_across_midnight_is_still_a_retry() -> None:
 def test_a_claim_whose_holder_died_is_taken_over_after_its_lease() -> None:
 
     ports = guarded_ports()
-    key = __import__("chalicelib.idempotency", fromlist=["scoped_key"]).scoped_key(
-        "k", "client-src-a"
-    )
+    key = scoped_key("k", "client-src-a")
     dead = NOON - timedelta(minutes=5)
     ports.idempotency.begin(key, fingerprint(REPORT), dead, dead + timedelta(seconds=30), NOON)
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib import credits, parts
-from chalicelib.advisories import disclose, set_advisory
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.exports import export
-from chalicelib.ports import Ports
-from chalicelib.service import submit_report
-from chalicelib.triage import change_status
+from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.usecases import parts
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.team import credits
+from chalicelib.usecases.team.advisories import disclose, set_advisory
+from chalicelib.usecases.team.exports import export
+from chalicelib.usecases.team.triage import change_status
 from tests.advisory_schemas import schema_errors
 from tests.unit.fakes import fake_ports
 

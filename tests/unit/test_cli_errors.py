@@ -3,8 +3,8 @@
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
-from chalicelib.cli_errors import describe_failure
-from chalicelib.errors import Unavailable
+from chalicelib.domain.errors import Unavailable
+from vdp.cli.errors import describe_failure
 
 
 def failed(code: str, operation: str, status: int = 400, message: str = "") -> Unavailable:
@@ -36,7 +36,7 @@ def test_passing_trouble_keeps_the_try_again_message() -> None:
 
 
 def test_a_domain_error_caused_by_aws_keeps_its_own_words() -> None:
-    from chalicelib.errors import NotFound
+    from chalicelib.domain.errors import NotFound
 
     try:
         raise NotFound("no report VDP-7K3M-9QX2") from ClientError(

@@ -1,6 +1,6 @@
 """What the team's CLI prints to a terminal."""
 
-from chalicelib.cli_output import describe_report, echo_safe
+from vdp.cli.output import describe_report, echo_safe
 
 
 def test_cli_output_drops_terminal_escape_sequences(capsys) -> None:

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from chalicelib.crypto import DataKey, SealedBlobError, open_sealed, read_header, seal
+from chalicelib.domain.crypto import DataKey, SealedBlobError, open_sealed, read_header, seal
 
 CONTEXT = {"report_id": "VDP-7K3M-9QX2", "part": "report"}
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from chalicelib.flags import flags_for, version_supported
-from chalicelib.policy import default_policy
-from chalicelib.service import parse_submission, submit_report
+from chalicelib.domain.flags import flags_for, version_supported
+from chalicelib.domain.policy import default_policy
+from chalicelib.usecases.reporter.intake import parse_submission, submit_report
 from tests.unit.fakes import fake_ports
 
 BASE = {

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chalicelib.calendar import CACHE_FILE, write_cache
-from chalicelib.cli import main
-from chalicelib.errors import PolicyError
+from chalicelib.domain.calendar import CACHE_FILE, write_cache
+from chalicelib.domain.errors import PolicyError
+from vdp.cli.main import main
 
 
 def test_only_the_countries_and_years_asked_for_are_rewritten(tmp_path: Path) -> None:

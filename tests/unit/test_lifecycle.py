@@ -2,9 +2,9 @@
 
 import pytest
 
-from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.lifecycle import ALLOWED, OPEN, TERMINAL, allowed_from, check_transition
-from chalicelib.models import STATUSES
+from chalicelib.domain.errors import Conflict, ValidationFailed
+from chalicelib.domain.lifecycle import ALLOWED, OPEN, TERMINAL, allowed_from, check_transition
+from chalicelib.domain.models import STATUSES
 
 ID = "VDP-7K3M-9QX2"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.local import reachable
+from vdp.local.serve import reachable
 
 
 @pytest.mark.parametrize(

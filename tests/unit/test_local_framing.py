@@ -6,8 +6,8 @@ from email.message import Message
 
 import pytest
 
-from chalicelib.errors import Undelimited
-from chalicelib.local_framing import read_body
+from chalicelib.domain.errors import Undelimited
+from vdp.local.framing import read_body
 
 LIMIT = 1000
 

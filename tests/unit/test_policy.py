@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.calendar import CACHE_FILE, add_business_days, holidays_in, library_holidays
-from chalicelib.errors import PolicyError
-from chalicelib.policy import default_policy, load_policy
+from chalicelib.domain.calendar import CACHE_FILE, add_business_days, holidays_in, library_holidays
+from chalicelib.domain.errors import PolicyError
+from chalicelib.domain.policy import default_policy, load_policy
 
 
 def test_default_policy_loads_with_products_and_sla() -> None:
@@ -81,7 +81,7 @@ def test_unparsable_policy_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def default_with(tmp_path: Path, old: str, new: str) -> Path:
-    from chalicelib.policy import DEFAULT_POLICY
+    from chalicelib.domain.policy import DEFAULT_POLICY
 
     text = DEFAULT_POLICY.read_text()
     assert old in text

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sectxt
 
-from chalicelib.policy import DEFAULT_POLICY, Policy, default_policy
-from chalicelib.render import render_html, render_markdown
-from chalicelib.securitytxt import clearsign, render_security_txt
-from chalicelib.service import acknowledge_by
+from chalicelib.domain.policy import DEFAULT_POLICY, Policy, default_policy
+from chalicelib.usecases.reporter.intake import acknowledge_by
+from chalicelib.web.render import render_html, render_markdown
+from chalicelib.web.securitytxt import clearsign, render_security_txt
 
 API = "https://intake.example.com/api"
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -8,11 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.abuse import REPORTS, check_proof, proof_required, window_of
-from chalicelib.errors import RateLimited
-from chalicelib.policy import DEFAULT_POLICY, Policy
-from chalicelib.proof import ProofRequired, issue, leading_zero_bits, solve, verify
-from chalicelib.service import submit_report
+from chalicelib.domain.errors import RateLimited
+from chalicelib.domain.policy import DEFAULT_POLICY, Policy
+from chalicelib.usecases.reporter.abuse import REPORTS, check_proof, proof_required, window_of
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.proof import (
+    ProofRequired,
+    issue,
+    leading_zero_bits,
+    solve,
+    verify,
+)
 from tests.unit.abuse_fakes import guarded_ports
 
 KEY = b"k" * 32
@@ -164,8 +170,8 @@ def test_any_header_value_is_a_proof_or_a_refusal(header: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=200))
 def test_any_idempotency_key_is_scoped_or_refused(header: str) -> None:
-    from chalicelib.errors import ValidationFailed
-    from chalicelib.idempotency import scoped_key
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.usecases.reporter.idempotency import scoped_key
 
     try:
         assert len(scoped_key(header, "client")) == 64

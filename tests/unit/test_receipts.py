@@ -1,4 +1,4 @@
-from chalicelib.receipts import (
+from chalicelib.domain.receipts import (
     REPORT_ID,
     hash_receipt,
     is_report_id,

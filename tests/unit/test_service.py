@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from chalicelib import parts
-from chalicelib.errors import NotFound, Unavailable, ValidationFailed
-from chalicelib.service import reporter_status, submit_report
-from chalicelib.team import show_report
+from chalicelib.domain.errors import NotFound, Unavailable, ValidationFailed
+from chalicelib.usecases import parts
+from chalicelib.usecases.reporter.intake import reporter_status, submit_report
+from chalicelib.usecases.team.inbox import show_report
 from tests.unit.fakes import fake_ports
 
 REPORT = {
@@ -126,7 +126,7 @@ def test_an_id_collision_draws_another_id_and_overwrites_nothing(monkeypatch) ->
     first = submit_report(REPORT, ports, base_url=BASE)
     original = dict(ports.blobs.objects)
     ids = iter([first.report_id, "VDP-2222-2222"])
-    monkeypatch.setattr("chalicelib.service.new_report_id", lambda: next(ids))
+    monkeypatch.setattr("chalicelib.usecases.reporter.intake.new_report_id", lambda: next(ids))
 
     second = submit_report(REPORT, ports, base_url=BASE)
 

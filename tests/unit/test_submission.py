@@ -4,9 +4,9 @@ import base64
 
 import pytest
 
-from chalicelib.errors import ValidationFailed
-from chalicelib.policy import default_policy
-from chalicelib.service import parse_submission
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.policy import default_policy
+from chalicelib.usecases.reporter.intake import parse_submission
 
 VALID = {
     "title": "Stored XSS in comments",

@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from chalicelib import parts
-from chalicelib.service import submit_report
-from chalicelib.sweeps import orphan_sweep, outbox_retry, sla_sweep
+from chalicelib.usecases import parts
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.sweeps import orphan_sweep, outbox_retry, sla_sweep
 from tests.unit.fakes import FRIDAY_NOON, fake_ports
 from tests.unit.test_service import BASE, REPORT
 

@@ -5,13 +5,13 @@ from datetime import date
 
 import pytest
 
-from chalicelib import parts
-from chalicelib.crypto import SealedBlobError
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.notifications import STATUS_CHANGED
-from chalicelib.service import add_message, reporter_status, submit_report
-from chalicelib.team import list_reports, show_report, timeline
-from chalicelib.triage import (
+from chalicelib.domain.crypto import SealedBlobError
+from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.usecases import parts
+from chalicelib.usecases.notifications import STATUS_CHANGED
+from chalicelib.usecases.reporter.intake import add_message, reporter_status, submit_report
+from chalicelib.usecases.team.inbox import list_reports, show_report, timeline
+from chalicelib.usecases.team.triage import (
     acknowledge,
     add_note,
     assign,

@@ -1,0 +1,116 @@
+"""Create the AWS resources of a stage (for `vdp serve` on moto, and for tests).
+
+Production resources come from CloudFormation; this mirrors their shape locally.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters.dynamodb import STATUS_INDEX
+from chalicelib.config import Settings
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    key_arn: str
+    team_queue_url: str
+
+
+def create_resources(config: Settings, make_client: Any) -> LocalResources:
+    """Key (with alias), versioned bucket, table with status index, topic, team queue."""
+    key_arn = _key(make_client("kms"), config.kms_key_id)
+    _bucket(make_client("s3"), config)
+    _table(make_client("dynamodb"), config.table)
+    sns = make_client("sns")
+    sns.create_topic(Name=config.topic_arn.rsplit(":", 1)[1])
+    queue_url = _team_queue(make_client("sqs"), sns, config)
+    if config.secret_id:
+        make_client("secretsmanager").create_secret(
+            Name=config.secret_id, SecretString=secrets.token_urlsafe(32)
+        )
+    return LocalResources(key_arn=key_arn, team_queue_url=queue_url)
+
+
+def _key(kms: Any, alias: str) -> str:
+    key = kms.create_key(Description="vdp local report key")["KeyMetadata"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    return str(key["Arn"])
+
+
+def _bucket(s3: Any, config: Settings) -> None:
+    region = s3.meta.region_name  # the client's, which may come from the AWS profile
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=config.bucket)
+    else:
+        s3.create_bucket(
+            Bucket=config.bucket, CreateBucketConfiguration={"LocationConstraint": region}
+        )
+    s3.put_bucket_versioning(Bucket=config.bucket, VersioningConfiguration={"Status": "Enabled"})
+
+
+def _table(dynamodb: Any, name: str) -> None:
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": attr, "AttributeType": "S"}
+            for attr in ("PK", "SK", "status", "created_at")
+        ],
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": STATUS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "created_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
+
+
+def _team_queue(sqs: Any, sns: Any, config: Settings) -> str:
+    """The queue the local team 'receives' notifications on (raw delivery keeps attributes)."""
+    queue_url = str(sqs.create_queue(QueueName=f"vdp-{config.stage}-team")["QueueUrl"])
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(
+        TopicArn=config.topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "false"},
+    )
+    return queue_url
+
+
+def resource_status(config: Settings, make_client: Any) -> dict[str, bool]:
+    """Which local resources exist (for /health under `vdp serve`)."""
+    checks: dict[str, Callable[[], object]] = {
+        "key": lambda: make_client("kms").describe_key(KeyId=config.kms_key_id),
+        "bucket": lambda: make_client("s3").head_bucket(Bucket=config.bucket),
+        "table": lambda: make_client("dynamodb").describe_table(TableName=config.table),
+        "topic": lambda: make_client("sns").get_topic_attributes(TopicArn=config.topic_arn),
+        "team_queue": lambda: make_client("sqs").get_queue_url(
+            QueueName=f"vdp-{config.stage}-team"
+        ),
+    }
+    status = {}
+    for name, check in checks.items():
+        try:
+            check()
+            status[name] = True
+        except Exception:  # noqa: BLE001 - any failure means "not there"
+            status[name] = False
+    return status

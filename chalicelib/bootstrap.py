@@ -1,0 +1,172 @@
+"""The one place that builds the service: settings -> clients -> adapters -> Ports.
+
+Clients are created on first use and then reused for the life of the container.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from chalicelib.config import Settings
+from chalicelib.domain.policy import Policy, load_policy
+from chalicelib.usecases.ports import Ports
+
+T = TypeVar("T")
+_lock = threading.RLock()
+_cache: dict[str, Any] = {}
+_sessions: dict[str, Any] = {}  # kept across reset(): model loading is the slow part
+
+
+class LazyClient:
+    """A boto3 client that is only created (and its service model loaded) when first used."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._factory()
+        return getattr(self._client, name)
+
+
+def settings() -> Settings:
+    return _cached("settings", lambda: Settings.from_env(os.environ))
+
+
+def policy() -> Policy:
+    return _cached("policy", _load_policy)
+
+
+def _load_policy() -> Policy:
+    loaded = load_policy(settings().policy_path)
+    site = os.environ.get("VDP_LOCAL_SITE_ORIGIN")
+    if settings().stage != "local" or not site or site in loaded.web.allowed_origins:
+        return loaded
+    # `vdp serve --site-port N`: the example site's origin may call and frame the API.
+    origins = [*loaded.web.allowed_origins, site]
+    return loaded.model_copy(
+        update={"web": loaded.web.model_copy(update={"allowed_origins": origins})}
+    )
+
+
+def ports() -> Ports:
+    return _cached("ports", lambda: build_ports(settings(), policy()))
+
+
+def source_key(address: str) -> str:
+    """The salted, daily-rotating pseudonym of a client address (never stored raw)."""
+    from chalicelib.usecases.reporter.abuse import source_key as derive
+
+    return derive(secret(), address, clock())
+
+
+def client_key(address: str) -> str:
+    """The stable pseudonym of a client address (idempotency scope; never stored raw)."""
+    from chalicelib.usecases.reporter.abuse import client_key as derive
+
+    return derive(secret(), address)
+
+
+def secret() -> bytes:
+    return _cached("secret", _load_secret)
+
+
+def proof_key() -> bytes:
+    from chalicelib.usecases.reporter.proof import proof_key as derive
+
+    return derive(secret())
+
+
+def _load_secret() -> bytes:
+    config = settings()
+    if config.secret_id:
+        from chalicelib.adapters.secrets import SecretsManagerSecret
+
+        return SecretsManagerSecret(client(config, "secretsmanager"), config.secret_id).value()
+    # Without a configured secret each container salts with its own random value:
+    # per-source limits then hold per container only, so say so.
+    import logging
+    import secrets
+
+    logging.getLogger(__name__).warning("VDP_SECRET_ID not set; using a per-container secret")
+    return secrets.token_bytes(32)
+
+
+def clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_ports(config: Settings, policy: Policy) -> Ports:
+    from chalicelib.adapters.dynamodb import DynamoReports
+    from chalicelib.adapters.housekeeping import (
+        DynamoIdempotency,
+        DynamoProofs,
+        DynamoRateCounters,
+    )
+    from chalicelib.adapters.kms import KmsKeys
+    from chalicelib.adapters.s3 import S3Blobs
+    from chalicelib.adapters.sns import SnsNotifier
+
+    dynamodb = LazyClient(lambda: client(config, "dynamodb"))
+    return Ports(
+        keys=KmsKeys(LazyClient(lambda: client(config, "kms")), config.kms_key_id),
+        blobs=S3Blobs(LazyClient(lambda: client(config, "s3")), config.bucket),
+        reports=DynamoReports(dynamodb, config.table),
+        notifier=SnsNotifier(LazyClient(lambda: client(config, "sns")), config.topic_arn),
+        policy=policy,
+        clock=clock,
+        limiter=DynamoRateCounters(dynamodb, config.table),
+        idempotency=DynamoIdempotency(dynamodb, config.table),
+        proofs=DynamoProofs(dynamodb, config.table, proof_key),
+    )
+
+
+def client(config: Settings, service: str) -> Any:
+    """A boto3 client with short timeouts: a slow dependency becomes a quick 503."""
+    from botocore.config import Config
+
+    from chalicelib.adapters.failures import translated
+
+    # boto3 sessions are not thread-safe (one session caches service models); creating a
+    # client fails like a call does (no region, an unknown service), so it is translated too.
+    with _lock, translated(service):
+        return _session().client(
+            service,
+            region_name=config.region,
+            endpoint_url=config.endpoint_url,
+            config=Config(
+                connect_timeout=2,
+                read_timeout=5,
+                retries={"total_max_attempts": 3, "mode": "standard"},
+            ),
+        )
+
+
+def _session() -> Any:
+    if "session" not in _sessions:
+        from chalicelib.adapters.session import session
+
+        _sessions["session"] = session()
+    return _sessions["session"]
+
+
+def reset() -> None:
+    """Forget settings and clients (tests, and `vdp serve` after bootstrapping)."""
+    with _lock:
+        _cache.clear()
+
+
+def _cached(name: str, build: Callable[[], T]) -> T:
+    with _lock:
+        if name not in _cache:
+            _cache[name] = build()
+        value: T = _cache[name]
+        return value

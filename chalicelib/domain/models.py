@@ -1,0 +1,348 @@
+"""Pydantic v2 models: what a reporter submits, what is stored, what is answered."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from chalicelib.domain.scoring import score_vector
+
+Severity = Literal["critical", "high", "medium", "low", "none", "unknown"]
+Status = Literal[
+    "received", "acknowledged", "triaged", "accepted", "fixing", "fixed", "disclosed",
+    "duplicate", "informative", "not_applicable", "out_of_scope", "spam", "withdrawn",
+]  # fmt: skip
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """The parts of the policy that validation needs, passed as pydantic context."""
+
+    products: tuple[str, ...]
+    max_attachments: int
+    max_attachment_bytes: int
+
+
+class _Submitted(BaseModel):
+    """Strict input: exact JSON types, trimmed strings, unknown fields rejected."""
+
+    # defer_build, here and on every model: validators are built on first use, so a
+    # cold start pays only for the models its first request needs.
+    model_config = ConfigDict(
+        strict=True, extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
+        # An empty optional field (common from HTML forms), or a JSON null from a client
+        # that writes None, means "not given": the field's default.
+        field = cls.model_fields[info.field_name or ""]
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if blank and not field.is_required():
+            return field.get_default(call_default_factory=True)
+        return value
+
+
+# Marks, embeddings, overrides and isolates that make text display other than it reads.
+TEXT_DIRECTION_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+# A name may be published (credits): no control characters (line breaks included), line
+# separators or direction controls, which would forge lines or make a public name read
+# otherwise. ZWJ/ZWNJ stay: names use them.
+_NOT_IN_NAMES = frozenset(
+    [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *TEXT_DIRECTION_CONTROLS]
+)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a display name cannot be shown as it is, or None."""
+    if any(ord(c) in _NOT_IN_NAMES for c in name):
+        return "must be one line without control or text-direction characters"
+    return None
+
+
+def _display_name(value: str | None) -> str | None:
+    if value is not None and (problem := name_problem(value)):
+        raise ValueError(problem)
+    return value
+
+
+class Reporter(_Submitted):
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    pgp_key: str | None = Field(default=None, max_length=100_000)
+
+    @field_validator("email")
+    @classmethod
+    def _deliverable_shape(cls, value: str | None) -> str | None:
+        # email-validator's own messages quote the input, so ours is fixed.
+        from email_validator import EmailNotValidError, validate_email
+
+        if value is None:
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValueError("must be a valid email address") from None
+
+    _name = field_validator("name")(_display_name)
+
+    @field_validator("pgp_key")
+    @classmethod
+    def _armored(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----"):
+            raise ValueError("must be an ASCII-armored PGP public key")
+        return value
+
+
+class Credit(_Submitted):
+    wants_credit: bool
+    name: str | None = Field(default=None, max_length=100)
+
+    _name = field_validator("name")(_display_name)
+
+
+class Attachment(_Submitted):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: Annotated[
+        str,
+        StringConstraints(max_length=127, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$"),
+    ] = "application/octet-stream"
+    data: bytes
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _decode_base64(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("must be base64-encoded") from None
+        return value
+
+
+class ReportSubmission(_Submitted):
+    title: str = Field(min_length=5, max_length=200)
+    description: str = Field(min_length=20, max_length=50_000)
+    steps_to_reproduce: str | None = Field(default=None, max_length=50_000)
+    impact: str | None = Field(default=None, max_length=20_000)
+    product: str = Field(min_length=1, max_length=64)
+    version: str | None = Field(default=None, max_length=64)
+    severity: Severity | None = None
+    cvss_vector: str | None = Field(default=None, max_length=200)
+    reporter: Reporter | None = None
+    credit: Credit | None = None
+    bounty_interest: bool = False
+    policy_accepted: bool
+    attachments: list[Attachment] = Field(default=[])
+    website: str | None = Field(default=None, description="Honeypot: leave empty.")
+
+    @field_validator("product")
+    @classmethod
+    def _known_product(cls, value: str, info: ValidationInfo) -> str:
+        rules = _rules(info)
+        if rules and value not in rules.products:
+            raise ValueError(f"must be one of: {', '.join(rules.products)}")
+        return value
+
+    @field_validator("cvss_vector")
+    @classmethod
+    def _scorable(cls, value: str | None) -> str | None:
+        if value is not None:
+            score_vector(value)
+        return value
+
+    @field_validator("policy_accepted")
+    @classmethod
+    def _accepted(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the disclosure policy must be accepted")
+        return value
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _attachment_count(cls, value: Any, info: ValidationInfo) -> Any:
+        # Counted before each item is validated: a list of a million would otherwise
+        # cost a million validation errors (memory, and an answer too big to send).
+        rules = _rules(info)
+        if rules and isinstance(value, list) and len(value) > rules.max_attachments:
+            raise ValueError(f"at most {rules.max_attachments} files")
+        return value
+
+    @field_validator("attachments")
+    @classmethod
+    def _attachment_bytes(cls, value: list[Attachment], info: ValidationInfo) -> list[Attachment]:
+        rules = _rules(info)
+        if rules and sum(len(item.data) for item in value) > rules.max_attachment_bytes:
+            raise ValueError(f"at most {rules.max_attachment_bytes} bytes in total")
+        return value
+
+
+def _rules(info: ValidationInfo) -> IntakeRules | None:
+    return info.context if isinstance(info.context, IntakeRules) else None
+
+
+class ReportRecord(BaseModel):
+    """The metadata row in DynamoDB: never a title, description, contact or credit name."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    report_id: str
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    product: str
+    version: str | None = None
+    supported: bool | None = None
+    severity: Severity = "unknown"
+    cvss_vector: str | None = None
+    cvss_score: float | None = None
+    acknowledge_by: date
+    receipt_hash: str
+    attachment_count: int = 0
+    bounty_interest: bool = False
+    notified: bool = False
+    flags: list[str] = Field(default=[])
+    rev: int = 1
+    # The team's side (issue 4): assessment, assignment and the SLA due dates as they
+    # become known. `severity` becomes the team's CVSS rating once scored; the
+    # reporter's own estimate stays in the encrypted report.
+    cvss_rating: Severity | None = None
+    assignee: str | None = None
+    duplicate_of: str | None = None
+    triage_by: date | None = None
+    fix_by: date | None = None
+    disclose_by: date | None = None
+    # Deadline name -> the due date whose breach was announced (each announced once).
+    sla_announced: dict[str, str] = Field(default={})
+    # Credits and advisories (issue 5): when the reporter's credit was published (the
+    # name itself stays in the encrypted report), and the team's public advisory facts.
+    credit_published_at: datetime | None = None
+    cwe: str | None = None
+    cwe_name: str | None = None
+    affected: str | None = None
+    fixed_in: str | None = None
+    # With the offset the team gave (never a naive time).
+    disclosed_at: datetime | None = None
+    # Set by the retention purge before it deletes anything (see retention.py).
+    purging: bool = False
+
+
+class ReportEvent(BaseModel):
+    """An entry in a report's history; only `public` ones reach the reporter."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    event_id: str = Field(default_factory=lambda: secrets.token_hex(4))
+    at: datetime
+    kind: Literal[
+        "status",
+        "reply",
+        "message",
+        "note",
+        "decrypted",
+        "assigned",
+        "severity",
+        "credit",
+        "advisory",
+    ]
+    public: bool
+    status: Status | None = None
+    actor: str | None = None
+    part: str | None = None
+    # Content-free detail for the team's timeline: an assignee, a CVSS vector, an original id.
+    detail: str | None = None
+
+
+class Accepted(BaseModel):
+    """The 201 answer to a submission: the receipt appears here once and never again."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    report_id: str
+    receipt: str
+    status: Status
+    acknowledge_by: date
+    status_url: str
+    flags: list[str]
+
+
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    at: datetime
+    type: Literal["status", "reply", "message"]
+    status: Status | None = None
+    message: str | None = None
+
+
+class ReporterView(BaseModel):
+    """What a receipt holder may see of their report."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    report_id: str
+    status: Status
+    created_at: datetime
+    acknowledge_by: date
+    history: list[HistoryEntry]
+
+
+class FollowUp(_Submitted):
+    """A reporter's follow-up message on their report (strict, like the submission)."""
+
+    message: str = Field(min_length=1, max_length=20_000)
+
+
+# No object of ours has more than about twenty fields; a body with far more (each one an
+# error to list) is refused before validation, as a form with that many controls is.
+MAX_KEYS = 64
+TOO_MANY_KEYS = f"at most {MAX_KEYS} fields in an object or form"
+
+# Every name a client may send (the form's too): errors repeat these and nothing else.
+FIELD_NAMES = frozenset(
+    name
+    for model in (ReportSubmission, Reporter, Credit, Attachment, FollowUp)
+    for name in model.model_fields
+)
+
+
+class MessageAccepted(BaseModel):
+    """The 201 answer to a follow-up."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    report_id: str
+    message_id: str
+    at: datetime
+
+
+class ErrorField(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    code: str
+    message: str
+    fields: list[ErrorField] | None = None
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    error: ErrorDetail

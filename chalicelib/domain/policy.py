@@ -1,0 +1,196 @@
+"""policy.toml -> Policy: the organisation's promises, validated once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chalicelib.domain.errors import PolicyError
+from chalicelib.domain.lifecycle import TERMINAL
+
+DEFAULT_POLICY = Path(__file__).parent.parent / "policy.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class Organisation(_Section):
+    name: str = Field(min_length=1)
+    website: str = ""
+    policy_url: str = ""
+    security_txt_url: str = ""
+    acknowledgments_url: str = ""
+
+
+class Contacts(_Section):
+    email: str = Field(min_length=3)
+    form_url: str = ""
+
+
+class Encryption(_Section):
+    # Published in security.txt's one-line Encryption field and on the policy page.
+    pgp_key_url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    pgp_fingerprint: str = ""
+    signing_key_id: str = ""
+
+    @field_validator("pgp_fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}", value.replace(" ", "")):
+            raise ValueError("must be 40 (v4) or 64 (v6) hex digits, spaces allowed")
+        return value
+
+    def fingerprint_hex(self) -> str:
+        return self.pgp_fingerprint.replace(" ", "").lower()
+
+
+class FixDays(_Section):
+    """Calendar days to fix, by the team's severity rating."""
+
+    critical: int = Field(default=7, ge=1)
+    high: int = Field(default=30, ge=1)
+    medium: int = Field(default=90, ge=1)
+    low: int = Field(default=180, ge=1)
+
+
+class Sla(_Section):
+    ack_business_days: int = Field(default=3, ge=0, le=60)
+    triage_business_days: int = Field(default=10, ge=0, le=120)
+    disclosure_days: int = Field(default=90, ge=1, le=730)
+    fix_days: FixDays = Field(default_factory=FixDays)
+
+
+class VersionRange(_Section):
+    range: str
+    supported: bool
+    label: str = ""
+
+    @field_validator("range")
+    @classmethod
+    def _specifier(cls, value: str) -> str:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier:
+            raise ValueError("must be a version range such as '>=1.0,<2.0'") from None
+        return value
+
+
+class Product(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    name: str = Field(min_length=1)
+    versions: list[VersionRange] = Field(default=[])
+
+
+class Exclusion(_Section):
+    id: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    title: str
+    keywords: list[str] = Field(min_length=1)
+
+
+class Bounty(_Section):
+    enabled: bool = False
+    terms: str = ""
+
+
+class Web(_Section):
+    allowed_origins: list[str] = Field(default=[])
+
+
+# Only closed or disclosed reports are ever purged; a report still in progress never is.
+RETAINED = (*sorted(TERMINAL), "disclosed")
+
+
+class Retention(_Section):
+    grace_days: int = Field(default=30, ge=0)
+    days: dict[str, Annotated[int, Field(ge=1)]] = Field(default={})
+
+    @field_validator("days")
+    @classmethod
+    def _closed_statuses(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(RETAINED))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: only {', '.join(RETAINED)} are purged")
+        return value
+
+
+class Abuse(_Section):
+    """Hourly limits per source (a salted client address) and overall."""
+
+    reports_per_hour_per_source: int = Field(default=5, ge=1)
+    reports_per_hour_global: int = Field(default=200, ge=1)
+    messages_per_hour_per_source: int = Field(default=20, ge=1)
+    # Also bounds the hourly counter item: one small attribute per source.
+    messages_per_hour_global: int = Field(default=1000, ge=1)
+    # Proof-of-work: off, always, or only while the hour's global count is above a level.
+    proof_of_work: Literal["off", "always", "above_rate"] = "above_rate"
+    proof_of_work_difficulty: int = Field(default=16, ge=1, le=32)
+    proof_of_work_above_per_hour: int = Field(default=50, ge=0)
+
+
+class Limits(_Section):
+    max_body_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
+    max_attachments: int = Field(default=5, ge=0, le=20)
+    max_attachment_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
+
+
+class Policy(_Section):
+    organisation: Organisation
+    contacts: Contacts
+    encryption: Encryption = Field(default_factory=Encryption)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    holidays_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    sla: Sla = Field(default_factory=Sla)
+    products: list[Product] = Field(min_length=1)
+    exclusions: list[Exclusion] = Field(default=[])
+    bounty: Bounty = Field(default_factory=Bounty)
+    safe_harbor: str = ""
+    web: Web = Field(default_factory=Web)
+    retention: Retention = Field(default_factory=Retention)
+    limits: Limits = Field(default_factory=Limits)
+    abuse: Abuse = Field(default_factory=Abuse)
+
+    @field_validator("holidays_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        from chalicelib.domain.calendar import supported_country
+
+        if supported_country(value) is False:
+            raise ValueError(f"no public holidays are known for {value!r}")
+        return value
+
+    def product_ids(self) -> list[str]:
+        """The ids a report may name, "other" included."""
+        return [product.id for product in self.products] + ["other"]
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+
+def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
+    """Parse and validate a policy file; errors name the file and the field."""
+    try:
+        with path.open("rb") as handle:
+            return Policy.model_validate(tomllib.load(handle))
+    except OSError as exc:
+        raise PolicyError(f"{path.name}: cannot read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path.name}: not valid TOML ({exc})") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc'] if part != '[key]')}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise PolicyError(f"{path.name}: {problems}") from exc
+
+
+@cache
+def default_policy() -> Policy:
+    return load_policy()

@@ -1,0 +1,161 @@
+"""Abuse resistance for the public intake: who is asking, and how often.
+
+A source is the client address from API Gateway (never a client-supplied header),
+keyed with a salt that is derived from a secret and changes every UTC day, so
+counters can tell sources apart without any raw address being stored or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.errors import RateLimited
+from chalicelib.domain.policy import Policy
+from chalicelib.usecases.ports import Limiter, Ports, ProofStore
+from chalicelib.usecases.reporter.proof import ProofRequired, verify
+
+REPORTS = "reports"
+MESSAGES = "messages"
+
+
+def source_key(secret: bytes, address: str, now: datetime) -> str:
+    """An opaque, per-day pseudonym for a client address (rate limits)."""
+    daily_salt = hmac.new(secret, f"salt:{now.date().isoformat()}".encode(), hashlib.sha256)
+    return hmac.new(daily_salt.digest(), _network(address), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key(secret: bytes, address: str) -> str:
+    """A stable pseudonym (idempotency scope: a retry across midnight is still a retry)."""
+    return hmac.new(secret, b"client:" + _network(address), hashlib.sha256).hexdigest()[:32]
+
+
+def _network(address: str) -> bytes:
+    """IPv6 clients are counted per /64 (one subscriber's usual allocation), IPv4 per address."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address.encode()
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False)).encode()
+    return str(parsed).encode()
+
+
+@dataclass(frozen=True)
+class Quota:
+    """One hour's window of one kind: a limit per source and, optionally, overall.
+
+    `unproven_below`: count a request without a solved challenge only while the window's
+    total is below it (proof-of-work `above_rate`), so the one write also answers "is a
+    proof needed now?" and a submission needs no separate read of the window.
+    """
+
+    window: str
+    source: str
+    per_source: int
+    overall: int | None = None
+    unproven_below: int | None = None
+
+
+# What a limiter's hit says: counted, refused by a limit, or refused until a proof comes.
+COUNTED, LIMITED, PROOF_NEEDED = "counted", "limited", "proof_needed"
+
+
+def refusal(quota: Quota, mine: int, total: int) -> str:
+    """Why a window refused one more: a limit (LIMITED) wins over a missing proof."""
+    over_overall = quota.overall is not None and total >= quota.overall
+    if quota.unproven_below is None or mine >= quota.per_source or over_overall:
+        return LIMITED
+    return PROOF_NEEDED
+
+
+def window_of(kind: str, now: datetime) -> str:
+    return f"RATE#{kind}#{now.strftime('%Y%m%dT%H')}"
+
+
+def proof_required(ports: Ports, now: datetime) -> bool:
+    """Whether a submission must carry a solved challenge right now (policy mode)."""
+    limits = ports.policy.abuse
+    if limits.proof_of_work == "off" or ports.proofs is None:
+        return False
+    if limits.proof_of_work == "always" or ports.limiter is None:
+        return True
+    seen = ports.limiter.count(window_of(REPORTS, now))
+    return seen >= limits.proof_of_work_above_per_hour
+
+
+def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
+    """Signature, expiry, difficulty and work, then single use (when a proof is required)."""
+    if proof_required(ports, now) and ports.proofs is not None:
+        _spend(ports.proofs, ports.policy, proof, now)
+
+
+def admit_report(ports: Ports, source: str | None, proof: str | None, now: datetime) -> None:
+    """Proof-of-work as the policy asks, and one report counted against the hourly limits.
+
+    Normally one conditional write: in `above_rate` mode the window counts an unproven
+    report only while the hour is below the threshold. A proof is checked (and spent) only
+    when that write says it is needed, or always in `always` mode; then the report is counted.
+    """
+    limiter, proofs, limits = ports.limiter, ports.proofs, ports.policy.abuse
+    if limiter is None or source is None:  # nothing to count against
+        check_proof(ports, proof, now)
+        return
+    threshold = None
+    mode = limits.proof_of_work
+    if mode == "above_rate" and limits.proof_of_work_above_per_hour <= 0:
+        mode = "always"  # a window that does not exist yet would pass any threshold
+    if proofs is not None and mode == "always":
+        # Spent before counting: a replayed proof must not reach the counters (one proof
+        # replayed from many addresses would fill the hour's overall limit).
+        _spend(proofs, ports.policy, proof, now)
+    elif proofs is not None and mode == "above_rate":
+        threshold = limits.proof_of_work_above_per_hour
+    outcome = _count(limiter, ports.policy, REPORTS, source, now, unproven_below=threshold)
+    if outcome == PROOF_NEEDED and proofs is not None:
+        _spend(proofs, ports.policy, proof, now)
+        _count(limiter, ports.policy, REPORTS, source, now)
+
+
+def enforce(ports: Ports, kind: str, source: str | None, now: datetime) -> None:
+    """Count one accepted request against the source's and the overall hourly limit."""
+    if ports.limiter is None or source is None:
+        return
+    _count(ports.limiter, ports.policy, kind, source, now)
+
+
+def _count(
+    limiter: Limiter,
+    policy: Policy,
+    kind: str,
+    source: str,
+    now: datetime,
+    unproven_below: int | None = None,
+) -> str:
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    limits = policy.abuse
+    overall = limits.reports_per_hour_global if kind == REPORTS else limits.messages_per_hour_global
+    quota = Quota(window_of(kind, now), source, _per_source(policy, kind), overall, unproven_below)
+    expires = hour + timedelta(hours=2)  # TTL: DynamoDB removes spent windows
+    outcome = limiter.hit(quota, expires)
+    if outcome == LIMITED:
+        raise RateLimited(retry_after=int((hour + timedelta(hours=1) - now).total_seconds()) + 1)
+    return outcome
+
+
+def _spend(proofs: ProofStore, policy: Policy, proof: str | None, now: datetime) -> None:
+    challenge = verify(proofs.key(), proof or "", policy.abuse.proof_of_work_difficulty, now)
+    if not proofs.spend(challenge.challenge_id, challenge.expires_at):
+        raise ProofRequired()
+
+
+def _per_source(policy: Policy, kind: str) -> int:
+    limits = policy.abuse
+    return (
+        limits.reports_per_hour_per_source
+        if kind == REPORTS
+        else limits.messages_per_hour_per_source
+    )

@@ -1,0 +1,295 @@
+"""Reporter-facing use cases: submit a report, read its status. No HTTP, no boto3."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.domain import sla
+from chalicelib.domain.calendar import add_business_days
+from chalicelib.domain.errors import (
+    AlreadyExists,
+    FieldProblem,
+    NotFound,
+    Unavailable,
+    ValidationFailed,
+    named_field,
+)
+from chalicelib.domain.flags import flags_for, version_supported
+from chalicelib.domain.models import (
+    FIELD_NAMES,
+    Accepted,
+    FollowUp,
+    HistoryEntry,
+    IntakeRules,
+    MessageAccepted,
+    ReporterView,
+    ReportEvent,
+    ReportRecord,
+    ReportSubmission,
+)
+from chalicelib.domain.policy import Policy
+from chalicelib.domain.receipts import (
+    hash_receipt,
+    is_report_id,
+    new_receipt,
+    new_report_id,
+    normalized_report_id,
+    verify_receipt,
+)
+from chalicelib.domain.scoring import score_vector
+from chalicelib.usecases import parts
+from chalicelib.usecases.notifications import MESSAGE_RECEIVED, RECEIVED, announce
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter import abuse, idempotency
+
+log = logging.getLogger(__name__)
+MAX_PROBLEMS = 20  # listed in a 422; a form has fewer fields, so a real one is never cut
+_ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impossible
+
+
+def submit_report(
+    fields: Mapping[str, Any],
+    ports: Ports,
+    *,
+    base_url: str,
+    source: str | None = None,
+    client: str | None = None,
+    idempotency_key: str | None = None,
+    proof: str | None = None,
+) -> Accepted:
+    """Validate, encrypt and store a report, then notify the team (content-free).
+
+    `source` is the client's daily pseudonym (rate limits), `client` its stable one (the
+    scope of an `idempotency_key`, which makes a retry return the first answer); `proof` is a solved
+    proof-of-work challenge, needed when the policy says so.
+    """
+    key = idempotency.scoped_key(idempotency_key, client) if idempotency_key else None
+    submission = parse_submission(fields, ports.policy)
+
+    def store_once() -> Accepted:
+        abuse.admit_report(ports, source, proof, ports.clock())
+        if submission.website:  # the honeypot: answered as a report is, nothing kept or sent
+            return _decoy(ports, base_url, flags_for(submission, ports.policy))
+        return _store_new(submission, ports, base_url)
+
+    if key is None or ports.idempotency is None:
+        return store_once()
+    digest = idempotency.fingerprint(fields)
+    return idempotency.once(ports.idempotency, ports, key, digest, store_once)
+
+
+def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Accepted:
+    for _ in range(_ID_ATTEMPTS):
+        receipt = new_receipt()
+        record = _new_record(submission, ports, new_report_id(), receipt)
+        try:
+            _store(submission, record, ports)
+            break
+        except AlreadyExists:
+            log.warning("report id collision; drawing another id")
+    else:
+        raise Unavailable("ids")
+    notify(record, ports)
+    return _accepted(record, receipt, base_url)
+
+
+def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
+    """The reporter's view; any mismatch is the same NotFound (no oracle)."""
+    record = receipt_holder(report_id, receipt, ports)
+    report_id = record.report_id
+    history = [HistoryEntry(at=record.created_at, type="status", status="received")]
+    history += [
+        entry
+        for event in ports.reports.events(report_id)
+        if (entry := _public(event, report_id, ports))
+    ]
+    return ReporterView(
+        report_id=record.report_id,
+        status=record.status,
+        created_at=record.created_at,
+        acknowledge_by=record.acknowledge_by,
+        history=history,
+    )
+
+
+def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | None:
+    """Status changes, team replies (decrypted: part `reply` is the intake's to open) and
+    the reporter's own follow-ups (content not shown: only the team may decrypt them).
+    Never notes, assignments, audit entries or who acted."""
+    if event.kind == "status" and event.public:
+        return HistoryEntry(at=event.at, type="status", status=event.status)
+    if event.kind == "reply" and event.public and event.part:
+        text = parts.load_text(ports, report_id, parts.REPLY, event.part, event.event_id)
+        return HistoryEntry(at=event.at, type="reply", message=text)
+    if event.kind == "message":
+        return HistoryEntry(at=event.at, type="message")
+    return None
+
+
+def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
+    """The report a receipt opens. An unknown id costs the same constant-time comparison
+    as a wrong receipt, and both are the same NotFound (no oracle); only the lookup differs,
+    by the microseconds it takes to read a found item, far below a network's jitter."""
+    report_id = normalized_report_id(report_id)
+    record = ports.reports.get(report_id) if is_report_id(report_id) else None
+    valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
+    if record is None or not valid or record.purging:  # a purged report is gone for everyone
+        raise NotFound()
+    return record
+
+
+def notify(record: ReportRecord, ports: Ports) -> bool:
+    """Publish report.received; on failure the record keeps notified=false for the outbox."""
+    if not announce(ports, RECEIVED, record):
+        return False
+    try:
+        ports.reports.mark_notified(record.report_id)
+    except Unavailable:
+        # Delivered but not recorded: the outbox may announce it once more (at least once).
+        log.warning("notified flag not saved", extra={"report_id": record.report_id})
+    return True
+
+
+def parse_submission(fields: Mapping[str, Any], policy: Policy) -> ReportSubmission:
+    rules = IntakeRules(
+        products=tuple(policy.product_ids()),
+        max_attachments=policy.limits.max_attachments,
+        max_attachment_bytes=policy.limits.max_attachment_bytes,
+    )
+    try:
+        return ReportSubmission.model_validate(fields, context=rules)
+    except ValidationError as exc:
+        raise ValidationFailed(field_problems(exc)) from None
+
+
+def field_problems(exc: ValidationError) -> list[FieldProblem]:
+    """Dotted field paths and pydantic's messages, which name rules, never the input;
+    at most MAX_PROBLEMS of them, then one line counting the rest."""
+    errors = exc.errors(include_input=False, include_url=False)
+    problems = []
+    for error in errors[:MAX_PROBLEMS]:
+        # Every name through named_field, not only unknown ones: a client's key must
+        # never reach an answer, whichever error (now or in a later model) carries it.
+        path = [
+            str(part) if isinstance(part, int) else named_field(part, FIELD_NAMES)
+            for part in error["loc"]
+        ]
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(FieldProblem("(body)", f"{len(errors) - MAX_PROBLEMS} more not listed"))
+    return problems
+
+
+def _store(submission: ReportSubmission, record: ReportRecord, ports: Ports) -> None:
+    # Write order: every encrypted part, then the metadata (a conditional put).
+    # Until the metadata exists nothing points at the parts, so a failure in
+    # between leaves only an orphan for the sweep, never a half-visible report.
+    report_id = record.report_id
+    content = submission.model_dump(mode="json", exclude={"attachments", "website"})
+    parts.store(ports, report_id, parts.REPORT, parts.report_key(report_id), _json(content))
+    for index, item in enumerate(submission.attachments):
+        packed = parts.pack_file(item.filename, item.content_type, item.data)
+        key = parts.attachment_key(report_id, index)
+        parts.store(ports, report_id, parts.attachment_part(index), key, packed)
+    ports.reports.create(record)
+
+
+def _new_record(
+    submission: ReportSubmission, ports: Ports, report_id: str, receipt: str
+) -> ReportRecord:
+    now = ports.clock()
+    cvss = score_vector(submission.cvss_vector) if submission.cvss_vector else None
+    record = ReportRecord(
+        report_id=report_id,
+        status="received",
+        created_at=now,
+        updated_at=now,
+        product=submission.product,
+        version=submission.version,
+        # The reporter's estimate, else their vector's rating: subscribers filter on it.
+        severity=_estimate(submission.severity, cvss.rating if cvss else None),
+        cvss_vector=cvss.vector if cvss else None,
+        cvss_score=cvss.score if cvss else None,
+        acknowledge_by=acknowledge_by(ports.policy, now.date()),
+        receipt_hash=hash_receipt(report_id, receipt),
+        supported=version_supported(ports.policy, submission.product, submission.version)
+        if submission.version
+        else None,
+        attachment_count=len(submission.attachments),
+        bounty_interest=submission.bounty_interest,
+        flags=flags_for(submission, ports.policy),
+    )
+    # Every clock starts at receipt: store the ones already known.
+    return sla.with_due_dates(record, ports.policy)
+
+
+def acknowledge_by(policy: Policy, received: date) -> date:
+    """The policy's acknowledgment promise, in business days of its country."""
+    return add_business_days(received, policy.sla.ack_business_days, policy.holidays_country)
+
+
+def _accepted(record: ReportRecord, receipt: str, base_url: str) -> Accepted:
+    return _answer(record.report_id, receipt, record.acknowledge_by, base_url, record.flags)
+
+
+def _answer(
+    report_id: str, receipt: str, acknowledge_by: date, base_url: str, flags: list[str]
+) -> Accepted:
+    return Accepted(
+        report_id=report_id,
+        receipt=receipt,
+        status="received",
+        acknowledge_by=acknowledge_by,
+        status_url=f"{base_url}/status#{report_id}.{receipt}",
+        flags=flags,
+    )
+
+
+def _estimate(reporter_says: str | None, vector_rating: str | None) -> str:
+    """The reporter's estimate; "unknown" or none yields to their vector's rating."""
+    if reporter_says and reporter_says != "unknown":
+        return reporter_says
+    return vector_rating or "unknown"
+
+
+def _decoy(ports: Ports, base_url: str, flags: list[str]) -> Accepted:
+    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent.
+    It went through the same validation, limits and Idempotency-Key as a report (a retry
+    gets this answer again), so no answer tells the honeypot apart."""
+    log.info("honeypot filled; submission dropped")
+    ack_date = acknowledge_by(ports.policy, ports.clock().date())
+    return _answer(new_report_id(), new_receipt(), ack_date, base_url, flags)
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def add_message(
+    report_id: str,
+    receipt: str,
+    fields: Mapping[str, Any],
+    ports: Ports,
+    source: str | None = None,
+) -> MessageAccepted:
+    """Store a reporter's follow-up as an encrypted part and tell the team (content-free)."""
+    record = receipt_holder(report_id, receipt, ports)
+    report_id = record.report_id
+    try:
+        follow_up = FollowUp.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailed(field_problems(exc)) from None
+    abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
+    event = ReportEvent(at=ports.clock(), kind="message", public=True)
+    # The part first: an event that points at a missing blob would break the history.
+    key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, follow_up.message)
+    ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
+    announce(ports, MESSAGE_RECEIVED, record)
+    return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

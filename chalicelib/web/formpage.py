@@ -1,0 +1,154 @@
+"""The report form's controls, rendered from the policy; every value is escaped.
+
+Controls are named as the API's fields (see chalicelib/forms.py for the convention), so the
+same form posts without JavaScript and, through form.js, as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from chalicelib.domain.policy import Policy
+
+SEVERITIES = ("", "critical", "high", "medium", "low", "none", "unknown")
+
+
+@dataclass(frozen=True)
+class Control:
+    name: str
+    label: str
+    kind: str = "text"  # text, email, textarea, select, checkbox, file
+    required: bool = False
+    hint: str = ""
+    min_length: int | None = None
+    max_length: int | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    autocomplete: str = "off"
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+
+def controls(policy: Policy) -> dict[str, list[Control]]:
+    """The form's fieldsets, in order, each a list of controls."""
+    products = tuple((p.id, p.name) for p in policy.products) + (("other", "Other"),)
+    mib = policy.limits.max_attachment_bytes / (1024 * 1024)
+    return {
+        "The vulnerability": [
+            Control("title", "Title", required=True, min_length=5, max_length=200,
+                    hint="A short summary, for example “Stored XSS in profile names”."),
+            Control("product", "Product", "select", required=True,
+                    options=(("", "Choose a product"), *products)),
+            Control("version", "Version", max_length=64,
+                    hint="The version you tested; supported versions are listed above."),
+            Control("severity", "Your severity estimate", "select",
+                    options=tuple((s, s.capitalize() or "Not sure") for s in SEVERITIES)),
+            Control("cvss_vector", "CVSS vector", max_length=200,
+                    hint="Optional. CVSS 3.1 or 4.0, for example "
+                    "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Control("description", "Description", "textarea", required=True, min_length=20,
+                    max_length=50_000, hint="What is vulnerable and how. You may paste an "
+                    "ASCII-armored PGP message encrypted to our key instead."),
+            Control("steps_to_reproduce", "Steps to reproduce", "textarea", max_length=50_000),
+            Control("impact", "Impact", "textarea", max_length=20_000,
+                    hint="What an attacker could do with it."),
+            Control("attachments", "Attachments", "file",
+                    hint=f"Up to {policy.limits.max_attachments} files, {mib:g} MB in total. "
+                    "Each file is encrypted separately."),
+        ],
+        "About you (optional)": [
+            Control("reporter.name", "Your name", max_length=200, autocomplete="name"),
+            Control("reporter.email", "Email", "email", max_length=254, autocomplete="email",
+                    hint="Only the security team sees it, to ask you questions."),
+            Control("reporter.pgp_key", "Your PGP public key", "textarea", max_length=100_000,
+                    hint="ASCII-armored, if you want our replies encrypted."),
+        ],
+        "Credit": [
+            Control("credit.wants_credit", "Credit me publicly when the issue is disclosed",
+                    "checkbox"),
+            Control("credit.name", "Name to credit", max_length=100,
+                    hint="A name or handle; empty means the name above."),
+        ],
+    }  # fmt: skip
+
+
+def render_control(control: Control, value: Any, error: str | None) -> str:
+    """One labelled control with its hint, counter and error, linked by aria-describedby."""
+    described = [f"{control.id}-hint"] if control.hint else []
+    if control.kind == "textarea" or (control.max_length or 0) >= 200:
+        described.append(f"{control.id}-count")
+    if error:
+        described.append(f"{control.id}-error")
+    attrs = _attrs(control, described, error)
+    label = escape(control.label) + (
+        ' <span class="vdp-required">(required)</span>' if control.required else ""
+    )
+    widget = _widget(control, value, attrs, label)
+    parts = [
+        f'<label for="{control.id}">{label}</label>' if control.kind != "checkbox" else "",
+        f'<p class="vdp-hint" id="{control.id}-hint">{escape(control.hint)}</p>'
+        if control.hint
+        else "",
+        f'<p class="vdp-error" id="{control.id}-error">{escape(error)}</p>' if error else "",
+        widget,
+    ]
+    if f"{control.id}-count" in described:
+        parts.append(
+            f'<p class="vdp-count" id="{control.id}-count" data-max="{control.max_length}">'
+            f"Up to {control.max_length:,} characters.</p>"
+        )
+    kind = "vdp-check" if control.kind == "checkbox" else "vdp-field"
+    return f'<div class="{kind}" data-field="{control.name}">{"".join(parts)}</div>'
+
+
+def _attrs(control: Control, described: list[str], error: str | None) -> str:
+    attrs = [f'id="{control.id}"', f'name="{escape(control.name)}"']
+    if control.required:
+        attrs.append('required aria-required="true"')
+    if control.max_length and control.kind not in ("select", "checkbox", "file"):
+        attrs.append(f'maxlength="{control.max_length}"')
+    if control.min_length:
+        attrs.append(f'minlength="{control.min_length}"')
+    if described:
+        attrs.append(f'aria-describedby="{" ".join(described)}"')
+    if error:
+        attrs.append('aria-invalid="true"')
+    if control.kind in ("text", "email", "textarea"):
+        attrs.append(f'autocomplete="{control.autocomplete}"')
+    return " ".join(attrs)
+
+
+def _widget(control: Control, value: Any, attrs: str, label: str) -> str:
+    text = "" if value is None or isinstance(value, bool) else escape(str(value))
+    if control.kind == "textarea":
+        return f'<textarea {attrs} rows="6">{text}</textarea>'
+    if control.kind == "select":
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if v == value else ""}>{escape(t)}</option>'
+            for v, t in control.options
+        )
+        return f"<select {attrs}>{options}</select>"
+    if control.kind == "checkbox":
+        checked = " checked" if value is True else ""
+        return (
+            f'<input type="checkbox" value="true" {attrs}{checked}>'
+            f'<label for="{control.id}">{label}</label>'
+        )
+    if control.kind == "file":
+        return f'<input type="file" multiple {attrs}>'
+    return f'<input type="{control.kind}" {attrs} value="{text}">'
+
+
+def flatten(fields: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested submission fields back to control names (`reporter.email`)."""
+    flat: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat

@@ -1,0 +1,282 @@
+"""OpenAPI 3.1 document generated from the pydantic models.
+
+Route by route as app.py answers: the bodies (schemas in chalicelib/openapi_schemas.py),
+and the headers, statuses and media types that chalicelib/http.py sends.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from chalicelib.web.cors import METHODS as CORS_ROUTES
+from chalicelib.web.forms import MULTIPART, URLENCODED
+from chalicelib.web.openapi_schemas import (
+    ATTACHMENT_LIMITS,
+    KEY,
+    LIMITS,
+    component_schemas,
+    mb,
+    ref,
+)
+
+JSON, HTML = "application/json", "text/html"
+_ERRORS = {
+    "400": "Malformed body (bad_json)",
+    "404": "Not found (not_found)",
+    "409": "A submission with this Idempotency-Key is still in progress (conflict)",
+    "413": f"Request body over {mb(LIMITS.max_body_bytes)} (the policy default), refused "
+    "before it is parsed (payload_too_large)",
+    "415": "Unsupported content type (unsupported_media_type)",
+    "422": "Validation failed; `fields` lists dotted paths, never the values (validation_failed)",
+    "428": "A solved proof-of-work challenge is required now and the VDP-Proof header is "
+    "missing, invalid, expired or already used (proof_required); see GET /challenge",
+    "429": "Rate limited (rate_limited); try again after Retry-After seconds",
+    "503": "Storage unavailable, nothing saved (unavailable); try again after Retry-After seconds",
+}
+_NOT_FOUND_REPORT = (
+    "Unknown report, or a missing or wrong receipt: the same answer for each (not_found)"
+)
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {JSON: {"schema": schema}}
+
+
+def _html() -> dict[str, Any]:
+    return {HTML: {"schema": {"type": "string"}}}
+
+
+def _error(code: str, note: str = "", page: bool = False) -> dict[str, Any]:
+    """An error answer: ErrorBody JSON, or (the no-JS form) the form page again."""
+    answer: dict[str, Any] = {
+        "description": " ".join(filter(None, [_ERRORS[code] + ".", note])),
+        "content": {**_json(ref("ErrorBody")), **(_html() if page else {})},
+    }
+    if code in ("429", "503"):
+        answer["headers"] = {"Retry-After": _RETRY_AFTER}
+    return answer
+
+
+def _errors(*codes: str, page: bool = False, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    return {code: _error(code, (notes or {}).get(code, ""), page) for code in codes}
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The API description served at /openapi.json."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "vdp", "version": "1", "description": "Vulnerability disclosure intake"},
+        "paths": _with_preflights(
+            {
+                "/reports": {"post": _submit()},
+                "/challenge": {"get": _challenge()},
+                **_report_paths(),
+                **_web_paths(),
+                "/health": {"get": _health()},
+                "/openapi.json": {"get": _openapi()},
+            }
+        ),
+        "components": {
+            "schemas": component_schemas(),
+            "securitySchemes": {
+                "receipt": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The receipt from the submission's 201 answer. A missing "
+                    "or wrong receipt gets the same 404 as an unknown report (never 401).",
+                }
+            },
+        },
+    }
+
+
+def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description,
+            "schema": schema}  # fmt: skip
+
+
+_IDEMPOTENCY_KEY = _header(
+    "Idempotency-Key",
+    "Makes a retry safe: the same key from the same client within 24 hours returns the "
+    "original 201 body (same report_id and receipt) instead of storing a second report; a "
+    "concurrent duplicate waits for the first. At most 128 printable characters, else 422; a "
+    "key already used for a different submission is 422 too (field `Idempotency-Key`). Empty "
+    "means none.",
+    KEY,
+)
+_VDP_PROOF = _header(
+    "VDP-Proof",
+    "A solved proof-of-work challenge, `<challenge>:<nonce>`: `challenge` as GET /challenge "
+    "gave it, and SHA-256 of the UTF-8 text `<challenge>:<nonce>` starts with `difficulty` "
+    "zero bits (ASCII, at most 512 characters; the nonce at most 64, without a colon). "
+    'Needed only when the policy asks for it (proof_of_work = "always", or "above_rate" once '
+    "the hour's reports reach proof_of_work_above_per_hour); GET /challenge's `required` says "
+    "whether it is needed now. A challenge expires after 10 minutes and is spent by its "
+    "first use; without a valid one the answer is 428. Ignored when no proof is needed.",
+    {"type": "string"},
+)
+
+
+def _submit() -> dict[str, Any]:
+    return {
+        "summary": "Submit a vulnerability report",
+        "description": "JSON, or the report form's fields (urlencoded, or multipart with "
+        "files). A form post whose Accept header includes text/html (the form without "
+        "JavaScript) is answered with HTML pages: the receipt page, or the form again with "
+        "the errors, with the same status codes.",
+        "parameters": [_IDEMPOTENCY_KEY, _VDP_PROOF],
+        "requestBody": {
+            "required": True,
+            "content": {
+                **_json(ref("ReportSubmission")),
+                URLENCODED: {"schema": ref("ReportForm")},
+                MULTIPART: {"schema": ref("ReportFormWithFiles")},
+            },
+        },
+        "responses": {
+            "201": {
+                "description": "Stored; the receipt is shown this once (for the no-JS form, "
+                "in a receipt page).",
+                "content": {**_json(ref("Accepted")), **_html()},
+            },
+            **_errors("400", "409", "413", "422", "428", "429", "503", page=True, notes={
+                "400": "Invalid JSON, or a malformed form body.",
+                "413": "Too many or too large attachments are 422, not 413.",
+                "422": f"Attachments: {ATTACHMENT_LIMITS} (field `attachments`), data in "
+                "base64 (`attachments.N.data`). Also an invalid or reused Idempotency-Key.",
+            }),
+            **_errors("415"),
+        },
+    }  # fmt: skip
+
+
+_REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"},
+             "example": "VDP-7K3M-9QX2"}  # fmt: skip
+
+
+def _report_paths() -> dict[str, Any]:
+    receipt_auth: list[dict[str, list[str]]] = [{"receipt": []}]
+    return {
+        "/reports/{report_id}": {
+            "get": {
+                "summary": "The reporter's view of a report",
+                "parameters": [_REPORT_ID],
+                "security": receipt_auth,
+                "responses": {
+                    "200": {"description": "Status", "content": _json(ref("ReporterView"))},
+                    **_errors("404", "503", notes={"404": _NOT_FOUND_REPORT}),
+                },
+            }
+        },
+        "/reports/{report_id}/messages": {
+            "post": {
+                "summary": "Send a follow-up message as the reporter",
+                "parameters": [_REPORT_ID],
+                "security": receipt_auth,
+                "requestBody": {"required": True, "content": _json(ref("FollowUp"))},
+                "responses": {
+                    "201": {"description": "Stored", "content": _json(ref("MessageAccepted"))},
+                    **_errors("400", "404", "413", "415", "422", "429", "503",
+                              notes={"404": _NOT_FOUND_REPORT}),
+                },
+            }
+        },
+    }  # fmt: skip
+
+
+def _with_preflights(paths: dict[str, Any]) -> dict[str, Any]:
+    """The CORS preflight routes app.py answers itself (chalicelib/cors.py)."""
+    for route, methods in CORS_ROUTES.items():
+        optional = {"required": False, "schema": {"type": "string"}}
+        paths[route]["options"] = {
+            "summary": "CORS preflight",
+            "parameters": [_REPORT_ID] if "{report_id}" in route else [],
+            "responses": {"204": {
+                "description": f"No body. Allow: {methods}. The Access-Control-Allow-* "
+                "headers only for an Origin the policy allows.",
+                "headers": {"Allow": {"required": True, "schema": {"type": "string"}},
+                            "Access-Control-Allow-Origin": optional,
+                            "Access-Control-Allow-Headers": optional},
+            }},
+        }  # fmt: skip
+    return paths
+
+
+def _health() -> dict[str, Any]:
+    return {
+        "summary": "Readiness",
+        "responses": {
+            "200": {"description": "Configuration loaded and resources present",
+                    "content": _json(ref("Health"))},
+            "503": {"description": "Not ready: configuration not loaded or a local resource "
+                    "missing (unavailable)", "content": _json(ref("Unready")),
+                    "headers": {"Retry-After": _RETRY_AFTER}},
+        },
+    }  # fmt: skip
+
+
+def _challenge() -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "required": ["challenge", "difficulty", "expires_at", "required"],
+        "properties": {
+            "challenge": {"type": "string"},
+            "difficulty": {"type": "integer", "minimum": 1},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "required": {"type": "boolean", "description": "Whether POST /reports needs a "
+                         "proof right now"},
+        },
+    }  # fmt: skip
+    return {
+        "summary": "A proof-of-work challenge",
+        "responses": {
+            "200": {"description": "Solve it and send the solution in the VDP-Proof header "
+                    "of POST /reports", "content": _json(schema)},
+            **_errors("503"),
+        },
+    }  # fmt: skip
+
+
+def _openapi() -> dict[str, Any]:
+    document = {"type": "object", "required": ["openapi", "paths"]}
+    return {"summary": "This document", "responses": {
+        "200": {"description": "OpenAPI 3.1", "content": _json(document)}}}  # fmt: skip
+
+
+def _web_paths() -> dict[str, Any]:
+    """The researcher-facing pages and assets (HTML, JavaScript, CSS)."""
+    from chalicelib.web.pages import ASSET_TYPES
+
+    def get(summary: str, content: dict[str, Any], **more: Any) -> dict[str, Any]:
+        responses = {"200": {"description": "OK", "content": content}, **more.pop("errors", {})}
+        return {"get": {"summary": summary, "responses": responses, **more}}
+
+    def text(*media: str) -> dict[str, Any]:
+        return {m: {"schema": {"type": "string"}} for m in media}
+
+    asset = {"name": "name", "in": "path", "required": True,
+             "schema": {"type": "string", "enum": sorted(ASSET_TYPES)}}  # fmt: skip
+    credits = {"type": "array", "items": ref("PublishedCredit")}
+    return {
+        "/form": get("The report form (embeddable; works without JavaScript)", text(HTML)),
+        "/status": get("The reporter's status page (receipt in the URL fragment)", text(HTML)),
+        "/embed.js": get("Script that embeds /form in an iframe", text("text/javascript")),
+        "/assets/{name}": get(
+            "The pages' scripts and style", text("text/javascript", "text/css"),
+            parameters=[asset], errors=_errors("404", notes={"404": "No such asset."}),
+        ),
+        "/.well-known/security.txt": get(
+            "security.txt (RFC 9116) from the policy", text("text/plain")
+        ),
+        "/acknowledgments": get(
+            "Published credits: HTML, or JSON when Accept includes application/json",
+            {**text(HTML), **_json(credits)}, errors=_errors("503"),
+        ),
+    }  # fmt: skip

@@ -1,0 +1,229 @@
+"""Server-rendered pages: the report form, the no-JavaScript receipt and the status page.
+
+Every value is escaped; pages load script and style from /assets (no inline code), so a
+CSP with `script-src 'self'; style-src 'self'` holds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from functools import cache
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from chalicelib.domain.errors import KEY_REUSED, ValidationFailed, VdpError
+from chalicelib.domain.models import Accepted
+from chalicelib.domain.policy import Policy
+from chalicelib.web.formpage import Control, controls, flatten, render_control
+from chalicelib.web.forms import KEY_FIELD
+
+WEB_DIR = Path(__file__).with_name("static")
+ASSET_TYPES = {
+    "form.js": "text/javascript; charset=utf-8",
+    "status.js": "text/javascript; charset=utf-8",
+    "embed.js": "text/javascript; charset=utf-8",
+    "form.css": "text/css; charset=utf-8",
+}
+BOUNTY = Control("bounty_interest", "I am interested in a bounty for this report", "checkbox")
+ACCEPT = Control(
+    "policy_accepted", "I have read and accept the disclosure policy", "checkbox", required=True
+)
+
+
+@cache
+def web_file(name: str) -> str:
+    return (WEB_DIR / name).read_text(encoding="utf-8")
+
+
+# Refusals after which the very same report may be sent again, under the same key.
+RETRY_SAME = frozenset({"conflict", "rate_limited", "unavailable", "proof_required"})
+FRESH_FORM = (
+    "This form was already sent with other content. This copy is a fresh form: "
+    "send it to file a new report."
+)
+
+
+def form_page(
+    policy: Policy,
+    values: Mapping[str, Any] | None = None,
+    error: VdpError | None = None,
+    *,
+    idempotency_key: str | None = None,
+) -> str:
+    """The report form; after a failed no-JS post, re-filled and with the errors shown.
+    The form carries its own Idempotency-Key: sending it twice (a reload, a double click)
+    files one report. A re-fill keeps the key only when the same report may simply be sent
+    again (busy, rate limited, storage down); after any other refusal it gets a new one."""
+    if error is None or error.code not in RETRY_SAME:
+        idempotency_key = None
+    flat = {k: v for k, v in flatten(values or {}).items() if k != "website"}
+    problems = _problems(error, policy)
+    org = escape(policy.organisation.name)
+    body = [
+        f"<h1>Report a vulnerability to {org}</h1>",
+        f'<p class="vdp-lead">Your report is encrypted before it is stored; only {org}’s '
+        "security team can read it. We acknowledge every report within "
+        f"{policy.sla.ack_business_days} business days.</p>",
+        '<p class="vdp-anon"><strong>You can stay anonymous:</strong> leave the contact '
+        "fields empty to stay anonymous. You get a receipt to follow your report either way.</p>",
+        _error_summary(error, problems),
+        _scope(policy),
+        f'<form id="vdp-report" class="vdp-form" action="reports" method="post" '
+        f'enctype="multipart/form-data" novalidate '
+        f'data-max-attachments="{policy.limits.max_attachments}" '
+        f'data-max-bytes="{policy.limits.max_attachment_bytes}" '
+        f'data-fresh-form="{escape(FRESH_FORM)}">',
+    ]
+    for legend, group in controls(policy).items():
+        note = (
+            '<p class="vdp-note">Leave these empty to stay anonymous.</p>'
+            if "you" in legend
+            else ""
+        )
+        rendered = "".join(render_control(c, flat.get(c.name), problems.get(c.name)) for c in group)
+        body.append(f"<fieldset><legend>{escape(legend)}</legend>{note}{rendered}</fieldset>")
+    if policy.bounty.enabled:
+        terms = f'<p class="vdp-hint">{escape(" ".join(policy.bounty.terms.split()))}</p>'
+        control = render_control(BOUNTY, flat.get(BOUNTY.name), problems.get(BOUNTY.name))
+        body.append(f"<fieldset><legend>Bug bounty</legend>{terms}{control}</fieldset>")
+    key = escape(idempotency_key or secrets.token_urlsafe(16))
+    body += [
+        _policy_fieldset(policy, flat, problems),
+        _honeypot(),
+        f'<input type="hidden" name="{KEY_FIELD}" value="{key}" autocomplete="off">',
+        _submit(),
+        "</form>",
+    ]
+    return _page(f"Report a vulnerability — {policy.organisation.name}", body, "form.js", policy)
+
+
+def receipt_page(policy: Policy, accepted: Accepted) -> str:
+    """The no-JavaScript answer to a form post: the receipt, shown this once."""
+    report_id, receipt = escape(accepted.report_id), escape(accepted.receipt)
+    flags = "".join(f"<li>{escape(text)}</li>" for text in flag_texts(policy, accepted.flags))
+    body = [
+        '<section class="vdp-receipt" aria-labelledby="receipt-heading">',
+        '<h1 id="receipt-heading">Report received</h1>',
+        '<p class="vdp-alert"><strong>Save your receipt now: it is shown only once.</strong> '
+        "With it you can follow your report and send follow-ups; nobody can recover it.</p>",
+        f'<dl class="vdp-facts"><dt>Report ID</dt><dd id="r-report-id">{report_id}</dd>'
+        f'<dt>Receipt</dt><dd><code id="r-receipt">{receipt}</code> '
+        '<button type="button" class="vdp-copy" data-copy="r-receipt" hidden>Copy receipt</button>'
+        f"</dd><dt>We acknowledge it by</dt><dd>{accepted.acknowledge_by.isoformat()}</dd></dl>",
+        f'<ul class="vdp-flags">{flags}</ul>' if flags else "",
+        f'<p><a id="r-status-link" href="{escape(accepted.status_url)}">Follow your report</a> '
+        "(the link carries the receipt; keep it private).</p>",
+        "</section>",
+    ]
+    return _page("Report received", body, "form.js", policy)
+
+
+def status_page(policy: Policy) -> str:
+    body = Template(web_file("status.html")).substitute(org=escape(policy.organisation.name))
+    return _page(f"Your report — {policy.organisation.name}", [body], "status.js", policy)
+
+
+def flag_texts(policy: Policy, flags: list[str]) -> list[str]:
+    """What the policy noticed, in words for the reporter."""
+    titles = {e.id: e.title for e in policy.exclusions}
+    texts = []
+    for flag in flags:
+        name, _, detail = flag.partition(":")
+        if name == "unsupported_version":
+            texts.append("The version you named is not supported any more.")
+        elif name == "possibly_out_of_scope":
+            texts.append(f"This may be out of scope: {titles.get(detail, detail)}.")
+    return texts
+
+
+def _page(title: str, body: list[str], script: str, policy: Policy) -> str:
+    return Template(web_file("page.html")).substitute(
+        title=escape(title),
+        script=script,
+        origins=escape(" ".join(policy.web.allowed_origins)),
+        body="\n".join(part for part in body if part),
+    )
+
+
+def _problems(error: VdpError | None, policy: Policy) -> dict[str, str]:
+    """Field errors keyed by the control that shows them (`attachments.0.data` -> attachments)."""
+    names = {c.name for group in controls(policy).values() for c in group}
+    names |= {BOUNTY.name, ACCEPT.name}
+    shown: dict[str, str] = {}
+    for problem in error.fields if isinstance(error, ValidationFailed) else []:
+        path = problem.field.split(".")
+        while path and ".".join(path) not in names:
+            path.pop()
+        if path:
+            shown.setdefault(".".join(path), problem.message)
+    return shown
+
+
+def _error_summary(error: VdpError | None, problems: dict[str, str]) -> str:
+    if error is None:
+        return ""
+    items = "".join(
+        f'<li><a href="#f-{name.replace(".", "-").replace("_", "-")}">'
+        f"{escape(name)}: {escape(message)}</a></li>"
+        for name, message in problems.items()
+    )
+    if isinstance(error, ValidationFailed) and KEY_REUSED in error.fields:
+        items += f"<li>{FRESH_FORM}</li>"
+    return (
+        '<div id="vdp-errors" class="vdp-errors" role="alert" tabindex="-1">'
+        f"<h2>Your report was not sent</h2><p>{escape(error.message)}</p><ul>{items}</ul>"
+        "<p>Files are not kept: attach them again.</p></div>"
+    )
+
+
+def _scope(policy: Policy) -> str:
+    products = "".join(
+        f"<dt>{escape(p.name)}</dt>"
+        + "".join(
+            f"<dd>{escape(v.label or v.range)}: "
+            f"{'supported' if v.supported else 'not supported'}</dd>"
+            for v in p.versions
+        )
+        for p in policy.products
+    )
+    exclusions = "".join(f"<li>{escape(e.title)}</li>" for e in policy.exclusions)
+    return (
+        '<section class="vdp-scope" aria-labelledby="scope-heading">'
+        '<h2 id="scope-heading">Before you report</h2>'
+        f'<h3>Products and supported versions</h3><dl class="vdp-versions">{products}</dl>'
+        f"<h3>Out of scope</h3><ul>{exclusions}</ul></section>"
+    )
+
+
+def _policy_fieldset(policy: Policy, flat: dict[str, Any], problems: dict[str, str]) -> str:
+    url = policy.organisation.policy_url
+    link = (
+        f' <a href="{escape(url)}" target="_blank" rel="noopener">Read the policy</a>.'
+        if url
+        else ""
+    )
+    text = (
+        f"We ask you to give us {policy.sla.disclosure_days} days to fix an issue before "
+        f"you disclose it, and to respect the safe harbor terms.{link}"
+    )
+    control = render_control(ACCEPT, flat.get(ACCEPT.name), problems.get(ACCEPT.name))
+    legend = "<legend>Disclosure policy</legend>"
+    return f'<fieldset>{legend}<p class="vdp-hint">{text}</p>{control}</fieldset>'
+
+
+def _honeypot() -> str:
+    # Hidden from people and screen readers, not type=hidden: bots fill visible-looking fields.
+    return (
+        '<div class="vdp-hp" aria-hidden="true"><label for="f-website">Leave this empty</label>'
+        '<input type="text" id="f-website" name="website" tabindex="-1" autocomplete="off"></div>'
+    )
+
+
+def _submit() -> str:
+    return (
+        '<button type="submit" class="vdp-submit">Send report</button>'
+        '<div id="vdp-live" class="vdp-live" role="status" aria-live="polite"></div>'
+    )

@@ -1,0 +1,120 @@
+"""What the CLI prints and writes: tables, a decrypted report, attachment files.
+
+Reporter text reaches a terminal and a file system here, so everything it carries
+that could act there (escape sequences, forged lines, path parts) is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chalicelib.domain.models import TEXT_DIRECTION_CONTROLS
+
+
+def write_attachments(attachments: Iterable[Any], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, item in enumerate(attachments):
+        path = folder / f"{index}-{_safe_filename(item.filename)}"
+        path.write_bytes(item.data)
+        written.append(path)
+    return written
+
+
+def _safe_filename(name: str) -> str:
+    """The reporter chose the name: its last component, printable, short enough for any
+    file system (255 bytes), with no leading dot."""
+    printable = "".join(c for c in name.replace("\\", "/") if c.isprintable())
+    safe = Path(printable).name.lstrip(".") or "attachment"
+    stem, suffix = os.path.splitext(safe)
+    suffix = suffix if len(suffix.encode()) <= 16 else ""
+    stem = stem.encode()[: 200 - len(suffix.encode())].decode(errors="ignore")
+    return f"{stem}{suffix}" or "attachment"
+
+
+def describe_report(document: dict[str, Any]) -> str:
+    record, report = document["record"], document["report"]
+    title = one_line(report.get("title", ""))
+    lines = [f"{record['report_id']}  [{record['status']}]  {title}"]
+    for name in (
+        "product",
+        "version",
+        "severity",
+        "cvss_vector",
+        "cvss_score",
+        "flags",
+        "bounty_interest",
+        "created_at",
+        "acknowledge_by",
+    ):
+        lines.append(f"  {name:<16}{_cell(record.get(name))}")
+    credit = report.get("credit") or {}
+    wish = (
+        f"yes, as {credit.get('name') or 'reporter name'}" if credit.get("wants_credit") else "no"
+    )
+    lines.append(f"  {'credit wanted':<16}{one_line(wish)}")
+    for name in ("description", "steps_to_reproduce", "impact"):
+        if report.get(name):
+            lines += ["", f"{name}:", _indented(report[name])]
+    lines += ["", f"reporter: {json.dumps(report.get('reporter'), ensure_ascii=True)}"]
+    lines += [
+        f"attachment: {one_line(a['filename'])} ({a['size']} bytes)"
+        for a in document["attachments"]
+    ]
+    lines += [f"written: {one_line(path)}" for path in document["written"]]
+    for message in document["messages"]:
+        actor = one_line(message["actor"] or "reporter")
+        lines += ["", f"[{message['at']}] {message['kind']} ({actor}):", _indented(message["text"])]
+    return "\n".join(lines)
+
+
+def _indented(text: str) -> str:
+    """Free text, every line behind a bar: it can never pass for a line of ours."""
+    return "\n".join(f"  | {line}" for line in text.splitlines())
+
+
+def one_line(text: str) -> str:
+    """A field meant to be one line may not start a line of its own (a forged output line)."""
+    return " ".join(text.split())
+
+
+def emit(
+    rows: list[dict[str, Any]], as_json: bool, columns: list[str], empty: str = "no reports"
+) -> None:
+    if as_json:
+        echo_safe(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        echo_safe(empty)
+        return
+    cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
+    widths = {c: max(len(c), *(len(cell[c]) for cell in cells)) for c in columns}
+    echo_safe("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
+    for cell in cells:
+        echo_safe("  ".join(cell[c].ljust(widths[c]) for c in columns).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(one_line(str(v)) for v in value) or "-"
+    return one_line(str(value)) if value not in (None, "") else "-"
+
+
+# Reporter text may carry terminal escape sequences (colours, OSC 52 clipboard writes)
+# and bidirectional overrides that make text display other than it reads: every control
+# character but newline and tab is dropped before it reaches a terminal.
+_TERMINAL_SAFE = {
+    c: None
+    for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *TEXT_DIRECTION_CONTROLS]
+    if c not in (9, 10)
+}
+
+
+def echo_safe(text: str, nl: bool = True) -> None:
+    click.echo(text.translate(_TERMINAL_SAFE), nl=nl)

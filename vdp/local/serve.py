@@ -1,0 +1,188 @@
+"""`vdp serve`: moto server, the API (chalice local) and the example policy site, in one process."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import io
+import ipaddress
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+
+from chalicelib import bootstrap
+from chalicelib.config import Settings, local_settings
+from chalicelib.domain.errors import VdpError
+from vdp.local.gateway import VdpHTTPServer, VdpRequestHandler
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+SITE_DIR = PROJECT_DIR / "examples" / "policy-site"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+class PortBusy(VdpError):
+    code = "port_busy"
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int = 8000
+    site: int = 8001
+    aws: int = 4566
+
+
+def ensure_free(host: str, port: int, role: str) -> None:
+    """Fail fast: moto's threaded server hangs on a busy port instead of failing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers do: connections in TIME_WAIT do not make a port busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortBusy(f"port {port} ({role}) is already in use; pick another") from exc
+            raise
+
+
+def local_environment(endpoint_url: str) -> dict[str, str]:
+    """Environment for talking to the embedded moto: never real credentials."""
+    return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint_url}
+
+
+def api_server(host: str, port: int) -> LocalDevServer:
+    from chalice.cli.factory import CLIFactory
+
+    factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name="local")
+    app = factory.load_chalice_app(config.environment_variables)
+    bootstrap.reset()
+    # What chalice.local.create_local_server does: a thread-local current_request.
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
+    return LocalDevServer(
+        app, config, host, port, handler_cls=VdpRequestHandler, server_cls=VdpHTTPServer
+    )
+
+
+def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
+    """The example policy site; `{{VDP_API}}` in its pages becomes the API's origin."""
+
+    class QuietSite(SimpleHTTPRequestHandler):
+        def send_head(self) -> Any:
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix != ".html" or not path.is_file():
+                return super().send_head()
+            page = path.read_bytes().replace(b"{{VDP_API}}", api_url.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            return io.BytesIO(page)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return ThreadingHTTPServer((host, port), functools.partial(QuietSite, directory=str(SITE_DIR)))
+
+
+def reachable(host: str) -> str:
+    """The address links name for a server bound to `host`: bound to every interface, the
+    stack is still reached (and linked to) at 127.0.0.1."""
+    try:
+        unspecified = not host or ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a host name
+        return host
+    return "127.0.0.1" if unspecified else host
+
+
+def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = print) -> None:
+    """Run the whole local stack until Ctrl-C (or SIGTERM)."""
+    for role, port in (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws)):
+        ensure_free(host, port, role)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address=host, port=ports.aws, verbose=False)
+    moto.start()
+    named = reachable(host)
+    endpoint = f"http://{named}:{ports.aws}"
+    os.environ.update(local_environment(endpoint))
+    os.environ["VDP_LOCAL_SITE_ORIGIN"] = f"http://{named}:{ports.site}"
+    # Links the API hands out (status_url, security.txt) name this server, never the
+    # client's Host header.
+    if not os.environ.get("VDP_PUBLIC_URL"):
+        os.environ["VDP_PUBLIC_URL"] = f"http://{named}:{ports.api}"
+    settings = local_settings(endpoint)
+    from chalicelib.adapters.resources import create_resources
+
+    resources = create_resources(settings, lambda service: bootstrap.client(settings, service))
+    api, site, stop = (
+        api_server(host, ports.api),
+        site_server(host, ports.site, f"http://{named}:{ports.api}"),
+        threading.Event(),
+    )
+    workers = [
+        threading.Thread(target=api.server.serve_forever, daemon=True),
+        threading.Thread(target=site.serve_forever, daemon=True),
+        threading.Thread(
+            target=watch_notifications,
+            args=(settings, resources.team_queue_url, stop, echo),
+            daemon=True,
+        ),
+    ]
+    for worker in workers:
+        worker.start()
+    echo(f"vdp API        http://{named}:{ports.api}  (POST /reports, GET /health)")
+    echo(f"policy site    http://{named}:{ports.site}")
+    echo(f"embedded AWS   {endpoint}  (moto; resources of stage 'local' created)")
+    echo("notifications to the team appear below; Ctrl-C stops")
+    _wait_for_stop(stop)
+    api.shutdown()
+    site.shutdown()
+    moto.stop()
+    echo("vdp stopped")
+
+
+def watch_notifications(
+    settings: Settings, queue_url: str, stop: threading.Event, echo: Callable[[str], None]
+) -> None:
+    """Print each SNS notification as the team's queue receives it."""
+    sqs = bootstrap.client(settings, "sqs")
+    while not stop.is_set():
+        try:
+            answer = sqs.receive_message(
+                QueueUrl=queue_url, WaitTimeSeconds=1, MaxNumberOfMessages=10
+            )
+        except Exception:  # noqa: BLE001 - moto is stopping; the loop ends with it
+            return
+        for message in answer.get("Messages", []):
+            echo(describe_notification(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def describe_notification(envelope: str) -> str:
+    sns = json.loads(envelope)
+    event = json.loads(sns["Message"])
+    details = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "report_id"))
+    return f"[notification] {event.get('event')} {event.get('report_id')} {details}"
+
+
+def _wait_for_stop(stop: threading.Event) -> None:
+    # Installed explicitly: a shell starts background jobs with SIGINT ignored, and
+    # Python would then never raise KeyboardInterrupt.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
