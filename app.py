@@ -9,7 +9,7 @@ from chalice.app import Chalice, Rate, Request, Response
 
 from chalicelib import bootstrap, config
 from chalicelib.domain.errors import NotFound, VdpError
-from chalicelib.web import http, logs
+from chalicelib.web import logs, requests, responses
 
 config.disable_pydantic_plugins()
 app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
@@ -28,95 +28,92 @@ logs.configure()
 @app.middleware("http")
 def security_headers(event: Any, get_response: Any) -> Response:
     started = time.perf_counter()
-    response = http.finish(http.canonical_page(event) or get_response(event), event.path)
+    response = responses.finish(responses.canonical_page(event) or get_response(event), event.path)
     lambda_id = getattr(getattr(app, "lambda_context", None), "aws_request_id", None)
     logs.request_logged(
-        event, response.status_code, started, http.report_id_of(response), lambda_id
+        event, response.status_code, started, responses.report_id_of(response), lambda_id
     )
     return response
 
 
-@app.route("/reports", methods=["POST"], content_types=list(http.SUBMISSION_TYPES))
-@http.guarded
+@app.route("/reports", methods=["POST"], content_types=list(requests.SUBMISSION_TYPES))
+@responses.guarded
 def submit_report() -> Response:
     from chalicelib.usecases.reporter.intake import submit_report
 
     request = current_request()
     policy = bootstrap.policy()
-    if http.wants_page(request):
+    if requests.wants_page(request):
         return _submit_from_form(request)
-    fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
+    fields, key = requests.submission_fields(request, policy.limits.max_body_bytes)
     accepted = submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
-    return http.created(accepted.model_dump(mode="json"))
+    return responses.created(accepted.model_dump(mode="json"))
 
 
 def _intake_options(request: Request, idempotency_key: str | None) -> dict[str, Any]:
-    """What the intake needs from the request besides the fields (never the raw address)."""
+    """What the intake needs from the request besides the fields."""
     return {
-        "base_url": http.base_url(request, bootstrap.settings().public_url),
-        "source": bootstrap.source_key(http.source_ip(request)),
-        "client": bootstrap.client_key(http.source_ip(request)),
+        "base_url": requests.base_url(request, bootstrap.settings().public_url),
+        "address": requests.source_ip(request),
         "idempotency_key": idempotency_key,
         "proof": request.headers.get("vdp-proof"),
     }
 
 
 @app.route("/challenge", methods=["GET"])
-@http.guarded
+@responses.guarded
 def challenge() -> Response:
-    from chalicelib.usecases.reporter.abuse import proof_required
-    from chalicelib.usecases.reporter.proof import issue
+    from chalicelib.usecases.reporter.abuse import new_challenge
 
-    ports, now = bootstrap.ports(), bootstrap.clock()
-    puzzle = issue(bootstrap.proof_key(), ports.policy.abuse.proof_of_work_difficulty, now)
-    return http.json_response(
+    puzzle, required = new_challenge(bootstrap.ports(), bootstrap.clock())
+    return responses.json_response(
         {
             "challenge": puzzle.token,
             "difficulty": puzzle.difficulty,
             "expires_at": puzzle.expires_at.isoformat(),
-            "required": proof_required(ports, now),
+            "required": required,
         }
     )
 
 
 @app.route("/reports/{report_id}", methods=["GET"])
-@http.guarded
+@responses.guarded
 def report_status(report_id: str) -> Response:
-    from chalicelib.usecases.reporter.intake import reporter_status
+    from chalicelib.usecases.reporter.status import reporter_status
 
-    receipt = http.bearer_token(current_request())
+    receipt = requests.bearer_token(current_request())
     if not receipt:
         raise NotFound()
     view = reporter_status(report_id, receipt, bootstrap.ports())
-    return http.json_response(view.model_dump(mode="json"))
+    return responses.json_response(view.model_dump(mode="json"))
 
 
 @app.route("/health", methods=["GET"])
-@http.guarded
+@responses.guarded
 def health() -> Response:
     from chalicelib.web.health import check
 
     ready, detail = check()
-    return http.readiness(ready, detail)
+    return responses.readiness(ready, detail)
 
 
 @app.route("/openapi.json", methods=["GET"])
 def openapi() -> Response:
     from chalicelib.web.openapi import document
 
-    return http.json_response(document())
+    return responses.json_response(document())
 
 
 @app.route("/.well-known/security.txt", methods=["GET"])
-@http.guarded
+@responses.guarded
 def security_txt() -> Response:
     from chalicelib.web.securitytxt import render_security_txt
 
-    base = http.base_url(current_request(), bootstrap.settings().public_url)
-    return http.text_response(render_security_txt(bootstrap.policy(), bootstrap.clock(), base))
+    base = requests.base_url(current_request(), bootstrap.settings().public_url)
+    return responses.text_response(render_security_txt(bootstrap.policy(), bootstrap.clock(), base))
 
 
-# --- The researcher-facing web: pages, assets, follow-ups, CORS (issue 3) -------------------
+# --- The researcher-facing web: pages, assets, follow-ups, CORS ---
 
 # API Gateway hands multipart bodies (files) to the function base64-encoded; Request.raw_body
 # decodes them. JSON and urlencoded bodies stay text.
@@ -125,7 +122,9 @@ app.api.binary_types.append("multipart/form-data")
 
 @app.middleware("http")
 def cors_headers(event: Any, get_response: Any) -> Response:
-    return http.with_cors(get_response(event), event.path, event.headers.get("origin"), _origins())
+    return responses.with_cors(
+        get_response(event), event.path, event.headers.get("origin"), _origins()
+    )
 
 
 def _origins() -> list[str]:
@@ -142,93 +141,93 @@ def _submit_from_form(request: Request) -> Response:
 
     policy = bootstrap.policy()
     try:
-        fields, key = http.submission_fields(request, policy.limits.max_body_bytes)
+        fields, key = requests.submission_fields(request, policy.limits.max_body_bytes)
     except VdpError as error:
-        return http.error_page(pages.form_page(policy, None, error), error, _origins())
+        return responses.error_page(pages.form_page(policy, None, error), error, _origins())
     try:
         accepted = submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
     except VdpError as error:
         page = pages.form_page(policy, fields, error, idempotency_key=key)
-        return http.error_page(page, error, _origins())
-    return http.created_page(pages.receipt_page(policy, accepted), _origins())
+        return responses.error_page(page, error, _origins())
+    return responses.created_page(pages.receipt_page(policy, accepted), _origins())
 
 
 @app.route("/reports/{report_id}/messages", methods=["POST"], content_types=["application/json"])
-@http.guarded
+@responses.guarded
 def post_message(report_id: str) -> Response:
-    from chalicelib.usecases.reporter.intake import add_message
+    from chalicelib.usecases.reporter.status import add_message
 
     request = current_request()
-    receipt = http.bearer_token(request)
+    receipt = requests.bearer_token(request)
     if not receipt:
         raise NotFound()
-    fields = http.json_fields(request, bootstrap.policy().limits.max_body_bytes)
-    source = bootstrap.source_key(http.source_ip(request))
-    accepted = add_message(report_id, receipt, fields, bootstrap.ports(), source)
-    return http.created(accepted.model_dump(mode="json"))
+    fields = requests.json_fields(request, bootstrap.policy().limits.max_body_bytes)
+    address = requests.source_ip(request)
+    accepted = add_message(report_id, receipt, fields, bootstrap.ports(), address)
+    return responses.created(accepted.model_dump(mode="json"))
 
 
 @app.route("/reports", methods=["OPTIONS"])
 def reports_preflight() -> Response:
-    return http.preflight(current_request().headers.get("origin"), _origins(), "/reports")
+    return responses.preflight(current_request().headers.get("origin"), _origins(), "/reports")
 
 
 @app.route("/reports/{report_id}", methods=["OPTIONS"])
 def report_preflight(report_id: str) -> Response:
     origin = current_request().headers.get("origin")
-    return http.preflight(origin, _origins(), "/reports/{report_id}")
+    return responses.preflight(origin, _origins(), "/reports/{report_id}")
 
 
 @app.route("/reports/{report_id}/messages", methods=["OPTIONS"])
 def messages_preflight(report_id: str) -> Response:
     origin = current_request().headers.get("origin")
-    return http.preflight(origin, _origins(), "/reports/{report_id}/messages")
+    return responses.preflight(origin, _origins(), "/reports/{report_id}/messages")
 
 
 @app.route("/form", methods=["GET"])
-@http.guarded
+@responses.guarded
 def form() -> Response:
     from chalicelib.web.pages import form_page
 
-    return http.page(form_page(bootstrap.policy()), _origins())
+    return responses.page(form_page(bootstrap.policy()), _origins())
 
 
 @app.route("/status", methods=["GET"])
-@http.guarded
+@responses.guarded
 def status() -> Response:
     from chalicelib.web.pages import status_page
 
-    return http.page(status_page(bootstrap.policy()), _origins())
+    return responses.page(status_page(bootstrap.policy()), _origins())
 
 
 @app.route("/embed.js", methods=["GET"])
 def embed_js() -> Response:
     from chalicelib.web.pages import ASSET_TYPES, web_file
 
-    return http.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
+    return responses.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
 
 
 @app.route("/assets/{name}", methods=["GET"])
-@http.guarded
+@responses.guarded
 def asset(name: str) -> Response:
     from chalicelib.web.pages import ASSET_TYPES, web_file
 
     if name not in ASSET_TYPES:
         raise NotFound()
-    return http.asset(web_file(name), ASSET_TYPES[name])
+    return responses.asset(web_file(name), ASSET_TYPES[name])
 
 
 @app.route("/acknowledgments", methods=["GET"])
-@http.guarded
+@responses.guarded
 def acknowledgments() -> Response:
     from chalicelib.usecases.team.credits import public_credits, render
 
     # Reads only the public object the team publishes: this function cannot decrypt.
     found = public_credits(bootstrap.ports())
     if "application/json" in current_request().headers.get("accept", ""):
-        return http.text_response(render(found, "json", ""), http.JSON_TYPE)
+        return responses.text_response(render(found, "json", ""), requests.JSON_TYPE)
     page = render(found, "html", bootstrap.policy().organisation.name)
-    return http.text_response(page, http.HTML_TYPE)
+    return responses.text_response(page, responses.HTML_TYPE)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

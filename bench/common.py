@@ -127,7 +127,7 @@ def in_process_aws() -> Iterator[None]:
     """moto in this process with the local stage's key, bucket, table and topic.
 
     Resources are created with a throwaway boto3 session and plain calls (not
-    chalicelib.adapters.resources), so neither our modules nor pydantic are loaded here:
+    vdp.local.resources), so neither our modules nor pydantic are loaded here:
     whatever is measured after this block pays for its own imports and clients.
     moto's objects are then frozen out of the garbage collector: a full collection
     would otherwise walk moto's large heap, a cost that no deployed function has.

@@ -1,6 +1,8 @@
 """The one place that builds the service: settings -> clients -> adapters -> Ports.
 
-Clients are created on first use and then reused for the life of the container.
+It only builds. The Lambda functions take the container's Ports from `ports()` (settings
+from the environment, read on first use); the team's CLI builds its own with
+`build_ports(settings, policy)`. Clients are created on first use and then reused.
 """
 
 from __future__ import annotations
@@ -37,6 +39,21 @@ class LazyClient:
         return getattr(self._client, name)
 
 
+class Once:
+    """A value built on first call and kept (the secret: one Secrets Manager read)."""
+
+    def __init__(self, build: Callable[[], bytes]) -> None:
+        self._build = build
+        self._value: bytes | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bytes:
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+
 def settings() -> Settings:
     return _cached("settings", lambda: Settings.from_env(os.environ))
 
@@ -59,45 +76,6 @@ def _load_policy() -> Policy:
 
 def ports() -> Ports:
     return _cached("ports", lambda: build_ports(settings(), policy()))
-
-
-def source_key(address: str) -> str:
-    """The salted, daily-rotating pseudonym of a client address (never stored raw)."""
-    from chalicelib.usecases.reporter.abuse import source_key as derive
-
-    return derive(secret(), address, clock())
-
-
-def client_key(address: str) -> str:
-    """The stable pseudonym of a client address (idempotency scope; never stored raw)."""
-    from chalicelib.usecases.reporter.abuse import client_key as derive
-
-    return derive(secret(), address)
-
-
-def secret() -> bytes:
-    return _cached("secret", _load_secret)
-
-
-def proof_key() -> bytes:
-    from chalicelib.usecases.reporter.proof import proof_key as derive
-
-    return derive(secret())
-
-
-def _load_secret() -> bytes:
-    config = settings()
-    if config.secret_id:
-        from chalicelib.adapters.secrets import SecretsManagerSecret
-
-        return SecretsManagerSecret(client(config, "secretsmanager"), config.secret_id).value()
-    # Without a configured secret each container salts with its own random value:
-    # per-source limits then hold per container only, so say so.
-    import logging
-    import secrets
-
-    logging.getLogger(__name__).warning("VDP_SECRET_ID not set; using a per-container secret")
-    return secrets.token_bytes(32)
 
 
 def clock() -> datetime:
@@ -125,8 +103,30 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
         clock=clock,
         limiter=DynamoRateCounters(dynamodb, config.table),
         idempotency=DynamoIdempotency(dynamodb, config.table),
-        proofs=DynamoProofs(dynamodb, config.table, proof_key),
+        proofs=DynamoProofs(dynamodb, config.table),
+        secret=Once(lambda: _load_secret(config)),
     )
+
+
+def identity(config: Settings) -> Any:
+    """Who the caller is, as AWS knows them (STS): the team's CLI records it on events."""
+    from chalicelib.adapters.sts import StsIdentity
+
+    return StsIdentity(client(config, "sts"))
+
+
+def _load_secret(config: Settings) -> bytes:
+    if config.secret_id:
+        from chalicelib.adapters.secrets import SecretsManagerSecret
+
+        return SecretsManagerSecret(client(config, "secretsmanager"), config.secret_id).value()
+    # Without a configured secret each container salts with its own random value:
+    # per-source limits then hold per container only, so say so.
+    import logging
+    import secrets
+
+    logging.getLogger(__name__).warning("VDP_SECRET_ID not set; using a per-container secret")
+    return secrets.token_bytes(32)
 
 
 def client(config: Settings, service: str) -> Any:
@@ -135,6 +135,13 @@ def client(config: Settings, service: str) -> Any:
 
     from chalicelib.adapters.failures import translated
 
+    # The local stack's fixed test keys replace the credential chain entirely, so neither
+    # real keys nor a session token from the environment reach it.
+    keys = (
+        {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # noqa: S106
+        if config.local_credentials
+        else {}
+    )
     # boto3 sessions are not thread-safe (one session caches service models); creating a
     # client fails like a call does (no region, an unknown service), so it is translated too.
     with _lock, translated(service):
@@ -147,6 +154,7 @@ def client(config: Settings, service: str) -> Any:
                 read_timeout=5,
                 retries={"total_max_attempts": 3, "mode": "standard"},
             ),
+            **keys,
         )
 
 

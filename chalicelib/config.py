@@ -28,6 +28,9 @@ class Settings(BaseModel):
     endpoint_url: str | None = None
     public_url: str | None = None
     policy_path: Path = DEFAULT_POLICY
+    # The local stack's test keys instead of boto3's credential chain: never real
+    # credentials (or a session token) against `vdp serve`.
+    local_credentials: bool = False
 
     @field_validator("endpoint_url")
     @classmethod
@@ -81,6 +84,7 @@ def local_settings(endpoint_url: str | None, region: str = "us-east-1") -> Setti
             topic_arn=f"arn:aws:sns:{region}:123456789012:vdp-local-events",
             secret_id="vdp-local-secret",  # noqa: S106 - the secret's name, not its value
             endpoint_url=endpoint_url,
+            local_credentials=True,
         )
     except ValidationError:
         raise PolicyError(

@@ -11,7 +11,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from chalicelib.adapters.failures import translated
 from chalicelib.domain.errors import AlreadyExists, Conflict, Unavailable
-from chalicelib.domain.models import ReportEvent, ReportRecord
+from chalicelib.domain.records import ReportEvent, ReportRecord
 
 STATUS_INDEX = "status-index"
 _WRITE_BATCH = 25  # BatchWriteItem takes at most 25 requests per call

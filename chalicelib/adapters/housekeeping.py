@@ -7,14 +7,13 @@ keeps the original 201 answer only as a sealed blob (part `idempotency`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.failures import translated
-from chalicelib.usecases.reporter.abuse import COUNTED, Quota, refusal
+from chalicelib.domain.quotas import COUNTED, Quota, refusal
 
 
 class DynamoRateCounters:
@@ -82,13 +81,9 @@ class DynamoRateCounters:
 class DynamoProofs:
     """Spent proof-of-work challenges (POW#<id>), kept until the challenge expires."""
 
-    def __init__(self, client: Any, table: str, key: Callable[[], bytes]) -> None:
+    def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
-        self._key = key
-
-    def key(self) -> bytes:
-        return self._key()
 
     def spend(self, challenge_id: str, expires: datetime) -> bool:
         """True the first time an id is spent, False ever after (until its TTL)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.adapters.failures import translated
 from chalicelib.domain.errors import Unavailable
-from chalicelib.usecases.ports import BlobVersion
+from chalicelib.domain.records import BlobVersion
 
 _DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys per call
 

@@ -1,12 +1,10 @@
-"""Pydantic v2 models: what a reporter submits, what is stored, what is answered."""
+"""Pydantic v2 models of what a reporter submits (see records.py for what is stored)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -196,111 +194,6 @@ def _rules(info: ValidationInfo) -> IntakeRules | None:
     return info.context if isinstance(info.context, IntakeRules) else None
 
 
-class ReportRecord(BaseModel):
-    """The metadata row in DynamoDB: never a title, description, contact or credit name."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    report_id: str
-    status: Status
-    created_at: datetime
-    updated_at: datetime
-    product: str
-    version: str | None = None
-    supported: bool | None = None
-    severity: Severity = "unknown"
-    cvss_vector: str | None = None
-    cvss_score: float | None = None
-    acknowledge_by: date
-    receipt_hash: str
-    attachment_count: int = 0
-    bounty_interest: bool = False
-    notified: bool = False
-    flags: list[str] = Field(default=[])
-    rev: int = 1
-    # The team's side (issue 4): assessment, assignment and the SLA due dates as they
-    # become known. `severity` becomes the team's CVSS rating once scored; the
-    # reporter's own estimate stays in the encrypted report.
-    cvss_rating: Severity | None = None
-    assignee: str | None = None
-    duplicate_of: str | None = None
-    triage_by: date | None = None
-    fix_by: date | None = None
-    disclose_by: date | None = None
-    # Deadline name -> the due date whose breach was announced (each announced once).
-    sla_announced: dict[str, str] = Field(default={})
-    # Credits and advisories (issue 5): when the reporter's credit was published (the
-    # name itself stays in the encrypted report), and the team's public advisory facts.
-    credit_published_at: datetime | None = None
-    cwe: str | None = None
-    cwe_name: str | None = None
-    affected: str | None = None
-    fixed_in: str | None = None
-    # With the offset the team gave (never a naive time).
-    disclosed_at: datetime | None = None
-    # Set by the retention purge before it deletes anything (see retention.py).
-    purging: bool = False
-
-
-class ReportEvent(BaseModel):
-    """An entry in a report's history; only `public` ones reach the reporter."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    event_id: str = Field(default_factory=lambda: secrets.token_hex(4))
-    at: datetime
-    kind: Literal[
-        "status",
-        "reply",
-        "message",
-        "note",
-        "decrypted",
-        "assigned",
-        "severity",
-        "credit",
-        "advisory",
-    ]
-    public: bool
-    status: Status | None = None
-    actor: str | None = None
-    part: str | None = None
-    # Content-free detail for the team's timeline: an assignee, a CVSS vector, an original id.
-    detail: str | None = None
-
-
-class Accepted(BaseModel):
-    """The 201 answer to a submission: the receipt appears here once and never again."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    report_id: str
-    receipt: str
-    status: Status
-    acknowledge_by: date
-    status_url: str
-    flags: list[str]
-
-
-class HistoryEntry(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    at: datetime
-    type: Literal["status", "reply", "message"]
-    status: Status | None = None
-    message: str | None = None
-
-
-class ReporterView(BaseModel):
-    """What a receipt holder may see of their report."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    report_id: str
-    status: Status
-    created_at: datetime
-    acknowledge_by: date
-    history: list[HistoryEntry]
-
-
 class FollowUp(_Submitted):
     """A reporter's follow-up message on their report (strict, like the submission)."""
 
@@ -318,31 +211,3 @@ FIELD_NAMES = frozenset(
     for model in (ReportSubmission, Reporter, Credit, Attachment, FollowUp)
     for name in model.model_fields
 )
-
-
-class MessageAccepted(BaseModel):
-    """The 201 answer to a follow-up."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    report_id: str
-    message_id: str
-    at: datetime
-
-
-class ErrorField(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    field: str
-    message: str
-
-
-class ErrorDetail(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    code: str
-    message: str
-    fields: list[ErrorField] | None = None
-
-
-class ErrorBody(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    error: ErrorDetail

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from chalicelib.domain.calendar import add_business_days
-from chalicelib.domain.models import ReportRecord
 from chalicelib.domain.policy import Policy
+from chalicelib.domain.records import ReportRecord
 
 ACKNOWLEDGE, TRIAGE, FIX, DISCLOSE = "acknowledge", "triage", "fix", "disclose"
 # Which statuses keep each clock running (a later status means the promise was kept).

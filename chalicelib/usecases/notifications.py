@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from chalicelib.domain.errors import Unavailable
-from chalicelib.domain.models import ReportRecord
+from chalicelib.domain.records import ReportRecord
 from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)

@@ -5,28 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.crypto import Context, DataKey
-from chalicelib.domain.models import ReportEvent, ReportRecord
 from chalicelib.domain.policy import Policy
-
-if TYPE_CHECKING:
-    from chalicelib.usecases.reporter.abuse import Quota
+from chalicelib.domain.quotas import Quota
+from chalicelib.domain.receipts import new_report_id
+from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord
 
 
 class Keys(Protocol):
     def generate(self, context: Context) -> DataKey: ...
     def unwrap(self, wrapped: bytes, context: Context) -> bytes: ...
-
-
-@dataclass(frozen=True)
-class BlobVersion:
-    """One version (or delete marker) of a stored object."""
-
-    key: str
-    version_id: str
-    modified: datetime
 
 
 class Blobs(Protocol):
@@ -60,12 +50,11 @@ class Reports(Protocol):
 
 
 class Limiter(Protocol):
-    def hit(self, quota: Quota, expires: datetime) -> str: ...  # abuse.COUNTED, LIMITED, ...
+    def hit(self, quota: Quota, expires: datetime) -> str: ...  # quotas.COUNTED, LIMITED, ...
     def count(self, window: str) -> int: ...
 
 
 class ProofStore(Protocol):
-    def key(self) -> bytes: ...
     def spend(self, challenge_id: str, expires: datetime) -> bool: ...
 
 
@@ -92,7 +81,11 @@ class Ports:
     notifier: Notifier
     policy: Policy
     clock: Callable[[], datetime]
-    # Abuse resistance (issue 7); absent in tests that do not exercise it.
+    # Abuse resistance; absent in tests that do not exercise it.
     limiter: Limiter | None = None
     idempotency: IdempotencyStore | None = None
     proofs: ProofStore | None = None
+    # The root of the address pseudonyms and the proof-of-work key (never stored).
+    secret: Callable[[], bytes] | None = None
+    # Where new report ids come from (short, random, non-sequential).
+    new_report_id: Callable[[], str] = new_report_id

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.domain.lifecycle import OPEN
-from chalicelib.domain.models import ReportRecord
+from chalicelib.domain.records import BlobVersion, ReportRecord
 from chalicelib.domain.sla import unannounced, with_due_dates
 from chalicelib.usecases.notifications import RECEIVED, SLA_BREACHED, announce
-from chalicelib.usecases.ports import BlobVersion, Ports
+from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)
 # The intake publishes right after its write; the outbox leaves it that long to do so.

@@ -16,7 +16,7 @@ def check() -> tuple[bool, dict[str, Any]]:
         return False, {"status": "configuration not loaded"}
     if settings.stage != "local":
         return True, {"status": "ok"}
-    from chalicelib.adapters.resources import resource_status
+    from chalicelib.adapters.readiness import resource_status
 
     resources = resource_status(settings, lambda service: bootstrap.client(settings, service))
     ready = all(resources.values())

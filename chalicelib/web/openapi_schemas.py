@@ -10,15 +10,9 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib.domain.models import (
-    Accepted,
-    ErrorBody,
-    FollowUp,
-    MessageAccepted,
-    ReporterView,
-    ReportSubmission,
-)
+from chalicelib.domain.models import FollowUp, ReportSubmission
 from chalicelib.domain.policy import Limits
+from chalicelib.domain.records import Accepted, ErrorBody, MessageAccepted, ReporterView
 from chalicelib.web.forms import FILE_FIELD, KEY_FIELD
 
 

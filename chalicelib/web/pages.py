@@ -15,8 +15,8 @@ from string import Template
 from typing import Any
 
 from chalicelib.domain.errors import KEY_REUSED, ValidationFailed, VdpError
-from chalicelib.domain.models import Accepted
 from chalicelib.domain.policy import Policy
+from chalicelib.domain.records import Accepted
 from chalicelib.web.formpage import Control, controls, flatten, render_control
 from chalicelib.web.forms import KEY_FIELD
 

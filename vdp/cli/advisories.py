@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from vdp.cli.main import JSON_OPTION, REPORT_ID, CliState, main, reports, run_safely
+from vdp.cli.base import JSON_OPTION, REPORT_ID, CliState, main, reports, run_safely
 from vdp.cli.output import echo_safe, one_line
 
 

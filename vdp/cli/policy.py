@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from chalicelib.domain.policy import DEFAULT_POLICY, Policy, load_policy
-from vdp.cli.main import main, run_safely
+from vdp.cli.base import main, run_safely
 from vdp.cli.output import echo_safe
 
 

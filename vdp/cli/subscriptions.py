@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from vdp.cli.main import JSON_OPTION, CliState, main, run_safely
+from vdp.cli.base import JSON_OPTION, CliState, main, run_safely
 from vdp.cli.output import echo_safe, emit
 
 PROTOCOLS = ("email", "sqs", "https")

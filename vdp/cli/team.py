@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
-from chalicelib.domain.models import STATUSES, ReportRecord
-from vdp.cli.main import (
+from chalicelib.domain.models import STATUSES
+from chalicelib.domain.records import ReportRecord
+from vdp.cli.base import (
     JSON_OPTION,
     REPORT_ID,
     CliState,
@@ -182,7 +183,7 @@ def reply_command(state: CliState, report_id: str, text: str, as_json: bool) -> 
 @click.pass_obj
 def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:
     """Every event of a report, with who caused it, from its submission on."""
-    from chalicelib.domain.models import ReportEvent
+    from chalicelib.domain.records import ReportEvent
     from chalicelib.usecases.team.inbox import timeline
     from chalicelib.usecases.team.triage import get_report
 

@@ -22,7 +22,7 @@ from chalice.local import (
 )
 
 from chalicelib.domain.errors import NotFound, PayloadTooLarge, Undelimited, VdpError
-from chalicelib.web import http
+from chalicelib.web import requests, responses
 from vdp.local import framing as local_framing
 
 # API Gateway's DEFAULT_4XX answer (infra/resources.json), for requests it cannot parse.
@@ -84,7 +84,7 @@ class VdpRequestHandler(ChaliceRequestHandler):
             )
         except ForbiddenError:  # no such route
             raise NotFound() from None
-        too_large = http.STATUS_BY_CODE[PayloadTooLarge.code]
+        too_large = responses.STATUS_BY_CODE[PayloadTooLarge.code]
         if length > self.max_body_bytes and response["statusCode"] != too_large:
             raise PayloadTooLarge()  # a route that never looks at bodies answered
         merged = {**response["headers"], **response["multiValueHeaders"]}
@@ -109,7 +109,7 @@ class VdpRequestHandler(ChaliceRequestHandler):
 
     def _gateway_response(self, error: VdpError) -> Answer:
         # As our gateway responses on AWS: our error and headers, never echoing headers.
-        response = http.finish(http.error_response(error), self.path).to_dict()
+        response = responses.finish(responses.error_response(error), self.path).to_dict()
         return response["statusCode"], response["headers"], response["body"]
 
     def _send(self, status: int, headers: dict[str, Any], body: str | bytes | None) -> None:
@@ -131,8 +131,8 @@ class VdpRequestHandler(ChaliceRequestHandler):
         http.server's status, never its HTML page quoting the request."""
         self.close_connection = True
         self.request_version = "HTTP/1.1"  # a status line, even for a line unread as HTTP
-        headers: dict[str, str | list[str]] = {"Content-Type": http.JSON_TYPE}
-        answer = http.finish(Response(GATEWAY_REFUSAL, headers, code), "/").to_dict()
+        headers: dict[str, str | list[str]] = {"Content-Type": requests.JSON_TYPE}
+        answer = responses.finish(Response(GATEWAY_REFUSAL, headers, code), "/").to_dict()
         self._send_http_response(code, {**answer["headers"], "Connection": "close"}, answer["body"])
 
     # The base class binds do_* to its own handler when the class is created.

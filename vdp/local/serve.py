@@ -35,7 +35,7 @@ class PortBusy(VdpError):
 
 
 @dataclass(frozen=True)
-class Ports:
+class Listeners:
     api: int = 8000
     site: int = 8001
     aws: int = 4566
@@ -107,7 +107,7 @@ def reachable(host: str) -> str:
     return "127.0.0.1" if unspecified else host
 
 
-def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = print) -> None:
+def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None] = print) -> None:
     """Run the whole local stack until Ctrl-C (or SIGTERM)."""
     for role, port in (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws)):
         ensure_free(host, port, role)
@@ -125,7 +125,7 @@ def serve(ports: Ports, host: str = "127.0.0.1", echo: Callable[[str], None] = p
     if not os.environ.get("VDP_PUBLIC_URL"):
         os.environ["VDP_PUBLIC_URL"] = f"http://{named}:{ports.api}"
     settings = local_settings(endpoint)
-    from chalicelib.adapters.resources import create_resources
+    from vdp.local.resources import create_resources
 
     resources = create_resources(settings, lambda service: bootstrap.client(settings, service))
     api, site, stop = (

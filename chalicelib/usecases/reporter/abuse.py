@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import RateLimited
 from chalicelib.domain.policy import Policy
-from chalicelib.usecases.ports import Limiter, Ports, ProofStore
-from chalicelib.usecases.reporter.proof import ProofRequired, verify
+from chalicelib.domain.quotas import LIMITED, PROOF_NEEDED, Quota, window_of
+from chalicelib.usecases.ports import Limiter, Ports
+from chalicelib.usecases.reporter.proof import Challenge, ProofRequired, issue, proof_key, verify
 
 REPORTS = "reports"
 MESSAGES = "messages"
@@ -26,6 +26,15 @@ def source_key(secret: bytes, address: str, now: datetime) -> str:
     """An opaque, per-day pseudonym for a client address (rate limits)."""
     daily_salt = hmac.new(secret, f"salt:{now.date().isoformat()}".encode(), hashlib.sha256)
     return hmac.new(daily_salt.digest(), _network(address), hashlib.sha256).hexdigest()[:32]
+
+
+def pseudonyms(ports: Ports, address: str | None, now: datetime) -> tuple[str | None, str | None]:
+    """The address's daily pseudonym (rate limits) and its stable one (idempotency scope);
+    the address itself goes no further than this."""
+    if address is None or ports.secret is None:
+        return None, None
+    secret = ports.secret()
+    return source_key(secret, address, now), client_key(secret, address)
 
 
 def client_key(secret: bytes, address: str) -> str:
@@ -44,38 +53,6 @@ def _network(address: str) -> bytes:
     return str(parsed).encode()
 
 
-@dataclass(frozen=True)
-class Quota:
-    """One hour's window of one kind: a limit per source and, optionally, overall.
-
-    `unproven_below`: count a request without a solved challenge only while the window's
-    total is below it (proof-of-work `above_rate`), so the one write also answers "is a
-    proof needed now?" and a submission needs no separate read of the window.
-    """
-
-    window: str
-    source: str
-    per_source: int
-    overall: int | None = None
-    unproven_below: int | None = None
-
-
-# What a limiter's hit says: counted, refused by a limit, or refused until a proof comes.
-COUNTED, LIMITED, PROOF_NEEDED = "counted", "limited", "proof_needed"
-
-
-def refusal(quota: Quota, mine: int, total: int) -> str:
-    """Why a window refused one more: a limit (LIMITED) wins over a missing proof."""
-    over_overall = quota.overall is not None and total >= quota.overall
-    if quota.unproven_below is None or mine >= quota.per_source or over_overall:
-        return LIMITED
-    return PROOF_NEEDED
-
-
-def window_of(kind: str, now: datetime) -> str:
-    return f"RATE#{kind}#{now.strftime('%Y%m%dT%H')}"
-
-
 def proof_required(ports: Ports, now: datetime) -> bool:
     """Whether a submission must carry a solved challenge right now (policy mode)."""
     limits = ports.policy.abuse
@@ -87,10 +64,23 @@ def proof_required(ports: Ports, now: datetime) -> bool:
     return seen >= limits.proof_of_work_above_per_hour
 
 
+def new_challenge(ports: Ports, now: datetime) -> tuple[Challenge, bool]:
+    """A signed challenge to solve, and whether a submission needs one right now."""
+    return issue(_proof_key(ports), ports.policy.abuse.proof_of_work_difficulty, now), (
+        proof_required(ports, now)
+    )
+
+
+def _proof_key(ports: Ports) -> bytes:
+    if ports.secret is None:
+        raise ProofRequired()  # no secret, no challenge can be checked: refuse, never skip
+    return proof_key(ports.secret())
+
+
 def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
     """Signature, expiry, difficulty and work, then single use (when a proof is required)."""
     if proof_required(ports, now) and ports.proofs is not None:
-        _spend(ports.proofs, ports.policy, proof, now)
+        _spend(ports, proof, now)
 
 
 def admit_report(ports: Ports, source: str | None, proof: str | None, now: datetime) -> None:
@@ -111,12 +101,12 @@ def admit_report(ports: Ports, source: str | None, proof: str | None, now: datet
     if proofs is not None and mode == "always":
         # Spent before counting: a replayed proof must not reach the counters (one proof
         # replayed from many addresses would fill the hour's overall limit).
-        _spend(proofs, ports.policy, proof, now)
+        _spend(ports, proof, now)
     elif proofs is not None and mode == "above_rate":
         threshold = limits.proof_of_work_above_per_hour
     outcome = _count(limiter, ports.policy, REPORTS, source, now, unproven_below=threshold)
     if outcome == PROOF_NEEDED and proofs is not None:
-        _spend(proofs, ports.policy, proof, now)
+        _spend(ports, proof, now)
         _count(limiter, ports.policy, REPORTS, source, now)
 
 
@@ -146,9 +136,10 @@ def _count(
     return outcome
 
 
-def _spend(proofs: ProofStore, policy: Policy, proof: str | None, now: datetime) -> None:
-    challenge = verify(proofs.key(), proof or "", policy.abuse.proof_of_work_difficulty, now)
-    if not proofs.spend(challenge.challenge_id, challenge.expires_at):
+def _spend(ports: Ports, proof: str | None, now: datetime) -> None:
+    difficulty = ports.policy.abuse.proof_of_work_difficulty
+    challenge = verify(_proof_key(ports), proof or "", difficulty, now)
+    if ports.proofs is None or not ports.proofs.spend(challenge.challenge_id, challenge.expires_at):
         raise ProofRequired()
 
 

@@ -1,4 +1,4 @@
-"""Reporter-facing use cases: submit a report, read its status. No HTTP, no boto3."""
+"""A reporter submits a report: validated, encrypted, stored once, announced. No HTTP, no boto3."""
 
 from __future__ import annotations
 
@@ -15,36 +15,24 @@ from chalicelib.domain.calendar import add_business_days
 from chalicelib.domain.errors import (
     AlreadyExists,
     FieldProblem,
-    NotFound,
     Unavailable,
     ValidationFailed,
     named_field,
 )
 from chalicelib.domain.flags import flags_for, version_supported
-from chalicelib.domain.models import (
-    FIELD_NAMES,
-    Accepted,
-    FollowUp,
-    HistoryEntry,
-    IntakeRules,
-    MessageAccepted,
-    ReporterView,
-    ReportEvent,
-    ReportRecord,
-    ReportSubmission,
-)
+from chalicelib.domain.models import FIELD_NAMES, IntakeRules, ReportSubmission
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.receipts import (
     hash_receipt,
-    is_report_id,
     new_receipt,
-    new_report_id,
-    normalized_report_id,
-    verify_receipt,
+)
+from chalicelib.domain.records import (
+    Accepted,
+    ReportRecord,
 )
 from chalicelib.domain.scoring import score_vector
 from chalicelib.usecases import parts
-from chalicelib.usecases.notifications import MESSAGE_RECEIVED, RECEIVED, announce
+from chalicelib.usecases.notifications import RECEIVED, announce
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse, idempotency
 
@@ -58,17 +46,18 @@ def submit_report(
     ports: Ports,
     *,
     base_url: str,
-    source: str | None = None,
-    client: str | None = None,
+    address: str | None = None,
     idempotency_key: str | None = None,
     proof: str | None = None,
 ) -> Accepted:
     """Validate, encrypt and store a report, then notify the team (content-free).
 
-    `source` is the client's daily pseudonym (rate limits), `client` its stable one (the
-    scope of an `idempotency_key`, which makes a retry return the first answer); `proof` is a solved
-    proof-of-work challenge, needed when the policy says so.
+    `address` is the client's address as the gateway saw it; only its pseudonyms are used:
+    the daily one for rate limits, the stable one as the scope of an `idempotency_key`
+    (a retry returns the first answer). `proof` is a solved proof-of-work challenge,
+    needed when the policy says so.
     """
+    source, client = abuse.pseudonyms(ports, address, ports.clock())
     key = idempotency.scoped_key(idempotency_key, client) if idempotency_key else None
     submission = parse_submission(fields, ports.policy)
 
@@ -87,7 +76,7 @@ def submit_report(
 def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Accepted:
     for _ in range(_ID_ATTEMPTS):
         receipt = new_receipt()
-        record = _new_record(submission, ports, new_report_id(), receipt)
+        record = _new_record(submission, ports, ports.new_report_id(), receipt)
         try:
             _store(submission, record, ports)
             break
@@ -97,51 +86,6 @@ def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Acc
         raise Unavailable("ids")
     notify(record, ports)
     return _accepted(record, receipt, base_url)
-
-
-def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
-    """The reporter's view; any mismatch is the same NotFound (no oracle)."""
-    record = receipt_holder(report_id, receipt, ports)
-    report_id = record.report_id
-    history = [HistoryEntry(at=record.created_at, type="status", status="received")]
-    history += [
-        entry
-        for event in ports.reports.events(report_id)
-        if (entry := _public(event, report_id, ports))
-    ]
-    return ReporterView(
-        report_id=record.report_id,
-        status=record.status,
-        created_at=record.created_at,
-        acknowledge_by=record.acknowledge_by,
-        history=history,
-    )
-
-
-def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | None:
-    """Status changes, team replies (decrypted: part `reply` is the intake's to open) and
-    the reporter's own follow-ups (content not shown: only the team may decrypt them).
-    Never notes, assignments, audit entries or who acted."""
-    if event.kind == "status" and event.public:
-        return HistoryEntry(at=event.at, type="status", status=event.status)
-    if event.kind == "reply" and event.public and event.part:
-        text = parts.load_text(ports, report_id, parts.REPLY, event.part, event.event_id)
-        return HistoryEntry(at=event.at, type="reply", message=text)
-    if event.kind == "message":
-        return HistoryEntry(at=event.at, type="message")
-    return None
-
-
-def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
-    """The report a receipt opens. An unknown id costs the same constant-time comparison
-    as a wrong receipt, and both are the same NotFound (no oracle); only the lookup differs,
-    by the microseconds it takes to read a found item, far below a network's jitter."""
-    report_id = normalized_report_id(report_id)
-    record = ports.reports.get(report_id) if is_report_id(report_id) else None
-    valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
-    if record is None or not valid or record.purging:  # a purged report is gone for everyone
-        raise NotFound()
-    return record
 
 
 def notify(record: ReportRecord, ports: Ports) -> bool:
@@ -265,31 +209,8 @@ def _decoy(ports: Ports, base_url: str, flags: list[str]) -> Accepted:
     gets this answer again), so no answer tells the honeypot apart."""
     log.info("honeypot filled; submission dropped")
     ack_date = acknowledge_by(ports.policy, ports.clock().date())
-    return _answer(new_report_id(), new_receipt(), ack_date, base_url, flags)
+    return _answer(ports.new_report_id(), new_receipt(), ack_date, base_url, flags)
 
 
 def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def add_message(
-    report_id: str,
-    receipt: str,
-    fields: Mapping[str, Any],
-    ports: Ports,
-    source: str | None = None,
-) -> MessageAccepted:
-    """Store a reporter's follow-up as an encrypted part and tell the team (content-free)."""
-    record = receipt_holder(report_id, receipt, ports)
-    report_id = record.report_id
-    try:
-        follow_up = FollowUp.model_validate(fields)
-    except ValidationError as exc:
-        raise ValidationFailed(field_problems(exc)) from None
-    abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
-    event = ReportEvent(at=ports.clock(), kind="message", public=True)
-    # The part first: an event that points at a missing blob would break the history.
-    key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, follow_up.message)
-    ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
-    announce(ports, MESSAGE_RECEIVED, record)
-    return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

@@ -15,7 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
-from chalicelib.domain.models import ReportEvent, ReportRecord
+from chalicelib.domain.records import ReportEvent, ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import change_status, get_report
 

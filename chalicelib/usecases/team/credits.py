@@ -29,7 +29,8 @@ from chalicelib.domain.errors import (
     NotFound,
     ValidationFailed,
 )
-from chalicelib.domain.models import STATUSES, ReportEvent, ReportRecord, name_problem
+from chalicelib.domain.models import STATUSES, name_problem
+from chalicelib.domain.records import ReportEvent, ReportRecord
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import get_report, record_reading

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.models import ReportRecord
+from chalicelib.domain.records import ReportRecord
 from chalicelib.domain.scoring import score_vector
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team import credits

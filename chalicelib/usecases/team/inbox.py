@@ -10,8 +10,9 @@ from typing import Any
 
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
 from chalicelib.domain.lifecycle import OPEN
-from chalicelib.domain.models import STATUSES, ReportEvent, ReportRecord, Severity
+from chalicelib.domain.models import STATUSES, Severity
 from chalicelib.domain.policy import Policy
+from chalicelib.domain.records import ReportEvent, ReportRecord
 from chalicelib.domain.sla import breached, with_due_dates
 from chalicelib.usecases import parts
 from chalicelib.usecases.notifications import (

@@ -6,7 +6,6 @@ Production resources come from CloudFormation; this mirrors their shape locally.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,22 +94,3 @@ def _team_queue(sqs: Any, sns: Any, config: Settings) -> str:
     return queue_url
 
 
-def resource_status(config: Settings, make_client: Any) -> dict[str, bool]:
-    """Which local resources exist (for /health under `vdp serve`)."""
-    checks: dict[str, Callable[[], object]] = {
-        "key": lambda: make_client("kms").describe_key(KeyId=config.kms_key_id),
-        "bucket": lambda: make_client("s3").head_bucket(Bucket=config.bucket),
-        "table": lambda: make_client("dynamodb").describe_table(TableName=config.table),
-        "topic": lambda: make_client("sns").get_topic_attributes(TopicArn=config.topic_arn),
-        "team_queue": lambda: make_client("sqs").get_queue_url(
-            QueueName=f"vdp-{config.stage}-team"
-        ),
-    }
-    status = {}
-    for name, check in checks.items():
-        try:
-            check()
-            status[name] = True
-        except Exception:  # noqa: BLE001 - any failure means "not there"
-            status[name] = False
-    return status

@@ -1,4 +1,4 @@
-"""HTTP edge: body parsing, error -> response mapping, security headers.
+"""Answers: error -> response mapping, security headers, pages, assets, CORS.
 
 The only module that knows status codes. Error bodies are fixed texts in the
 shape {"error": {"code", "message", "fields"?}} and never echo what was sent.
@@ -7,7 +7,6 @@ shape {"error": {"code", "message", "fields"?}} and never echo what was sent.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -16,17 +15,15 @@ from chalice.app import Request, Response
 
 from chalicelib.domain.errors import (
     BadJson,
-    FieldProblem,
     MethodNotAllowed,
-    PayloadTooLarge,
     RateLimited,
     Unavailable,
     UnsupportedMediaType,
     ValidationFailed,
     VdpError,
 )
-from chalicelib.domain.models import MAX_KEYS, TOO_MANY_KEYS
-from chalicelib.web import cors, forms
+from chalicelib.web import cors
+from chalicelib.web.requests import JSON_ONLY, JSON_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +48,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-JSON_TYPE = "application/json"
-SUBMISSION_TYPES = (JSON_TYPE, *forms.FORM_TYPES)
 HTML_TYPE = "text/html; charset=utf-8"
 # Pages load only their own script and style; frame-ancestors (not X-Frame-Options) decides
 # who may frame them: this origin and the policy's allowed origins.
@@ -60,9 +55,6 @@ PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data:; form-action 'self'; frame-ancestors 'self'"
 )
-
-
-JSON_ONLY = "Send application/json."
 
 
 def error_response(error: VdpError) -> Response:
@@ -98,66 +90,6 @@ def guarded(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def json_fields(request: Request, max_bytes: int, refusal: str = JSON_ONLY) -> dict[str, Any]:
-    """The body as a dict: size checked first, then content type, then strict JSON."""
-    check_size(request, max_bytes)
-    content_type = media_type(request.headers.get("content-type", JSON_TYPE))
-    if content_type != JSON_TYPE:
-        raise UnsupportedMediaType(refusal)
-    try:
-        value = json.loads(
-            raw_body(request).decode("utf-8"),
-            object_pairs_hook=_json_object,
-            parse_constant=_reject_constant,
-        )
-    except _TooManyKeys:
-        raise ValidationFailed([FieldProblem("(body)", TOO_MANY_KEYS)]) from None
-    except (ValueError, RecursionError):
-        raise BadJson() from None
-    if not isinstance(value, dict):
-        raise ValidationFailed([FieldProblem("(body)", "must be a JSON object")])
-    return value
-
-
-def check_size(request: Request, max_bytes: int) -> None:
-    """Reject before reading: the declared length, then the real one."""
-    declared = request.headers.get("content-length", "0")
-    if (declared.isdigit() and int(declared) > max_bytes) or len(raw_body(request)) > max_bytes:
-        raise PayloadTooLarge()
-
-
-def raw_body(request: Request) -> bytes:
-    body = request.raw_body or b""
-    return body.encode("utf-8") if isinstance(body, str) else body
-
-
-def media_type(header: str) -> str:
-    return header.split(";", 1)[0].strip().lower()
-
-
-def source_ip(request: Request) -> str:
-    """API Gateway's view of the client address; client headers such as X-Forwarded-For
-    are never trusted."""
-    identity = (request.context or {}).get("identity") or {}
-    return str(identity.get("sourceIp") or "unknown")
-
-
-def bearer_token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def base_url(request: Request, public_url: str | None) -> str:
-    """Where the reporter's status page lives: configured, else this request's origin."""
-    if public_url:
-        return public_url.rstrip("/")
-    context = request.context or {}
-    host = request.headers.get("host", "localhost")
-    if context.get("domainName"):
-        return f"https://{context['domainName']}/{context.get('stage', '')}".rstrip("/")
-    return f"http://{host}"
-
-
 def json_response(body: Any, status_code: int = 200) -> Response:
     return Response(body=body, status_code=status_code, headers={"Content-Type": JSON_TYPE})
 
@@ -168,25 +100,6 @@ def created(body: Any) -> Response:
 
 def text_response(body: str, content_type: str = "text/plain; charset=utf-8") -> Response:
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
-
-
-def submission_fields(request: Request, max_bytes: int) -> tuple[dict[str, Any], str | None]:
-    """JSON, or an HTML form (urlencoded or multipart), and the Idempotency-Key: the header,
-    else the one the form page carried. The size is checked before parsing."""
-    header_key = request.headers.get("idempotency-key")
-    content_type = request.headers.get("content-type", JSON_TYPE)
-    if media_type(content_type) not in forms.FORM_TYPES:
-        return json_fields(request, max_bytes, UnsupportedMediaType.message), header_key
-    check_size(request, max_bytes)
-    fields = forms.form_fields(raw_body(request), content_type, max_bytes)
-    form_key = fields.pop(forms.KEY_FIELD, None)
-    return fields, header_key or (form_key if isinstance(form_key, str) else None)
-
-
-def wants_page(request: Request) -> bool:
-    """A browser's plain form post (no JavaScript): it gets HTML pages, not JSON."""
-    content_type = media_type(request.headers.get("content-type", ""))
-    return content_type in forms.FORM_TYPES and "text/html" in request.headers.get("accept", "")
 
 
 def page(html: str, frame_origins: list[str], status_code: int = 200) -> Response:
@@ -300,21 +213,3 @@ def _reshape_framework_error(response: Response, path: str) -> Response:
         if name == "Allow" or name == "Vary" or name.startswith("Access-Control-"):
             reshaped.headers[name] = value
     return reshaped
-
-
-class _TooManyKeys(ValueError):
-    pass
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object without duplicate keys, and not absurdly many (see MAX_KEYS)."""
-    if len(pairs) > MAX_KEYS:
-        raise _TooManyKeys()
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate key")
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")

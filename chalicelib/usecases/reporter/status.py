@@ -1,0 +1,96 @@
+"""A receipt holder's side of their report: its status and history, and follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.domain.models import FollowUp
+from chalicelib.domain.receipts import is_report_id, normalized_report_id, verify_receipt
+from chalicelib.domain.records import (
+    HistoryEntry,
+    MessageAccepted,
+    ReporterView,
+    ReportEvent,
+    ReportRecord,
+)
+from chalicelib.usecases import parts
+from chalicelib.usecases.notifications import MESSAGE_RECEIVED, announce
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter import abuse
+from chalicelib.usecases.reporter.intake import field_problems
+
+
+def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
+    """The reporter's view; any mismatch is the same NotFound (no oracle)."""
+    record = receipt_holder(report_id, receipt, ports)
+    report_id = record.report_id
+    history = [HistoryEntry(at=record.created_at, type="status", status="received")]
+    history += [
+        entry
+        for event in ports.reports.events(report_id)
+        if (entry := _public(event, report_id, ports))
+    ]
+    return ReporterView(
+        report_id=record.report_id,
+        status=record.status,
+        created_at=record.created_at,
+        acknowledge_by=record.acknowledge_by,
+        history=history,
+    )
+
+
+def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | None:
+    """Status changes, team replies (decrypted: part `reply` is the intake's to open) and
+    the reporter's own follow-ups (content not shown: only the team may decrypt them).
+    Never notes, assignments, audit entries or who acted."""
+    if event.kind == "status" and event.public:
+        return HistoryEntry(at=event.at, type="status", status=event.status)
+    if event.kind == "reply" and event.public and event.part:
+        text = parts.load_text(ports, report_id, parts.REPLY, event.part, event.event_id)
+        return HistoryEntry(at=event.at, type="reply", message=text)
+    if event.kind == "message":
+        return HistoryEntry(at=event.at, type="message")
+    return None
+
+
+def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
+    """The report a receipt opens. An unknown id costs the same constant-time comparison
+    as a wrong receipt, and both are the same NotFound (no oracle); only the lookup differs,
+    by the microseconds it takes to read a found item, far below a network's jitter."""
+    report_id = normalized_report_id(report_id)
+    record = ports.reports.get(report_id) if is_report_id(report_id) else None
+    valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
+    if record is None or not valid or record.purging:  # a purged report is gone for everyone
+        raise NotFound()
+    return record
+
+
+def add_message(
+    report_id: str,
+    receipt: str,
+    fields: Mapping[str, Any],
+    ports: Ports,
+    address: str | None = None,
+) -> MessageAccepted:
+    """Store a reporter's follow-up as an encrypted part and tell the team (content-free).
+
+    `address` is the client's address as the gateway saw it: counted under its pseudonym.
+    """
+    record = receipt_holder(report_id, receipt, ports)
+    report_id = record.report_id
+    try:
+        follow_up = FollowUp.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailed(field_problems(exc)) from None
+    source, _ = abuse.pseudonyms(ports, address, ports.clock())
+    abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
+    event = ReportEvent(at=ports.clock(), kind="message", public=True)
+    # The part first: an event that points at a missing blob would break the history.
+    key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, follow_up.message)
+    ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
+    announce(ports, MESSAGE_RECEIVED, record)
+    return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

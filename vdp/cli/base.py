@@ -1,0 +1,119 @@
+"""What every `vdp` command shares: the groups, the state, the options, one-line errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+from chalicelib.domain.errors import PolicyError, VdpError
+from vdp.cli.output import echo_safe
+
+if TYPE_CHECKING:  # imported when first used: `vdp --help` stays quick
+    from chalicelib.config import Settings
+    from chalicelib.usecases.ports import Ports
+
+
+class CliState:
+    """The team's Ports, built on first use by the service's own bootstrap.
+
+    `--local` targets `vdp serve`: the local stage's names and test keys (never the
+    caller's real credentials), at AWS_ENDPOINT_URL or the default local port.
+    """
+
+    def __init__(self, local: bool) -> None:
+        self.local = local
+        self._ports: Ports | None = None
+        self._settings: Settings | None = None
+        self._actor: str | None = None
+
+    def settings(self) -> Settings:
+        from chalicelib.config import Settings, local_settings
+
+        if self._settings is None:
+            if self.local:
+                endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
+                self._settings = local_settings(endpoint)
+            else:
+                try:
+                    self._settings = Settings.from_env(os.environ)
+                except PolicyError as exc:
+                    raise PolicyError(f"{exc.message} (or pass --local for `vdp serve`)") from None
+        return self._settings
+
+    def ports(self) -> Ports:
+        from chalicelib import bootstrap
+        from chalicelib.domain.policy import load_policy
+
+        if self._ports is None:
+            settings = self.settings()
+            self._ports = bootstrap.build_ports(settings, load_policy(settings.policy_path))
+        return self._ports
+
+    def actor(self) -> str:
+        """Who is acting, as AWS knows them (STS): recorded on every event they cause."""
+        from chalicelib import bootstrap
+
+        if self._actor is None:
+            self._actor = str(bootstrap.identity(self.settings()).caller())
+        return self._actor
+
+
+def as_report_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A report id argument or option, normalized as the API normalizes it."""
+    from chalicelib.domain.receipts import normalized_report_id
+
+    return None if value is None else normalized_report_id(value)
+
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+# An id as the team types it: `vdp reports show vdp-7k3m-9qx2` finds VDP-7K3M-9QX2.
+REPORT_ID = click.argument("report_id", callback=as_report_id)
+
+
+def run_safely(action: Callable[[], None]) -> None:
+    """One line on failure and a non-zero exit; never a traceback."""
+    from vdp.cli.errors import describe_failure
+
+    try:
+        action()
+    except VdpError as exc:
+        raise click.ClickException(describe_failure(exc)) from None
+    except UnicodeError:  # a shell argument with bytes that are not UTF-8
+        raise click.ClickException("text must be valid UTF-8; nothing was saved") from None
+    except BrokenPipeError:  # the reader went away (`vdp ... | head`): nothing to say
+        raise SystemExit(1) from None
+    except OSError as exc:  # a file or folder the team named (--output, --attachments-dir)
+        where = f": {exc.filename}" if exc.filename else ""
+        raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+
+@click.group()
+@click.option("--local", is_flag=True, help="Use the stack started by `vdp serve`.")
+@click.pass_context
+def main(ctx: click.Context, local: bool) -> None:
+    """vdp: vulnerability disclosure intake."""
+    from chalicelib.config import disable_pydantic_plugins
+
+    disable_pydantic_plugins()
+    ctx.obj = CliState(local)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="API and form.")
+@click.option("--site-port", default=8001, show_default=True, help="Example policy site.")
+@click.option("--aws-port", default=4566, show_default=True, help="Embedded moto server.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(port: int, site_port: int, aws_port: int, host: str) -> None:
+    """Run the local stack: moto, the API and the policy site."""
+    from vdp.local.serve import Listeners
+    from vdp.local.serve import serve as run
+
+    run_safely(lambda: run(Listeners(api=port, site=site_port, aws=aws_port), host, echo_safe))
+
+
+@main.group()
+def reports() -> None:
+    """Read reports (the team's side)."""
