@@ -8,6 +8,7 @@ PYTEST_ARGS ?=
 .PHONY: serve test check lint format typecheck clean
 
 $(STAMP): pyproject.toml
+	@echo "Installing vdp and its pinned dependencies into $(VENV) (first run only, about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -28,10 +29,11 @@ browsers:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
 
-## lint: ruff rules and formatting
+## lint: ruff rules and formatting, and the layer rules (import-linter contracts)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

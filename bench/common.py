@@ -265,7 +265,7 @@ def floor_submission(
     conditional UpdateItem, GenerateDataKey, PutObject, conditional PutItem, Publish
     and UpdateItem `notified` -- the same calls, order, expressions and sizes as
     service.submit_report, with no validation, no envelope format and no models.
-    Without it: only the four calls issue 8 names (GenerateDataKey, PutObject,
+    Without it: only the four calls of the performance target (GenerateDataKey, PutObject,
     PutItem, Publish), for the informational comparison.
     """
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -2,8 +2,8 @@
 
 One process, in-process moto. The app side hands the Chalice app an API Gateway
 event for POST /reports; the floor makes the same AWS calls directly with its own
-clients (bench.common.floor_submission): the six that DESIGN.md and the abuse
-limits require. A second figure compares with the four calls issue 8 lists
+clients (bench.common.floor_submission): the six that the contract and the abuse
+limits require. A second figure compares with the four calls of the performance target
 (no rate-limit window, no `notified` flag), against the same target. All are
 warmed up first, then run alternately; each figure is a ratio of medians.
 """
@@ -68,7 +68,7 @@ def main() -> None:
         "warm_submission_vs_four_calls",
         four,
         "x",
-        f"<= {TARGET}x (issue 8's literal floor)",
+        f"<= {TARGET}x (the four-call floor)",
         common.verdict(four, at_most=TARGET),
         f"app {app_ms:.2f} ms / {four_ms:.2f} ms for GenerateDataKey, PutObject, PutItem, "
         "Publish only: without the rate-limit window and the `notified` flag a submission "

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
-ZIP_BUDGET = 8_000_000  # issue 8: 8 MB, read as decimal megabytes (the stricter reading)
+ZIP_BUDGET = 8_000_000  # 8 MB, read as decimal megabytes (the stricter reading)
 # Lambda's python3.11 runtime has glibc 2.26; chalice asks pip for the same tags.
 LAMBDA_PLATFORMS = [f"manylinux_2_{minor}_x86_64" for minor in range(17, 27)] + [
     "manylinux2014_x86_64"

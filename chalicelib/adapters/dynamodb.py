@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from chalicelib.adapters.dynamodb_items import (
+    changed_attributes,
+    event_put,
+    from_dynamo,
+    iso,
+    item_key,
+    lost_race,
+    plain,
+    to_dynamo,
+)
 from chalicelib.adapters.failures import translated
 from chalicelib.domain.errors import AlreadyExists, Conflict, Unavailable
 from chalicelib.domain.records import ReportEvent, ReportRecord
 
 STATUS_INDEX = "status-index"
 _WRITE_BATCH = 25  # BatchWriteItem takes at most 25 requests per call
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class DynamoReports:
@@ -26,12 +31,12 @@ class DynamoReports:
 
     def create(self, record: ReportRecord) -> None:
         """Insert the report row; never overwrites (a taken id raises AlreadyExists)."""
-        item = {"PK": f"REPORT#{record.report_id}", "SK": "META", **_plain(record)}
+        item = {"PK": f"REPORT#{record.report_id}", "SK": "META", **plain(record)}
         try:
             with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
                 self._client.put_item(
                     TableName=self._table,
-                    Item=_to_dynamo(item),
+                    Item=to_dynamo(item),
                     ConditionExpression="attribute_not_exists(PK)",
                 )
         except AlreadyExists:
@@ -44,15 +49,15 @@ class DynamoReports:
     def get(self, report_id: str) -> ReportRecord | None:
         with translated("dynamodb"):
             answer = self._client.get_item(
-                TableName=self._table, Key=_key(report_id, "META"), ConsistentRead=True
+                TableName=self._table, Key=item_key(report_id, "META"), ConsistentRead=True
             )
         item = answer.get("Item")
-        return ReportRecord.model_validate(_from_dynamo(item)) if item else None
+        return ReportRecord.model_validate(from_dynamo(item)) if item else None
 
     def events(self, report_id: str) -> list[ReportEvent]:
         items = self._query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues=_to_dynamo(
+            ExpressionAttributeValues=to_dynamo(
                 {":pk": f"REPORT#{report_id}", ":prefix": "EVENT#"}
             ),
         )
@@ -61,7 +66,7 @@ class DynamoReports:
     def add_event(self, report_id: str, event: ReportEvent) -> None:
         """Append an event item (SK=EVENT#<time>#<id>): history is never rewritten."""
         with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
-            self._client.put_item(**_event_put(self._table, report_id, event))
+            self._client.put_item(**event_put(self._table, report_id, event))
 
     def update(
         self, before: ReportRecord, after: ReportRecord, events: Sequence[ReportEvent]
@@ -71,7 +76,7 @@ class DynamoReports:
         One transaction: the metadata change and its history items land together or not
         at all, so a lost race leaves no orphan event. Raises Conflict when it lost.
         """
-        changes = _changes(before, after)
+        changes = changed_attributes(before, after)
         names = {f"#f{i}": name for i, name in enumerate(changes)}
         values = {f":v{i}": value for i, value in enumerate(changes.values()) if value is not None}
         sets = [f"#f{i} = :v{i}" for i, value in enumerate(changes.values()) if value is not None]
@@ -86,18 +91,18 @@ class DynamoReports:
         )
         meta = {
             "TableName": self._table,
-            "Key": _key(before.report_id, "META"),
+            "Key": item_key(before.report_id, "META"),
             "UpdateExpression": expression,
             "ConditionExpression": "#rev = :expected",
             "ExpressionAttributeNames": {**names, "#rev": "rev"},
-            "ExpressionAttributeValues": _to_dynamo({**values, ":expected": before.rev}),
+            "ExpressionAttributeValues": to_dynamo({**values, ":expected": before.rev}),
         }
-        puts = [{"Put": _event_put(self._table, before.report_id, e)} for e in events]
+        puts = [{"Put": event_put(self._table, before.report_id, e)} for e in events]
         try:
             with translated("dynamodb", taken=("TransactionCanceledException",)):
                 self._client.transact_write_items(TransactItems=[{"Update": meta}, *puts])
         except AlreadyExists as exc:
-            if not _lost_race(exc.__cause__):
+            if not lost_race(exc.__cause__):
                 raise Unavailable("dynamodb") from exc  # cancelled by throttling, not by us
             raise Conflict(
                 f"{before.report_id} was changed by someone else since it was read; "
@@ -115,7 +120,7 @@ class DynamoReports:
             "attribute_exists(PK) AND (attribute_not_exists(sla_announced.#name) "
             "OR sla_announced.#name <> :due) AND (attribute_not_exists(#lease) OR #lease < :now)",
             {"#name": deadline, "#lease": f"sla_lease_{deadline}"},
-            {":due": due, ":until": _iso(lease_until), ":now": _iso(now)},
+            {":due": due, ":until": iso(lease_until), ":now": iso(now)},
         )
 
     def confirm_deadline(self, report_id: str, deadline: str, due: str) -> None:
@@ -123,10 +128,10 @@ class DynamoReports:
         with translated("dynamodb"):
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(report_id, "META"),
+                Key=item_key(report_id, "META"),
                 UpdateExpression="SET sla_announced.#name = :due REMOVE #lease",
                 ExpressionAttributeNames={"#name": deadline, "#lease": f"sla_lease_{deadline}"},
-                ExpressionAttributeValues=_to_dynamo({":due": due}),
+                ExpressionAttributeValues=to_dynamo({":due": due}),
             )
 
     def release_deadline(self, report_id: str, deadline: str) -> None:
@@ -134,7 +139,7 @@ class DynamoReports:
         with translated("dynamodb"):
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(report_id, "META"),
+                Key=item_key(report_id, "META"),
                 UpdateExpression="REMOVE #lease",
                 ExpressionAttributeNames={"#lease": f"sla_lease_{deadline}"},
             )
@@ -146,8 +151,8 @@ class DynamoReports:
             KeyConditionExpression="#status = :status AND created_at < :before",
             FilterExpression="notified = :false",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=_to_dynamo(
-                {":status": "received", ":before": _iso(created_before), ":false": False}
+            ExpressionAttributeValues=to_dynamo(
+                {":status": "received", ":before": iso(created_before), ":false": False}
             ),
         )
         for item in items:
@@ -161,14 +166,14 @@ class DynamoReports:
             "SET notify_lease = :until",
             "notified = :false AND (attribute_not_exists(notify_lease) OR notify_lease < :now)",
             {},
-            {":false": False, ":until": _iso(lease_until), ":now": _iso(now)},
+            {":false": False, ":until": iso(lease_until), ":now": iso(now)},
         )
 
     def release_notification(self, report_id: str) -> None:
         with translated("dynamodb"):
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(report_id, "META"),
+                Key=item_key(report_id, "META"),
                 UpdateExpression="REMOVE notify_lease",
                 ConditionExpression="attribute_exists(PK)",
             )
@@ -186,10 +191,10 @@ class DynamoReports:
             with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
                 self._client.update_item(
                     TableName=self._table,
-                    Key=_key(report_id, "META"),
+                    Key=item_key(report_id, "META"),
                     UpdateExpression=update,
                     ConditionExpression=condition,
-                    ExpressionAttributeValues=_to_dynamo(values),
+                    ExpressionAttributeValues=to_dynamo(values),
                     **({"ExpressionAttributeNames": names} if names else {}),
                 )
         except AlreadyExists:
@@ -200,7 +205,7 @@ class DynamoReports:
         with translated("dynamodb"):
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(report_id, "META"),
+                Key=item_key(report_id, "META"),
                 UpdateExpression="SET notified = :true REMOVE notify_lease",
                 ConditionExpression="attribute_exists(PK)",
                 ExpressionAttributeValues={":true": {"BOOL": True}},
@@ -212,7 +217,7 @@ class DynamoReports:
             IndexName=STATUS_INDEX,
             KeyConditionExpression="#status = :status",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=_to_dynamo({":status": status}),
+            ExpressionAttributeValues=to_dynamo({":status": status}),
             ScanIndexForward=False,
         )
         for item in items:
@@ -224,11 +229,11 @@ class DynamoReports:
             with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
                 self._client.update_item(
                     TableName=self._table,
-                    Key=_key(report_id, "META"),
+                    Key=item_key(report_id, "META"),
                     UpdateExpression="SET purging = :true, #rev = #rev + :one",
                     ConditionExpression="#rev = :expected",
                     ExpressionAttributeNames={"#rev": "rev"},
-                    ExpressionAttributeValues=_to_dynamo(
+                    ExpressionAttributeValues=to_dynamo(
                         {":true": True, ":one": 1, ":expected": expected_rev}
                     ),
                 )
@@ -243,9 +248,9 @@ class DynamoReports:
         keys = self._query(
             KeyConditionExpression="PK = :pk",
             ProjectionExpression="PK, SK",
-            ExpressionAttributeValues=_to_dynamo({":pk": f"REPORT#{report_id}"}),
+            ExpressionAttributeValues=to_dynamo({":pk": f"REPORT#{report_id}"}),
         )
-        events = [_to_dynamo(key) for key in keys if key["SK"] != "META"]
+        events = [to_dynamo(key) for key in keys if key["SK"] != "META"]
         for start in range(0, len(events), _WRITE_BATCH):
             requests = [
                 {"DeleteRequest": {"Key": key}} for key in events[start : start + _WRITE_BATCH]
@@ -258,10 +263,10 @@ class DynamoReports:
             with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
                 self._client.delete_item(
                     TableName=self._table,
-                    Key=_key(report_id, "META"),
+                    Key=item_key(report_id, "META"),
                     ConditionExpression="#rev = :expected",
                     ExpressionAttributeNames={"#rev": "rev"},
-                    ExpressionAttributeValues=_to_dynamo({":expected": expected_rev}),
+                    ExpressionAttributeValues=to_dynamo({":expected": expected_rev}),
                 )
         except AlreadyExists:
             raise Conflict(f"{report_id} changed while it was being purged") from None
@@ -270,56 +275,4 @@ class DynamoReports:
         paginator = self._client.get_paginator("query")
         with translated("dynamodb"):
             for page in paginator.paginate(TableName=self._table, **query):
-                yield from (_from_dynamo(item) for item in page["Items"])
-
-
-def _key(report_id: str, sort_key: str) -> dict[str, Any]:
-    return _to_dynamo({"PK": f"REPORT#{report_id}", "SK": sort_key})
-
-
-def _lost_race(error: BaseException | None) -> bool:
-    """A transaction cancelled by a failed condition (or a concurrent transaction)."""
-    reasons = getattr(error, "response", {}).get("CancellationReasons", [])
-    codes = {reason.get("Code") for reason in reasons}
-    return not reasons or bool(codes & {"ConditionalCheckFailed", "TransactionConflict"})
-
-
-def _event_put(table: str, report_id: str, event: ReportEvent) -> dict[str, Any]:
-    item = {
-        "PK": f"REPORT#{report_id}",
-        "SK": f"EVENT#{event.at.isoformat()}#{event.event_id}",
-        **event.model_dump(mode="json", exclude_none=True),
-    }
-    return {
-        "TableName": table,
-        "Item": _to_dynamo(item),
-        "ConditionExpression": "attribute_not_exists(SK)",
-    }
-
-
-def _changes(before: ReportRecord, after: ReportRecord) -> dict[str, Any]:
-    """Only the attributes that differ (None = remove), so concurrent flag writes such as
-    `notified` or `sla_announced` are never overwritten with a stale copy."""
-    old, new = _plain(before), _plain(after)
-    names = sorted(old.keys() | new.keys())
-    return {name: new.get(name) for name in names if old.get(name) != new.get(name)}
-
-
-def _iso(moment: datetime) -> str:
-    """As pydantic writes created_at (UTC, `Z`), so string order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _plain(record: ReportRecord) -> dict[str, Any]:
-    values = record.model_dump(mode="json", exclude_none=True)
-    if record.cvss_score is not None:
-        values["cvss_score"] = Decimal(str(record.cvss_score))
-    return values
-
-
-def _to_dynamo(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in values.items()}
-
-
-def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+                yield from (from_dynamo(item) for item in page["Items"])

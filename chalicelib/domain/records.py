@@ -35,7 +35,7 @@ class ReportRecord(BaseModel):
     notified: bool = False
     flags: list[str] = Field(default=[])
     rev: int = 1
-    # The team's side (issue 4): assessment, assignment and the SLA due dates as they
+    # The team's side: assessment, assignment and the SLA due dates as they
     # become known. `severity` becomes the team's CVSS rating once scored; the
     # reporter's own estimate stays in the encrypted report.
     cvss_rating: Severity | None = None
@@ -46,7 +46,7 @@ class ReportRecord(BaseModel):
     disclose_by: date | None = None
     # Deadline name -> the due date whose breach was announced (each announced once).
     sla_announced: dict[str, str] = Field(default={})
-    # Credits and advisories (issue 5): when the reporter's credit was published (the
+    # Credits and advisories: when the reporter's credit was published (the
     # name itself stays in the encrypted report), and the team's public advisory facts.
     credit_published_at: datetime | None = None
     cwe: str | None = None

@@ -1,7 +1,7 @@
 """OpenAPI 3.1 document generated from the pydantic models.
 
-Route by route as app.py answers: the bodies (schemas in chalicelib/openapi_schemas.py),
-and the headers, statuses and media types that chalicelib/http.py sends.
+Route by route as app.py answers: the bodies (schemas in openapi_schemas.py), and the
+headers, statuses and media types that responses.py sends (shared pieces in openapi_answers.py).
 """
 
 from __future__ import annotations
@@ -11,60 +11,21 @@ from typing import Any
 
 from chalicelib.web.cors import METHODS as CORS_ROUTES
 from chalicelib.web.forms import MULTIPART, URLENCODED
+from chalicelib.web.openapi_answers import (
+    HTML,
+    NOT_FOUND_REPORT,
+    RETRY_AFTER,
+    error_answers,
+    header,
+    html_content,
+    json_content,
+)
 from chalicelib.web.openapi_schemas import (
     ATTACHMENT_LIMITS,
     KEY,
-    LIMITS,
     component_schemas,
-    mb,
     ref,
 )
-
-JSON, HTML = "application/json", "text/html"
-_ERRORS = {
-    "400": "Malformed body (bad_json)",
-    "404": "Not found (not_found)",
-    "409": "A submission with this Idempotency-Key is still in progress (conflict)",
-    "413": f"Request body over {mb(LIMITS.max_body_bytes)} (the policy default), refused "
-    "before it is parsed (payload_too_large)",
-    "415": "Unsupported content type (unsupported_media_type)",
-    "422": "Validation failed; `fields` lists dotted paths, never the values (validation_failed)",
-    "428": "A solved proof-of-work challenge is required now and the VDP-Proof header is "
-    "missing, invalid, expired or already used (proof_required); see GET /challenge",
-    "429": "Rate limited (rate_limited); try again after Retry-After seconds",
-    "503": "Storage unavailable, nothing saved (unavailable); try again after Retry-After seconds",
-}
-_NOT_FOUND_REPORT = (
-    "Unknown report, or a missing or wrong receipt: the same answer for each (not_found)"
-)
-_RETRY_AFTER = {
-    "description": "Seconds to wait before trying again",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 0},
-}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {JSON: {"schema": schema}}
-
-
-def _html() -> dict[str, Any]:
-    return {HTML: {"schema": {"type": "string"}}}
-
-
-def _error(code: str, note: str = "", page: bool = False) -> dict[str, Any]:
-    """An error answer: ErrorBody JSON, or (the no-JS form) the form page again."""
-    answer: dict[str, Any] = {
-        "description": " ".join(filter(None, [_ERRORS[code] + ".", note])),
-        "content": {**_json(ref("ErrorBody")), **(_html() if page else {})},
-    }
-    if code in ("429", "503"):
-        answer["headers"] = {"Retry-After": _RETRY_AFTER}
-    return answer
-
-
-def _errors(*codes: str, page: bool = False, notes: dict[str, str] | None = None) -> dict[str, Any]:
-    return {code: _error(code, (notes or {}).get(code, ""), page) for code in codes}
 
 
 @cache
@@ -97,12 +58,7 @@ def document() -> dict[str, Any]:
     }
 
 
-def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "header", "required": False, "description": description,
-            "schema": schema}  # fmt: skip
-
-
-_IDEMPOTENCY_KEY = _header(
+_IDEMPOTENCY_KEY = header(
     "Idempotency-Key",
     "Makes a retry safe: the same key from the same client within 24 hours returns the "
     "original 201 body (same report_id and receipt) instead of storing a second report; a "
@@ -111,7 +67,7 @@ _IDEMPOTENCY_KEY = _header(
     "means none.",
     KEY,
 )
-_VDP_PROOF = _header(
+_VDP_PROOF = header(
     "VDP-Proof",
     "A solved proof-of-work challenge, `<challenge>:<nonce>`: `challenge` as GET /challenge "
     "gave it, and SHA-256 of the UTF-8 text `<challenge>:<nonce>` starts with `difficulty` "
@@ -135,7 +91,7 @@ def _submit() -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "content": {
-                **_json(ref("ReportSubmission")),
+                **json_content(ref("ReportSubmission")),
                 URLENCODED: {"schema": ref("ReportForm")},
                 MULTIPART: {"schema": ref("ReportFormWithFiles")},
             },
@@ -144,15 +100,15 @@ def _submit() -> dict[str, Any]:
             "201": {
                 "description": "Stored; the receipt is shown this once (for the no-JS form, "
                 "in a receipt page).",
-                "content": {**_json(ref("Accepted")), **_html()},
+                "content": {**json_content(ref("Accepted")), **html_content()},
             },
-            **_errors("400", "409", "413", "422", "428", "429", "503", page=True, notes={
+            **error_answers("400", "409", "413", "422", "428", "429", "503", page=True, notes={
                 "400": "Invalid JSON, or a malformed form body.",
                 "413": "Too many or too large attachments are 422, not 413.",
                 "422": f"Attachments: {ATTACHMENT_LIMITS} (field `attachments`), data in "
                 "base64 (`attachments.N.data`). Also an invalid or reused Idempotency-Key.",
             }),
-            **_errors("415"),
+            **error_answers("415"),
         },
     }  # fmt: skip
 
@@ -170,8 +126,8 @@ def _report_paths() -> dict[str, Any]:
                 "parameters": [_REPORT_ID],
                 "security": receipt_auth,
                 "responses": {
-                    "200": {"description": "Status", "content": _json(ref("ReporterView"))},
-                    **_errors("404", "503", notes={"404": _NOT_FOUND_REPORT}),
+                    "200": {"description": "Status", "content": json_content(ref("ReporterView"))},
+                    **error_answers("404", "503", notes={"404": NOT_FOUND_REPORT}),
                 },
             }
         },
@@ -180,11 +136,12 @@ def _report_paths() -> dict[str, Any]:
                 "summary": "Send a follow-up message as the reporter",
                 "parameters": [_REPORT_ID],
                 "security": receipt_auth,
-                "requestBody": {"required": True, "content": _json(ref("FollowUp"))},
+                "requestBody": {"required": True, "content": json_content(ref("FollowUp"))},
                 "responses": {
-                    "201": {"description": "Stored", "content": _json(ref("MessageAccepted"))},
-                    **_errors("400", "404", "413", "415", "422", "429", "503",
-                              notes={"404": _NOT_FOUND_REPORT}),
+                    "201": {"description": "Stored",
+                            "content": json_content(ref("MessageAccepted"))},
+                    **error_answers("400", "404", "413", "415", "422", "429", "503",
+                                    notes={"404": NOT_FOUND_REPORT}),
                 },
             }
         },
@@ -214,10 +171,10 @@ def _health() -> dict[str, Any]:
         "summary": "Readiness",
         "responses": {
             "200": {"description": "Configuration loaded and resources present",
-                    "content": _json(ref("Health"))},
+                    "content": json_content(ref("Health"))},
             "503": {"description": "Not ready: configuration not loaded or a local resource "
-                    "missing (unavailable)", "content": _json(ref("Unready")),
-                    "headers": {"Retry-After": _RETRY_AFTER}},
+                    "missing (unavailable)", "content": json_content(ref("Unready")),
+                    "headers": {"Retry-After": RETRY_AFTER}},
         },
     }  # fmt: skip
 
@@ -238,8 +195,8 @@ def _challenge() -> dict[str, Any]:
         "summary": "A proof-of-work challenge",
         "responses": {
             "200": {"description": "Solve it and send the solution in the VDP-Proof header "
-                    "of POST /reports", "content": _json(schema)},
-            **_errors("503"),
+                    "of POST /reports", "content": json_content(schema)},
+            **error_answers("503"),
         },
     }  # fmt: skip
 
@@ -247,7 +204,7 @@ def _challenge() -> dict[str, Any]:
 def _openapi() -> dict[str, Any]:
     document = {"type": "object", "required": ["openapi", "paths"]}
     return {"summary": "This document", "responses": {
-        "200": {"description": "OpenAPI 3.1", "content": _json(document)}}}  # fmt: skip
+        "200": {"description": "OpenAPI 3.1", "content": json_content(document)}}}  # fmt: skip
 
 
 def _web_paths() -> dict[str, Any]:
@@ -270,13 +227,13 @@ def _web_paths() -> dict[str, Any]:
         "/embed.js": get("Script that embeds /form in an iframe", text("text/javascript")),
         "/assets/{name}": get(
             "The pages' scripts and style", text("text/javascript", "text/css"),
-            parameters=[asset], errors=_errors("404", notes={"404": "No such asset."}),
+            parameters=[asset], errors=error_answers("404", notes={"404": "No such asset."}),
         ),
         "/.well-known/security.txt": get(
             "security.txt (RFC 9116) from the policy", text("text/plain")
         ),
         "/acknowledgments": get(
             "Published credits: HTML, or JSON when Accept includes application/json",
-            {**text(HTML), **_json(credits)}, errors=_errors("503"),
+            {**text(HTML), **json_content(credits)}, errors=error_answers("503"),
         ),
     }  # fmt: skip
