@@ -41,8 +41,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from moto import mock_aws
 
     from chalicelib import bootstrap
-    from chalicelib.adapters.resources import create_resources
     from chalicelib.config import local_settings
+    from vdp.local.resources import create_resources
 
     for name, value in LOCAL_ENV.items():
         monkeypatch.setenv(name, value)

@@ -9,12 +9,13 @@ from chalicelib import bootstrap
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.usecases.team import credits
 from chalicelib.usecases.team.triage import change_status
-from tests.api.helpers import REPORT, post_report
+from tests.api.helpers import post_report
+from tests.builders import API_REPORT
 from tests.conftest import boto
 
-CREDITED = {**REPORT, "credit": {"wants_credit": True, "name": "linus_t"}}
-DECLINED = {**REPORT, "reporter": {"name": "Margaret"}, "credit": {"wants_credit": False}}
-ANONYMOUS = {key: value for key, value in REPORT.items() if key != "reporter"}
+CREDITED = {**API_REPORT, "credit": {"wants_credit": True, "name": "linus_t"}}
+DECLINED = {**API_REPORT, "reporter": {"name": "Margaret"}, "credit": {"wants_credit": False}}
+ANONYMOUS = {key: value for key, value in API_REPORT.items() if key != "reporter"}
 
 
 def submitted(api: Any, body: dict[str, Any]) -> str:

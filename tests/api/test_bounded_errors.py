@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.domain.models import TOO_MANY_KEYS
-from tests.api.helpers import REPORT, error_of, post_report, stored_objects
+from tests.api.helpers import error_of, post_report, stored_objects
+from tests.builders import API_REPORT
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SMALL_ANSWER = 4_000  # bytes: a full 422 for a real form is far below this
@@ -24,10 +25,10 @@ def many_keys(count: int) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("body", "headers", "field"),
     [
-        ({**REPORT, **many_keys(100_000)}, None, "(body)"),
-        ({**REPORT, "reporter": many_keys(100_000)}, None, "(body)"),
-        ({**REPORT, "attachments": [1] * 1_000_000}, None, "attachments"),
-        ({**REPORT, "attachments": [{"filename": "a"}] * 200_000}, None, "attachments"),
+        ({**API_REPORT, **many_keys(100_000)}, None, "(body)"),
+        ({**API_REPORT, "reporter": many_keys(100_000)}, None, "(body)"),
+        ({**API_REPORT, "attachments": [1] * 1_000_000}, None, "attachments"),
+        ({**API_REPORT, "attachments": [{"filename": "a"}] * 200_000}, None, "attachments"),
         (urlencode({**many_keys(100_000), "title": "x"}), FORM, "(body)"),
     ],
     ids=["top-level keys", "nested keys", "list of numbers", "list of objects", "form fields"],
@@ -42,7 +43,7 @@ def test_a_body_full_of_problems_gets_one_short_422(api, body, headers, field: s
 
 
 def test_the_keys_limit_names_itself(api) -> None:
-    answer = post_report(api, {**REPORT, **many_keys(100)})
+    answer = post_report(api, {**API_REPORT, **many_keys(100)})
 
     assert error_of(answer)["fields"] == [{"field": "(body)", "message": TOO_MANY_KEYS}]
 
@@ -51,7 +52,7 @@ def test_past_twenty_problems_the_rest_are_counted_not_listed(api) -> None:
     # Five bad files (the most allowed), five problems each, and a bad title: 26 problems.
     bad_files = [{"filename": "", "data": "!", "a": 1, "b": 2, "c": 3} for _ in range(5)]
 
-    answer = post_report(api, {**REPORT, "title": 1, "attachments": bad_files})
+    answer = post_report(api, {**API_REPORT, "title": 1, "attachments": bad_files})
 
     fields = error_of(answer)["fields"]
     assert len(fields) == 21 and fields[0]["field"] == "title"

@@ -17,9 +17,8 @@ from chalicelib.usecases.reporter.proof import solve
 from chalicelib.web import cors
 from chalicelib.web.forms import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
 from chalicelib.web.openapi import document
-from tests.api.helpers import JSON, REPORT, error_of, post_report
-from tests.api.test_proof_api import use_policy
-from tests.api.test_web_api import FORM_FIELDS, form_post, multipart
+from tests.api.helpers import JSON, error_of, form_post, multipart, post_report, use_policy
+from tests.builders import API_REPORT, FORM_FIELDS
 from tests.conftest import boto
 
 DOC = document()
@@ -64,7 +63,7 @@ def request_problems(route: str, media: str, body: Any) -> list[str]:
 
 
 def with_attachment(data: str) -> dict[str, Any]:
-    return {**REPORT, "attachments": [{"filename": "proof.txt", "data": data}]}
+    return {**API_REPORT, "attachments": [{"filename": "proof.txt", "data": data}]}
 
 
 def receipt_of(api: Any) -> tuple[str, dict[str, str]]:
@@ -146,7 +145,7 @@ def test_413_is_for_the_body_and_attachment_limits_are_422_in_the_document() -> 
     ids=["six files", "over 4 MB decoded"],
 )  # fmt: skip
 def test_too_many_or_too_large_attachments_answer_422(api, attachments) -> None:
-    response = post_report(api, {**REPORT, "attachments": attachments})
+    response = post_report(api, {**API_REPORT, "attachments": attachments})
 
     assert response.status_code == 422
     assert [f["field"] for f in conforms(response, "post", "/reports")["error"]["fields"]] == [
@@ -155,7 +154,7 @@ def test_too_many_or_too_large_attachments_answer_422(api, attachments) -> None:
 
 
 def test_a_body_over_the_limit_answers_413(api) -> None:
-    response = post_report(api, {**REPORT, "description": "x" * Limits().max_body_bytes})
+    response = post_report(api, {**API_REPORT, "description": "x" * Limits().max_body_bytes})
 
     assert response.status_code == 413
     assert conforms(response, "post", "/reports")["error"]["code"] == "payload_too_large"
@@ -351,19 +350,19 @@ def test_submission_errors_answer_as_documented(api) -> None:
     answers = {
         400: post_report(api, "{"),
         415: post_report(api, "x", headers={"Content-Type": "text/plain"}),
-        422: post_report(api, {**REPORT, "severity": "urgent"}),
+        422: post_report(api, {**API_REPORT, "severity": "urgent"}),
     }
 
     for status, response in answers.items():
         assert response.status_code == status
         conforms(response, "post", "/reports")
-    assert request_problems("/reports", "application/json", {**REPORT, "severity": "urgent"})
+    assert request_problems("/reports", "application/json", {**API_REPORT, "severity": "urgent"})
 
 
 @pytest.mark.parametrize("blank", [{"bounty_interest": None}, {"severity": " "},
                                    {"reporter": ""}, {"attachments": None}])  # fmt: skip
 def test_null_or_blank_optional_fields_are_documented_as_accepted(api, blank) -> None:
-    body = {**REPORT, **blank}
+    body = {**API_REPORT, **blank}
 
     response = post_report(api, body)
 

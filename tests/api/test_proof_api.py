@@ -1,24 +1,12 @@
 """GET /challenge and the VDP-Proof header through the Chalice app."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
-from chalicelib import bootstrap
-from chalicelib.domain.policy import DEFAULT_POLICY
 from chalicelib.usecases.reporter.proof import solve
-from tests.api.helpers import JSON, error_of, post_report, stored_items
-
-
-def use_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **abuse: str) -> None:
-    text = DEFAULT_POLICY.read_text()
-    for name, value in {"proof_of_work_difficulty": "8", **abuse}.items():
-        text = re.sub(rf"^{name} = .*$", f"{name} = {value}", text, flags=re.M)
-    (tmp_path / "policy.toml").write_text(text)
-    monkeypatch.setenv("VDP_POLICY_PATH", str(tmp_path / "policy.toml"))
-    bootstrap.reset()
+from tests.api.helpers import JSON, error_of, post_report, stored_items, use_policy
 
 
 @pytest.fixture

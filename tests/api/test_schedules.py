@@ -8,8 +8,8 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import bootstrap
+from tests.builders import record
 from tests.conftest import PROJECT_DIR, boto
-from tests.integration.test_adapters import record
 
 
 @pytest.fixture

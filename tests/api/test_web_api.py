@@ -4,54 +4,26 @@ follow-ups and the CORS allow-list."""
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
 import pytest
 
-from tests.api.helpers import JSON, error_of, post_report, stored_items, stored_objects
+from tests.api.helpers import (
+    JSON,
+    error_of,
+    form_post,
+    multipart,
+    post_report,
+    stored_items,
+    stored_objects,
+)
+from tests.builders import FORM_FIELDS
 from tests.conftest import LOCAL_ENV, boto
 
 LOCAL_BUCKET = LOCAL_ENV["VDP_BUCKET"]
 
 ALLOWED = "http://127.0.0.1:8001"
-HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-FORM_FIELDS = {
-    "title": "Path traversal in export",
-    "description": "GET /export?file=../../etc/passwd returns the server's passwd file.",
-    "product": "example-app",
-    "reporter.name": "",
-    "reporter.email": "",
-    "credit.wants_credit": "true",
-    "credit.name": "linus",
-    "policy_accepted": "true",
-    "website": "",
-}
-
-
-def form_post(api: Any, fields: dict[str, str], accept: str = HTML_ACCEPT) -> Any:
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
-    return api.post("/reports", headers=headers, body=urlencode(fields))
-
-
-def multipart(
-    fields: dict[str, str], files: list[tuple[str, bytes]]
-) -> tuple[dict[str, str], bytes]:
-    boundary = "vdp-test-boundary-7f3a"
-    chunks = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    for filename, data in files:
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '
-            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
-        )
-        chunks.append(head.encode() + data + b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode())
-    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": HTML_ACCEPT}
-    return headers, b"".join(chunks)
 
 
 def submitted(api: Any) -> dict[str, Any]:
@@ -280,53 +252,6 @@ def test_a_form_post_while_storage_is_down_says_when_to_try_again(api) -> None:
 
     assert refused.status_code == 503 and refused.headers["Content-Type"].startswith("text/html")
     assert int(refused.headers["Retry-After"]) > 0
-
-
-def page_key(html: str) -> str:
-    found = re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)"', html)
-    assert found, "the form page carries no idempotency key"
-    return found.group(1)
-
-
-def test_a_form_sent_twice_files_one_report(api) -> None:
-    fields = {**FORM_FIELDS, "idempotency_key": page_key(api.get("/form").body.decode())}
-
-    first, again = form_post(api, fields), form_post(api, fields)
-
-    assert first.status_code == again.status_code == 201
-    assert first.body == again.body  # the same receipt page: id and receipt
-    assert len([i for i in stored_items() if i["SK"]["S"] == "META"]) == 1
-
-
-def test_each_form_page_has_its_own_key_and_a_refused_form_gets_a_fresh_one(api) -> None:
-    key = page_key(api.get("/form").body.decode())
-    refused = form_post(api, {**FORM_FIELDS, "title": "x", "idempotency_key": key})
-
-    assert key != page_key(api.get("/form").body.decode())
-    assert refused.status_code == 422 and page_key(refused.body.decode()) != key
-
-
-def test_a_sent_form_edited_and_sent_again_says_so_and_gets_a_fresh_key(api) -> None:
-    key = page_key(api.get("/form").body.decode())
-    assert form_post(api, {**FORM_FIELDS, "idempotency_key": key}).status_code == 201
-
-    edited = form_post(api, {**FORM_FIELDS, "title": "Another title", "idempotency_key": key})
-    fresh = page_key(edited.body.decode())
-    again = form_post(api, {**FORM_FIELDS, "title": "Another title", "idempotency_key": fresh})
-
-    assert edited.status_code == 422 and fresh != key
-    assert "This form was already sent with other content" in edited.body.decode()
-    assert again.status_code == 201
-
-
-def test_a_rate_limited_form_keeps_its_key_for_the_same_report(api) -> None:
-    for _ in range(5):
-        assert form_post(api, FORM_FIELDS).status_code == 201
-    key = page_key(api.get("/form").body.decode())
-
-    refused = form_post(api, {**FORM_FIELDS, "idempotency_key": key})
-
-    assert refused.status_code == 429 and page_key(refused.body.decode()) == key
 
 
 @pytest.mark.parametrize("page", ["form", "status", "acknowledgments"])

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.builders import CANARY_REPORT
 from tests.concurrency.conftest import SUMMARY
-from tests.e2e.conftest import Stack, start_stack, stop_stack
-from tests.e2e.test_serve import REPORT, team_member_queue
+from tests.e2e.conftest import Stack, start_stack, stop_stack, team_member_queue
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def submit_all(stack: Stack, client: int, count: int) -> list[tuple[int, str]]:
     answers = []
     try:
         for n in range(count):
-            body = {**REPORT, "title": f"Concurrent report {client}-{n}"}
+            body = {**CANARY_REPORT, "title": f"Concurrent report {client}-{n}"}
             connection.request(
                 "POST", "/reports", json.dumps(body), {"Content-Type": "application/json"}
             )

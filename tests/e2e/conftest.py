@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -63,6 +64,18 @@ class Stack:
                     return line
             time.sleep(0.1)
         raise AssertionError(f"`vdp serve` never printed {text!r}; it printed {self.output!r}")
+
+
+def team_member_queue(stack: Stack) -> str:
+    """Another team member's queue, subscribed like any subscriber would be."""
+    sqs, sns = stack.client("sqs"), stack.client("sns")
+    url = sqs.create_queue(QueueName=f"member-{time.monotonic_ns()}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    topic = "arn:aws:sns:us-east-1:123456789012:vdp-local-events"
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return url
 
 
 def relaxed_policy() -> str:
@@ -141,3 +154,79 @@ def stack() -> Iterator[Stack]:
     yield running
     if running.process.poll() is None:
         stop_stack(running)
+
+
+# --- Headless Chromium and the policy site (browser tests) -------------------------------
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the networking flags Chromium's own background connections fail on a closed
+# network and slow every test down.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DESCRIPTION = "The export endpoint reads any file: GET /export?file=../../etc/passwd."
+
+
+def start_site_stack(tmp: Path) -> Stack:
+    """`vdp serve` whose policy allows the site's (free) port to call and frame the API."""
+    ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port()}
+    site = f"http://127.0.0.1:{ports['--site-port']}"
+    policy = Path(relaxed_policy()).read_text()
+    policy = re.sub(r"^allowed_origins = .*$", f'allowed_origins = ["{site}"]', policy, flags=re.M)
+    (tmp / "policy.toml").write_text(policy)
+    env = {**os.environ, "VDP_POLICY_PATH": str(tmp / "policy.toml")}
+    args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=env)  # fmt: skip
+    stack = Stack(process, api=f"http://127.0.0.1:{ports['--port']}", site=site,
+                  aws=f"http://127.0.0.1:{ports['--aws-port']}")  # fmt: skip
+    stack.reader = threading.Thread(target=lambda: stack.output.extend(process.stdout or []),
+                                    daemon=True)  # fmt: skip
+    stack.reader.start()
+    _wait_until_healthy(stack)
+    return stack
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_site_stack(tmp_path_factory.mktemp("policy"))
+    yield running
+    if running.process.poll() is None:
+        stop_stack(running)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    opened = context.new_page()
+    opened.problems = []  # console errors, CSP violations among them
+    opened.on("console", lambda m: m.type == "error" and opened.problems.append(m.text))
+    opened.on("pageerror", lambda e: opened.problems.append(str(e)))
+    yield opened
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def fill_report(form: Any, title: str) -> None:
+    form.get_by_label("Title").fill(title)
+    form.get_by_label("Product").select_option("example-app")
+    form.get_by_label("Version").fill("2.1.0")
+    form.get_by_label("Description").fill(DESCRIPTION)
+    form.get_by_label("Credit me publicly").check()
+    form.get_by_label("Name to credit").fill("canary-researcher")
+    form.get_by_label("I have read and accept").check()

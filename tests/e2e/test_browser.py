@@ -5,109 +5,17 @@ JavaScript, a phone-sized screen and axe-core's accessibility rules."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
-import shutil
-import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.domain.policy import DEFAULT_POLICY
-from tests.e2e.conftest import (
-    VDP,
-    Stack,
-    _wait_until_healthy,
-    free_port,
-    relaxed_policy,
-    stop_stack,
-)
+from tests.e2e.conftest import Stack, fill_report, shot
 from tests.e2e.httpclient import request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-LOST_REPORT = {
-    "title": "Session fixation",
-    "description": "The session id set before login is kept after login.",
-    "product": "example-app",
-    "policy_accepted": True,
-}
-
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the networking flags Chromium's own background connections fail on a closed
-# network and slow every test down.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-DESCRIPTION = "The export endpoint reads any file: GET /export?file=../../etc/passwd."
-
-
-def start_site_stack(tmp: Path) -> Stack:
-    """`vdp serve` whose policy allows the site's (free) port to call and frame the API."""
-    ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port()}
-    site = f"http://127.0.0.1:{ports['--site-port']}"
-    policy = Path(relaxed_policy()).read_text()
-    policy = re.sub(r"^allowed_origins = .*$", f'allowed_origins = ["{site}"]', policy, flags=re.M)
-    (tmp / "policy.toml").write_text(policy)
-    env = {**os.environ, "VDP_POLICY_PATH": str(tmp / "policy.toml")}
-    args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=env)  # fmt: skip
-    stack = Stack(process, api=f"http://127.0.0.1:{ports['--port']}", site=site,
-                  aws=f"http://127.0.0.1:{ports['--aws-port']}")  # fmt: skip
-    stack.reader = threading.Thread(target=lambda: stack.output.extend(process.stdout or []),
-                                    daemon=True)  # fmt: skip
-    stack.reader.start()
-    _wait_until_healthy(stack)
-    return stack
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_site_stack(tmp_path_factory.mktemp("policy"))
-    yield running
-    if running.process.poll() is None:
-        stop_stack(running)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1024, "height": 900})
-    opened = context.new_page()
-    opened.problems = []  # console errors, CSP violations among them
-    opened.on("console", lambda m: m.type == "error" and opened.problems.append(m.text))
-    opened.on("pageerror", lambda e: opened.problems.append(str(e)))
-    yield opened
-    context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def fill_report(form: Any, title: str) -> None:
-    form.get_by_label("Title").fill(title)
-    form.get_by_label("Product").select_option("example-app")
-    form.get_by_label("Version").fill("2.1.0")
-    form.get_by_label("Description").fill(DESCRIPTION)
-    form.get_by_label("Credit me publicly").check()
-    form.get_by_label("Name to credit").fill("canary-researcher")
-    form.get_by_label("I have read and accept").check()
 
 
 def test_embedded_form_attachment_receipt_status_and_follow_up(site: Stack, page: Any,
@@ -190,32 +98,6 @@ def test_four_megabyte_attachment_round_trips(site: Stack, page: Any, tmp_path: 
     assert (
         hashlib.sha256(written.read_bytes()).digest() == hashlib.sha256(big.read_bytes()).digest()
     )
-
-
-def test_a_form_whose_answer_was_lost_and_is_edited_becomes_a_fresh_form(
-    site: Stack, page: Any
-) -> None:
-    page.goto(f"{site.api}/form")
-    fill_report(page, "Session fixation on the login page")
-    key = page.locator('input[name="idempotency_key"]').get_attribute("value")
-    # The first send went through, but its answer never arrived:
-    lost = request(
-        "POST", f"{site.api}/reports", json.dumps({**LOST_REPORT}),
-        {"Content-Type": "application/json", "Idempotency-Key": str(key)}, "127.0.0.1",
-    )  # fmt: skip
-    assert lost.status == 201
-
-    page.get_by_role("button", name="Send report").click()  # edited: other content
-    page.locator("#vdp-errors").wait_for()
-    shown = page.locator("#vdp-errors").inner_text()
-    fresh = page.locator('input[name="idempotency_key"]').get_attribute("value")
-    page.get_by_role("button", name="Send report").click()
-
-    assert "This form was already sent with other content" in shown
-    assert fresh != key
-    assert page.locator("#r-report-id").text_content(timeout=30_000)
-    # The browser notes the 422 itself; anything else (a script error) is a defect.
-    assert [p for p in page.problems if not p.startswith("Failed to load resource")] == []
 
 
 @pytest.mark.parametrize("path", ["/form", "/status"])

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Stack, relaxed_policy, start_stack, stop_stack
-from tests.e2e.test_browser import browser, fill_report, shot  # noqa: F401 - fixtures
+from tests.e2e.conftest import Stack, fill_report, relaxed_policy, shot, start_stack, stop_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -30,7 +29,7 @@ def pow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stop_stack(running)
 
 
-def test_the_form_solves_the_challenge_before_sending(pow_stack: Stack, browser: Any) -> None:  # noqa: F811
+def test_the_form_solves_the_challenge_before_sending(pow_stack: Stack, browser: Any) -> None:
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{pow_stack.api}/form")
@@ -47,7 +46,7 @@ def test_the_form_solves_the_challenge_before_sending(pow_stack: Stack, browser:
     assert re.fullmatch(r"[\w-]+\.[\w-]+:\d+", proof)
 
 
-def test_without_javascript_the_page_explains_what_to_do(pow_stack: Stack, browser: Any) -> None:  # noqa: F811
+def test_without_javascript_the_page_explains_what_to_do(pow_stack: Stack, browser: Any) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{pow_stack.api}/form")

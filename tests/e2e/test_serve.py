@@ -4,44 +4,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 
 import pytest
 
-from tests.e2e.conftest import VDP, Stack, free_port, start_stack, stop_stack
+from tests.builders import CANARY_REPORT, CANARY_TEXTS
+from tests.e2e.conftest import VDP, Stack, free_port, start_stack, stop_stack, team_member_queue
 from tests.e2e.httpclient import declared_only, post_json, request
 
 pytestmark = pytest.mark.e2e
 
-SECRETS = {
-    "title": "Account takeover via password reset token reuse",
-    "description": "Reset tokens stay valid after use; token 7f9c-secret-canary logs anyone in.",
-    "email": "canary-reporter@example.org",
-}
-REPORT = {
-    "title": SECRETS["title"],
-    "description": SECRETS["description"],
-    "product": "example-app",
-    "severity": "critical",
-    "policy_accepted": True,
-    "reporter": {"name": "Canary Reporter", "email": SECRETS["email"]},
-}
-
-
-def team_member_queue(stack: Stack) -> str:
-    """Another team member's queue, subscribed like any subscriber would be."""
-    sqs, sns = stack.client("sqs"), stack.client("sns")
-    url = sqs.create_queue(QueueName=f"member-{time.monotonic_ns()}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    topic = "arn:aws:sns:us-east-1:123456789012:vdp-local-events"
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    return url
-
 
 def test_submit_then_follow_with_the_receipt(stack: Stack) -> None:
-    created = post_json(f"{stack.api}/reports", REPORT)
+    created = post_json(f"{stack.api}/reports", CANARY_REPORT)
     assert created.status == 201
     accepted = created.json()
 
@@ -56,7 +30,7 @@ def test_submit_then_follow_with_the_receipt(stack: Stack) -> None:
 
 def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
     queue = team_member_queue(stack)
-    accepted = post_json(f"{stack.api}/reports", REPORT).json()
+    accepted = post_json(f"{stack.api}/reports", CANARY_REPORT).json()
 
     s3, dynamodb, sqs = stack.client("s3"), stack.client("dynamodb"), stack.client("sqs")
     versions = s3.list_object_versions(Bucket="vdp-local-reports").get("Versions", [])
@@ -73,7 +47,7 @@ def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
 
     assert any(accepted["report_id"] in v["Key"] for v in versions)
     assert accepted["report_id"] in items
-    for secret in SECRETS.values():
+    for secret in CANARY_TEXTS.values():
         assert not any(secret.encode() in blob for blob in blobs)
         assert secret not in items
         assert not any(secret in m["Body"] for m in messages)
@@ -88,13 +62,13 @@ def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
     [
         ('{"title": ', "application/json", 400, "bad_json"),
         (
-            json.dumps({k: v for k, v in REPORT.items() if k != "title"}),
+            json.dumps({k: v for k, v in CANARY_REPORT.items() if k != "title"}),
             "application/json",
             422,
             "validation_failed",
         ),
         (
-            json.dumps({**REPORT, "policy_accepted": False}),
+            json.dumps({**CANARY_REPORT, "policy_accepted": False}),
             "application/json",
             422,
             "validation_failed",
@@ -130,7 +104,7 @@ def test_unknown_route_is_our_404_and_never_echoes_authorization(stack: Stack) -
 
 
 def test_team_lists_and_decrypts_with_the_cli(stack: Stack) -> None:
-    accepted = post_json(f"{stack.api}/reports", REPORT).json()
+    accepted = post_json(f"{stack.api}/reports", CANARY_REPORT).json()
 
     listed = stack.cli("reports", "list", "--json")
     shown = stack.cli("reports", "show", accepted["report_id"], "--json")
@@ -139,7 +113,7 @@ def test_team_lists_and_decrypts_with_the_cli(stack: Stack) -> None:
 
     assert listed.returncode == 0, listed.stderr
     assert accepted["report_id"] in [row["report_id"] for row in json.loads(listed.stdout)]
-    assert json.loads(shown.stdout)["report"]["title"] == SECRETS["title"]
+    assert json.loads(shown.stdout)["report"]["title"] == CANARY_TEXTS["title"]
     assert "REPORT_ID" in table.stdout and accepted["report_id"] in table.stdout
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert missing.stderr.strip().count("\n") == 0

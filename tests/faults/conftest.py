@@ -61,9 +61,9 @@ def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inta
     """A fresh local stage on the moto server; vdp's clients are built anew for each cell."""
     from app import app
     from chalicelib import bootstrap
-    from chalicelib.adapters.resources import create_resources
     from chalicelib.config import local_settings
     from tests.e2e.conftest import relaxed_policy
+    from vdp.local.resources import create_resources
 
     assert request("POST", f"{moto_endpoint}/moto-api/reset").status == 200
     for name, value in {**LOCAL_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.web.http import SECURITY_HEADERS
+from chalicelib.web.responses import SECURITY_HEADERS
 from vdp.local.gateway import GATEWAY_REFUSAL
 
 EXPECTED = {

@@ -1,4 +1,5 @@
-"""The intake function may seal and store reports but never open them (DESIGN: storage)."""
+"""The intake function may seal and store reports but never open them
+(docs/architecture.md: storage)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,10 @@ from typing import Any
 import pytest
 
 from chalicelib.usecases import parts
+from tests.builders import ATTACHMENT_PART, CREDIT_PART, KEY, MESSAGE_PART, REPORT_PART
 from tests.infra.iam import Template, allows, as_list
 
 INTAKE = "APIHandler"  # chalice names the function behind every route APIHandler
-BUCKET = "arn:aws:s3:::reportbucket"
-REPORT_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/report.enc"
-ATTACHMENT_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/attachments/0.enc"
-MESSAGE_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/messages/E1.enc"
-CREDIT_PART = f"{BUCKET}/reports/VDP-7K3M-9QX2/credit.enc"
-KEY = "arn:aws:kms:us-east-1:123456789012:key/reportkey"
 OPENABLE_PARTS = {"reply", "idempotency"}
 # The S3 and SNS at-rest layers call KMS on the caller's behalf; those grants are bound
 # to the service (kms:ViaService) and to the bucket or topic encryption context.

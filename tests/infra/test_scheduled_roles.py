@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.builders import ATTACHMENT_PART, KEY, REPORT_PART
 from tests.infra.iam import Template, allows
-from tests.infra.test_intake_role import ATTACHMENT_PART, KEY, REPORT_PART
 
 SCHEDULED = ["SlaSweep", "OutboxRetry", "OrphanSweep", "PurgeExpired"]
 DELETES_VERSIONS = {"OrphanSweep", "PurgeExpired"}

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
+from tests.builders import ADVISORY_REPORT
 from tests.infra.iam import Template, as_list
-from tests.unit.test_advisories import REPORT
 from vdp.cli.main import main
 
 # API operations whose IAM action has another name; None: no permission needed.
@@ -65,7 +65,7 @@ def team_walk(report_id: str, folder: str) -> list[tuple[str, ...]]:
 def test_every_call_of_the_team_walk_is_granted(
     aws: Any, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
-    report_id = submit_report(REPORT, bootstrap.ports(), base_url="https://x").report_id
+    report_id = submit_report(ADVISORY_REPORT, bootstrap.ports(), base_url="https://x").report_id
     made: set[str] = set()
     call = BaseClient._make_api_call
 

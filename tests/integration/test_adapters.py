@@ -1,7 +1,7 @@
 """Each adapter against moto: the calls, the conditions, the error translation."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,26 +11,11 @@ from chalicelib.adapters.kms import KmsKeys
 from chalicelib.adapters.s3 import S3Blobs
 from chalicelib.adapters.sns import SnsNotifier
 from chalicelib.domain.errors import AlreadyExists, NotFound, Unavailable
-from chalicelib.domain.models import ReportEvent, ReportRecord
+from chalicelib.domain.records import ReportEvent
+from tests.builders import record
 from tests.conftest import boto
 
 CONTEXT = {"report_id": "VDP-7K3M-9QX2", "part": "report"}
-
-
-def record(
-    report_id: str = "VDP-7K3M-9QX2", status: str = "received", minute: int = 0
-) -> ReportRecord:
-    at = datetime(2026, 11, 20, 12, minute, tzinfo=UTC)
-    return ReportRecord(
-        report_id=report_id,
-        status=status,
-        created_at=at,
-        updated_at=at,
-        product="example-app",
-        acknowledge_by=date(2026, 11, 25),
-        receipt_hash="0" * 64,
-        cvss_score=9.8,
-    )
 
 
 def test_kms_data_key_unwraps_only_with_its_context(aws) -> None:

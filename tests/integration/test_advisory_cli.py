@@ -10,7 +10,7 @@ from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.triage import change_status
 from tests.advisory_schemas import schema_errors
-from tests.unit.test_advisories import ANONYMOUS, REPORT
+from tests.builders import ADVISORY_REPORT, ANONYMOUS_ADVISORY_REPORT
 from vdp.cli.main import main
 
 CET = timezone(timedelta(hours=1))
@@ -29,7 +29,7 @@ def vdp(*args: str) -> Any:
 
 
 def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
-    report_id = fixed(REPORT)
+    report_id = fixed(ADVISORY_REPORT)
 
     shown = vdp("reports", "credit", report_id, "--json")
     published = vdp("reports", "credit", report_id, "--publish")
@@ -56,7 +56,7 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
 
 
 def test_publishing_an_anonymous_credit_is_refused_in_one_line(aws: Any) -> None:
-    report_id = fixed(ANONYMOUS)
+    report_id = fixed(ANONYMOUS_ADVISORY_REPORT)
 
     refused = vdp("reports", "credit", report_id, "--publish")
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.usecases.reporter.intake import submit_report
+from tests.builders import REPORT
 from tests.conftest import LOCAL_ENV, boto
-from tests.unit.test_service import REPORT
 from vdp.cli.main import main
 
 

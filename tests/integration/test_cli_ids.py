@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.inbox import timeline
-from tests.unit.test_service import REPORT
+from tests.builders import REPORT
 from vdp.cli.main import main
 
 

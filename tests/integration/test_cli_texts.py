@@ -10,9 +10,10 @@ from typing import Any
 from click.testing import CliRunner
 
 from chalicelib import bootstrap
-from chalicelib.usecases.reporter.intake import reporter_status, submit_report
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.status import reporter_status
 from chalicelib.usecases.team.inbox import show_report
-from tests.unit.test_service import REPORT
+from tests.builders import REPORT
 from vdp.cli.main import main
 
 LONG_REPLY = "Thanks for the report.\n\nWe reproduced it on 2.1.0:\n  - the bio is rendered raw\n"

@@ -9,12 +9,13 @@ from click.testing import CliRunner
 from chalicelib import bootstrap
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
-from chalicelib.usecases.reporter.intake import add_message, submit_report
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.status import add_message
 from chalicelib.usecases.retention import purge
 from chalicelib.usecases.team.triage import change_status
+from tests.builders import BASE, REPORT
 from tests.conftest import boto
 from tests.unit.fakes import FRIDAY_NOON
-from tests.unit.test_service import BASE, REPORT
 from vdp.cli.main import main
 
 BUCKET, TABLE = "vdp-local-reports", "vdp-local"

@@ -6,15 +6,14 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.crypto import SealedBlobError
-from chalicelib.domain.models import ReportEvent
+from chalicelib.domain.records import ReportEvent
 from chalicelib.usecases import parts
-from chalicelib.usecases.reporter.intake import add_message, reporter_status, submit_report
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.status import add_message, reporter_status
 from chalicelib.usecases.team.inbox import show_report
 from chalicelib.usecases.team.triage import reply
+from tests.builders import ANN, BASE, REPORT
 from tests.conftest import boto
-from tests.unit.test_service import BASE, REPORT
-
-ANN = "arn:aws:iam::123456789012:user/ann"
 
 
 def move_blob(report_id: str, from_event: str, to_event: str) -> None:

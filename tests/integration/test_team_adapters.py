@@ -11,12 +11,12 @@ from chalicelib.adapters.s3 import S3Blobs
 from chalicelib.adapters.sns import SnsNotifier, SnsSubscriptions
 from chalicelib.adapters.sts import StsIdentity
 from chalicelib.domain.errors import Conflict, Unavailable
-from chalicelib.domain.models import ReportEvent
+from chalicelib.domain.records import ReportEvent
+from tests.builders import ANN, record
 from tests.conftest import boto
-from tests.integration.test_adapters import record
+from tests.integration.helpers import queue
 
 ID = "VDP-7K3M-9QX2"
-ANN = "arn:aws:iam::123456789012:user/ann"
 
 
 def status_event(status: str) -> ReportEvent:
@@ -136,15 +136,6 @@ def test_s3_versions_lists_and_deletes_every_version_and_marker(aws) -> None:
 
 def test_sts_names_the_caller(aws) -> None:
     assert StsIdentity(boto("sts")).caller().startswith("arn:aws:")
-
-
-def queue(name: str) -> tuple[str, str]:
-    sqs = boto("sqs")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    return url, arn
 
 
 def test_subscription_filter_policy_is_stored_and_listed(aws) -> None:

@@ -16,10 +16,10 @@ from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.sweeps import sla_sweep
 from chalicelib.usecases.team.inbox import filter_policy
 from chalicelib.usecases.team.triage import change_status
+from tests.builders import ANN, BASE, REPORT
 from tests.conftest import boto
-from tests.integration.test_team_adapters import ANN, queue
+from tests.integration.helpers import queue
 from tests.unit.fakes import FRIDAY_NOON
-from tests.unit.test_service import BASE, REPORT
 
 
 class Serialized:

@@ -1,15 +1,14 @@
-"""In-memory rate counters and idempotency records (same semantics as the DynamoDB ones)."""
+"""In-memory rate counters, spent proofs and idempotency records (as the DynamoDB ones).
+
+Ports that use them: tests.builders.guarded_ports."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from datetime import datetime
 from typing import Any
 
-from chalicelib.usecases.ports import Ports
-from chalicelib.usecases.reporter.abuse import COUNTED, Quota, refusal
-from tests.unit.fakes import fake_ports
+from chalicelib.domain.quotas import COUNTED, Quota, refusal
 
 
 class FakeLimiter:
@@ -32,12 +31,8 @@ class FakeLimiter:
 
 
 class FakeProofs:
-    def __init__(self, key: bytes = b"k" * 32) -> None:
-        self._key = key
+    def __init__(self) -> None:
         self.spent: set[str] = set()
-
-    def key(self) -> bytes:
-        return self._key
 
     def spend(self, challenge_id: str, expires: datetime) -> bool:
         if challenge_id in self.spent:
@@ -86,10 +81,3 @@ class FakeIdempotency:
     def abandon(self, key: str) -> None:
         if self.records.get(key, {}).get("state") == "pending":
             self.records[key]["lease_until"] = None  # released
-
-
-def guarded_ports(now: datetime | None = None) -> Ports:
-    base = fake_ports() if now is None else fake_ports(now)
-    return dataclasses.replace(
-        base, limiter=FakeLimiter(), idempotency=FakeIdempotency(), proofs=FakeProofs()
-    )

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from chalicelib.domain.crypto import Context, DataKey
 from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, Unavailable
-from chalicelib.domain.models import ReportEvent, ReportRecord
 from chalicelib.domain.policy import default_policy
-from chalicelib.usecases.ports import BlobVersion, Ports
+from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord
+from chalicelib.usecases.ports import Ports
 
 
 class FakeKeys:

@@ -1,27 +1,17 @@
-"""Use cases against in-memory fakes: write order, failure handling, receipts."""
+"""Submitting a report, against in-memory fakes: encryption, write order, the team's
+notification, failure handling, id collisions and the honeypot."""
 
-import json
+import dataclasses
 from datetime import date
 
 import pytest
 
-from chalicelib.domain.errors import NotFound, Unavailable, ValidationFailed
+from chalicelib.domain.errors import Unavailable, ValidationFailed
 from chalicelib.usecases import parts
-from chalicelib.usecases.reporter.intake import reporter_status, submit_report
+from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.inbox import show_report
+from tests.builders import BASE, REPORT
 from tests.unit.fakes import fake_ports
-
-REPORT = {
-    "title": "IDOR on invoices",
-    "description": "Changing the invoice id in /invoices/123 shows other customers' invoices.",
-    "product": "example-api",
-    "severity": "high",
-    "policy_accepted": True,
-    "reporter": {"name": "Grace", "email": "grace@example.org"},
-    "credit": {"wants_credit": True, "name": "grace"},
-    "attachments": [{"filename": "poc.txt", "content_type": "text/plain", "data": "cG9j"}],
-}
-BASE = "https://vdp.example.com"
 
 
 def test_submission_is_encrypted_indexed_and_notified() -> None:
@@ -121,14 +111,15 @@ def test_notification_failure_keeps_the_report_for_the_outbox() -> None:
     assert ports.reports.records[accepted.report_id].notified is False
 
 
-def test_an_id_collision_draws_another_id_and_overwrites_nothing(monkeypatch) -> None:
+def test_an_id_collision_draws_another_id_and_overwrites_nothing() -> None:
     ports = fake_ports()
     first = submit_report(REPORT, ports, base_url=BASE)
     original = dict(ports.blobs.objects)
     ids = iter([first.report_id, "VDP-2222-2222"])
-    monkeypatch.setattr("chalicelib.usecases.reporter.intake.new_report_id", lambda: next(ids))
 
-    second = submit_report(REPORT, ports, base_url=BASE)
+    second = submit_report(
+        REPORT, dataclasses.replace(ports, new_report_id=lambda: next(ids)), base_url=BASE
+    )
 
     assert second.report_id == "VDP-2222-2222"
     assert all(ports.blobs.objects[key] == blob for key, blob in original.items())
@@ -151,26 +142,3 @@ def test_invalid_submission_stores_nothing() -> None:
         submit_report({**REPORT, "policy_accepted": False}, ports, base_url=BASE)
 
     assert ports.blobs.objects == {} and ports.reports.records == {}
-
-
-def test_reporter_sees_status_with_the_receipt_only() -> None:
-    ports = fake_ports()
-    accepted = submit_report(REPORT, ports, base_url=BASE)
-
-    view = reporter_status(accepted.report_id, accepted.receipt, ports)
-
-    assert view.status == "received"
-    assert [h.status for h in view.history] == ["received"]
-    assert "IDOR" not in json.dumps(view.model_dump(mode="json"))
-
-
-@pytest.mark.parametrize("report_id", ["real-id-wrong-receipt", "VDP-0000-0000", "not an id"])
-def test_wrong_receipt_and_unknown_id_are_the_same_not_found(report_id: str) -> None:
-    ports = fake_ports()
-    accepted = submit_report(REPORT, ports, base_url=BASE)
-    target = accepted.report_id if report_id == "real-id-wrong-receipt" else report_id
-
-    with pytest.raises(NotFound) as caught:
-        reporter_status(target, "wrong-receipt", ports)
-
-    assert caught.value.message == NotFound().message

@@ -10,16 +10,18 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.errors import RateLimited
 from chalicelib.domain.policy import DEFAULT_POLICY, Policy
-from chalicelib.usecases.reporter.abuse import REPORTS, check_proof, proof_required, window_of
+from chalicelib.domain.quotas import window_of
+from chalicelib.usecases.reporter.abuse import REPORTS, check_proof, new_challenge, proof_required
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.proof import (
     ProofRequired,
     issue,
     leading_zero_bits,
+    proof_key,
     solve,
     verify,
 )
-from tests.unit.abuse_fakes import guarded_ports
+from tests.builders import SECRET, address, guarded_ports, solved_challenge
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -29,6 +31,11 @@ REPORT = {
     "product": "example-api",
     "policy_accepted": True,
 }
+CLIENTS = {name: address(n) for n, name in enumerate("abcd")}
+
+
+def submit(ports, client: str, proof: str | None = None):
+    return submit_report(REPORT, ports, base_url="https://x", address=CLIENTS[client], proof=proof)
 
 
 def with_mode(mode: str, difficulty: int = 8, above: int = 2):
@@ -84,24 +91,24 @@ def test_expired_other_key_and_too_easy_are_refused() -> None:
 def test_mode_always_needs_a_proof_and_spends_it_once() -> None:
     ports = with_mode("always")
     with pytest.raises(ProofRequired):
-        submit_report(REPORT, ports, base_url="https://x", source="a")
-    proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
+        submit(ports, "a")
+    proof = solved_challenge(ports, 8)
 
-    submit_report(REPORT, ports, base_url="https://x", source="a", proof=proof)
+    submit(ports, "a", proof=proof)
 
     with pytest.raises(ProofRequired):
-        submit_report(REPORT, ports, base_url="https://x", source="b", proof=proof)
+        submit(ports, "b", proof=proof)
     assert len(ports.reports.records) == 1
 
 
 def test_a_replayed_proof_is_refused_before_it_is_counted() -> None:
     ports = with_mode("always")
-    proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
-    submit_report(REPORT, ports, base_url="https://x", source="a", proof=proof)
+    proof = solved_challenge(ports, 8)
+    submit(ports, "a", proof=proof)
 
     for source in ("b", "c", "d"):
         with pytest.raises(ProofRequired):
-            submit_report(REPORT, ports, base_url="https://x", source=source, proof=proof)
+            submit(ports, source, proof=proof)
 
     assert ports.limiter.count(window_of(REPORTS, NOW)) == 1
     assert len(ports.reports.records) == 1
@@ -110,7 +117,7 @@ def test_a_replayed_proof_is_refused_before_it_is_counted() -> None:
 def test_mode_above_rate_asks_only_once_the_hour_is_busy() -> None:
     ports = with_mode("above_rate", above=2)
     for source in ("a", "b"):
-        submit_report(REPORT, ports, base_url="https://x", source=source)
+        submit(ports, source)
 
     assert proof_required(ports, NOW)
     with pytest.raises(ProofRequired):
@@ -123,12 +130,12 @@ def test_above_rate_decides_with_the_window_write_alone() -> None:
     counted = ports.limiter.count
     ports.limiter.count = lambda window: reads.append(window) or counted(window)
     for source in ("a", "b"):
-        submit_report(REPORT, ports, base_url="https://x", source=source)
+        submit(ports, source)
 
     with pytest.raises(ProofRequired):
-        submit_report(REPORT, ports, base_url="https://x", source="c")
-    proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
-    submit_report(REPORT, ports, base_url="https://x", source="c", proof=proof)
+        submit(ports, "c")
+    proof = solved_challenge(ports, 8)
+    submit(ports, "c", proof=proof)
 
     assert reads == []  # no separate read of the hour's window per submission
     assert len(ports.reports.records) == 3
@@ -138,13 +145,13 @@ def test_above_rate_decides_with_the_window_write_alone() -> None:
 def test_a_reached_limit_is_a_429_even_without_a_proof() -> None:
     ports = with_mode("above_rate", above=1)
     per_source = ports.policy.abuse.reports_per_hour_per_source
-    submit_report(REPORT, ports, base_url="https://x", source="a")
+    submit(ports, "a")
     for _ in range(per_source - 1):
-        proof = solve(issue(ports.proofs.key(), 8, NOW).token, 8)
-        submit_report(REPORT, ports, base_url="https://x", source="a", proof=proof)
+        proof = solved_challenge(ports, 8)
+        submit(ports, "a", proof=proof)
 
     with pytest.raises(RateLimited):  # not asked to solve a puzzle only to be refused
-        submit_report(REPORT, ports, base_url="https://x", source="a")
+        submit(ports, "a")
     assert len(ports.reports.records) == per_source
 
 
@@ -152,7 +159,33 @@ def test_mode_off_never_asks() -> None:
     ports = with_mode("off")
 
     assert not proof_required(ports, NOW)
-    submit_report(REPORT, ports, base_url="https://x", source="a")
+    submit(ports, "a")
+
+
+def test_a_challenge_is_signed_with_a_key_derived_from_the_secret() -> None:
+    ports = with_mode("always")
+
+    challenge, required = new_challenge(ports, NOW)
+    proof = solve(challenge.token, challenge.difficulty)
+
+    assert required is True and challenge.difficulty == 8
+    assert verify(proof_key(SECRET), proof, 8, NOW).challenge_id == challenge.challenge_id
+    with pytest.raises(ProofRequired):  # the secret itself never signs
+        verify(SECRET, proof, 8, NOW)
+    submit(ports, "a", proof=proof)
+    assert len(ports.reports.records) == 1
+
+
+def test_without_a_secret_no_challenge_is_issued_and_none_accepted() -> None:
+    ports = with_mode("always")
+    proof = solved_challenge(ports, 8)
+    keyless = dataclasses.replace(ports, secret=None)
+
+    with pytest.raises(ProofRequired):
+        new_challenge(keyless, NOW)
+    with pytest.raises(ProofRequired):  # refused, never skipped
+        submit(keyless, "a", proof=proof)
+    assert ports.reports.records == {}
 
 
 SHAPED = st.builds(lambda a, b, c: f"{a}.{b}:{c}", st.text(), st.text(), st.text())
@@ -165,15 +198,3 @@ def test_any_header_value_is_a_proof_or_a_refusal(header: str) -> None:
         verify(KEY, header, 1, NOW)
     except ProofRequired:
         pass  # the only way a bad proof may fail
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.text(max_size=200))
-def test_any_idempotency_key_is_scoped_or_refused(header: str) -> None:
-    from chalicelib.domain.errors import ValidationFailed
-    from chalicelib.usecases.reporter.idempotency import scoped_key
-
-    try:
-        assert len(scoped_key(header, "client")) == 64
-    except ValidationFailed:
-        pass

@@ -6,8 +6,8 @@ from datetime import timedelta
 from chalicelib.usecases import parts
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.sweeps import orphan_sweep, outbox_retry, sla_sweep
+from tests.builders import BASE, REPORT
 from tests.unit.fakes import FRIDAY_NOON, fake_ports
-from tests.unit.test_service import BASE, REPORT
 
 
 def test_outbox_publishes_a_failed_notification_once_after_the_grace_period() -> None:

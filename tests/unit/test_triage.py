@@ -9,7 +9,8 @@ from chalicelib.domain.crypto import SealedBlobError
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.usecases import parts
 from chalicelib.usecases.notifications import STATUS_CHANGED
-from chalicelib.usecases.reporter.intake import add_message, reporter_status, submit_report
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.status import add_message, reporter_status
 from chalicelib.usecases.team.inbox import list_reports, show_report, timeline
 from chalicelib.usecases.team.triage import (
     acknowledge,
@@ -19,10 +20,9 @@ from chalicelib.usecases.team.triage import (
     reply,
     set_severity,
 )
+from tests.builders import ANN, BASE, REPORT
 from tests.unit.fakes import FRIDAY_NOON, fake_ports
-from tests.unit.test_service import BASE, REPORT
 
-ANN = "arn:aws:iam::123456789012:user/ann"
 CRITICAL_31 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 MEDIUM_40 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"
 
@@ -79,15 +79,6 @@ def test_note_is_sealed_as_part_note(submitted) -> None:
     assert opened == "internal canary-7731"
     with pytest.raises(SealedBlobError):  # sealed for its event, not for any note
         parts.load(ports, accepted.report_id, parts.NOTE, event.part)
-
-
-def test_reporter_follow_up_shows_without_content(submitted) -> None:
-    ports, accepted = submitted
-    add_message(accepted.report_id, accepted.receipt, {"message": "Any news on this one?"}, ports)
-
-    view = reporter_status(accepted.report_id, accepted.receipt, ports)
-
-    assert [(h.type, h.message) for h in view.history][-1] == ("message", None)
 
 
 def test_show_decrypts_messages_replies_and_notes_and_leaves_an_audit_event(submitted) -> None:

@@ -1,0 +1,164 @@
+"""Idempotency-Key: a retried submission gets the first answer, never a second report.
+
+The key is scoped to a stable pseudonym of the client address, checked, tied to a
+fingerprint of the content, claimed with a lease, and its answer is kept sealed.
+"""
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain.errors import Unavailable, ValidationFailed
+from chalicelib.usecases.reporter.abuse import client_key
+from chalicelib.usecases.reporter.idempotency import fingerprint, scoped_key
+from chalicelib.usecases.reporter.intake import submit_report
+from tests.builders import CLIENT, MINIMAL_REPORT, SECRET, address, guarded_ports
+from tests.unit.fakes import FRIDAY_NOON
+
+NOON = FRIDAY_NOON
+
+
+def submit(ports, client=CLIENT, key=None, report=MINIMAL_REPORT):
+    return submit_report(report, ports, base_url="https://x", address=client, idempotency_key=key)
+
+
+def test_same_key_returns_the_same_answer_and_one_report() -> None:
+    ports = guarded_ports()
+
+    first = submit(ports, key="retry-123")
+    second = submit(ports, key="retry-123")
+
+    assert second == first
+    assert len(ports.reports.records) == 1
+    assert len(ports.notifier.sent) == 1
+
+
+def test_key_is_scoped_to_its_source() -> None:
+    ports = guarded_ports()
+
+    mine = submit(ports, client=address(0), key="k")
+    theirs = submit(ports, client=address(1), key="k")
+
+    assert mine.report_id != theirs.report_id
+
+
+@pytest.mark.parametrize("without", ["address", "secret"])
+def test_without_an_address_or_a_secret_the_key_has_no_client_scope(without: str) -> None:
+    ports = guarded_ports()
+    if without == "secret":
+        ports = dataclasses.replace(ports, secret=None)
+    client = None if without == "address" else address(0)
+
+    first = submit(ports, client=client, key="k")
+    again = submit(ports, client=client, key="k")
+
+    assert again == first and len(ports.reports.records) == 1
+    assert set(ports.idempotency.records) == {scoped_key("k", None)}
+
+
+def test_stored_answer_is_sealed_not_plain() -> None:
+    ports = guarded_ports()
+
+    accepted = submit(ports, key="k")
+
+    [record] = ports.idempotency.records.values()
+    assert accepted.receipt.encode() not in record["response"]
+
+
+def test_a_failed_first_attempt_releases_the_key_for_the_retry() -> None:
+    ports = guarded_ports()
+    ports.blobs.fail = True
+    with pytest.raises(Unavailable):
+        submit(ports, key="k")
+
+    ports.blobs.fail = False
+    accepted = submit(ports, key="k")
+
+    assert accepted.report_id in ports.reports.records
+
+
+def test_replays_do_not_use_up_the_rate_limit() -> None:
+    ports = guarded_ports()
+    for _ in range(10):
+        submit(ports, key="same")
+
+    assert len(ports.reports.records) == 1
+    submit(ports)  # still within the 5 per hour
+
+
+def test_a_bad_key_is_a_validation_error() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        submit(guarded_ports(), key="x" * 129)
+
+    assert caught.value.fields[0].field == "Idempotency-Key"
+
+
+def test_a_reused_key_with_other_content_is_refused_not_replayed() -> None:
+    ports = guarded_ports()
+    submit(ports, key="shared-script-key")
+    other = {**MINIMAL_REPORT, "title": "A different report entirely"}
+
+    with pytest.raises(ValidationFailed) as caught:
+        submit(ports, key="shared-script-key", report=other)
+
+    assert caught.value.fields[0].field == "Idempotency-Key"
+    assert len(ports.reports.records) == 1
+
+
+def test_a_retry_across_midnight_is_still_a_retry() -> None:
+    before = guarded_ports(datetime(2026, 11, 20, 23, 59, tzinfo=UTC))
+    after = dataclasses.replace(before, clock=lambda: datetime(2026, 11, 21, 0, 1, tzinfo=UTC))
+
+    first = submit(before, key="k")
+    second = submit(after, key="k")  # the daily source pseudonym changed; the client did not
+
+    assert second == first and len(before.reports.records) == 1
+
+
+def test_a_claim_whose_holder_died_is_taken_over_after_its_lease() -> None:
+    ports = guarded_ports()
+    key = scoped_key("k", client_key(SECRET, address(0)))
+    dead = NOON - timedelta(minutes=5)
+    ports.idempotency.begin(
+        key, fingerprint(MINIMAL_REPORT), dead, dead + timedelta(seconds=30), NOON
+    )
+
+    accepted = submit(ports, key="k")
+
+    assert accepted.report_id in ports.reports.records
+
+
+def test_the_answer_is_given_even_if_it_cannot_be_kept_for_replays() -> None:
+    ports = guarded_ports()
+
+    def refuse(*_: object) -> None:
+        raise Unavailable("dynamodb")
+
+    ports.idempotency.complete = refuse  # the report is stored; only the replay copy fails
+
+    accepted = submit(ports, key="k")
+
+    assert accepted.report_id in ports.reports.records
+
+
+def test_a_retried_honeypot_gets_its_first_answer_again() -> None:
+    ports = guarded_ports()
+    bot = {**MINIMAL_REPORT, "website": "http://spam.example"}
+
+    first = submit(ports, key="bot-1", report=bot)
+    again = submit(ports, key="bot-1", report=bot)
+
+    assert again == first
+    assert ports.reports.records == {} and ports.notifier.sent == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_any_idempotency_key_is_scoped_or_refused(header: str) -> None:
+    try:
+        assert len(scoped_key(header, "client")) == 64
+    except ValidationFailed:
+        pass

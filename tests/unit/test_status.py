@@ -1,0 +1,69 @@
+"""A receipt holder's side, against in-memory fakes: status and history, follow-ups."""
+
+import json
+
+import pytest
+
+from chalicelib.domain.errors import NotFound, RateLimited
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.status import add_message, reporter_status
+from tests.builders import BASE, REPORT, address, guarded_ports
+from tests.unit.fakes import fake_ports
+
+
+def test_reporter_sees_status_with_the_receipt_only() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports)
+
+    assert view.status == "received"
+    assert [h.status for h in view.history] == ["received"]
+    assert "IDOR" not in json.dumps(view.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("report_id", ["real-id-wrong-receipt", "VDP-0000-0000", "not an id"])
+def test_wrong_receipt_and_unknown_id_are_the_same_not_found(report_id: str) -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    target = accepted.report_id if report_id == "real-id-wrong-receipt" else report_id
+
+    with pytest.raises(NotFound) as caught:
+        reporter_status(target, "wrong-receipt", ports)
+
+    assert caught.value.message == NotFound().message
+
+
+def test_reporter_follow_up_shows_without_content() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    add_message(accepted.report_id, accepted.receipt, {"message": "Any news on this one?"}, ports)
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports)
+
+    assert [(h.type, h.message) for h in view.history][-1] == ("message", None)
+
+
+def test_follow_ups_are_counted_per_address_under_its_pseudonym() -> None:
+    ports = guarded_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    per_source = ports.policy.abuse.messages_per_hour_per_source
+    for _ in range(per_source):
+        add_message(accepted.report_id, accepted.receipt, {"message": "ping"}, ports, address(0))
+
+    with pytest.raises(RateLimited):
+        add_message(accepted.report_id, accepted.receipt, {"message": "ping"}, ports, address(0))
+    add_message(accepted.report_id, accepted.receipt, {"message": "ping"}, ports, address(1))
+
+    assert address(0) not in repr(ports.limiter.hits)
+    window = next(iter({window for window, _ in ports.limiter.hits}))
+    assert ports.limiter.count(window) == per_source + 1
+
+
+def test_a_follow_up_without_an_address_is_not_counted() -> None:
+    ports = guarded_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+
+    add_message(accepted.report_id, accepted.receipt, {"message": "Any news?"}, ports)
+
+    assert ports.limiter.hits == {}
