@@ -1,4 +1,4 @@
-"""The public API contract's error shape (DESIGN.md), checked from outside."""
+"""The public API contract's error shape (docs/api.md), checked from outside."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-# The contract's error codes and their statuses (DESIGN.md), not the implementation's table.
+# The contract's error codes and their statuses (docs/api.md), not the implementation's table.
 CONTRACT_CODES = {
     "bad_json": 400,
     "not_found": 404,
@@ -15,7 +15,7 @@ CONTRACT_CODES = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "validation_failed": 422,
-    "proof_required": 428,  # issue 7.2: proof-of-work, when the policy asks for it
+    "proof_required": 428,  # proof-of-work, when the policy asks for it
     "rate_limited": 429,
     "unavailable": 503,
 }
@@ -26,7 +26,7 @@ FIELD = re.compile(rf"\(body\)|Idempotency-Key|{_SEGMENT}(?:\.{_SEGMENT})*")
 
 
 def assert_error_shape(answer: Any) -> None:
-    """An error answer as DESIGN.md gives it, naming fields without echoing input."""
+    """An error answer as docs/api.md gives it, naming fields without echoing input."""
     assert answer.headers["Content-Type"].startswith("application/json")
     body = json.loads(answer.body)
     assert set(body) == {"error"}

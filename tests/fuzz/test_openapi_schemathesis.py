@@ -65,7 +65,7 @@ def test_api_conforms_to_its_openapi_document(case: Any, running_stack: Stack) -
 
 
 def _honeypot(case: Any) -> bool:
-    """A filled honeypot gets a normal-looking 201 whatever else is wrong (DESIGN.md)."""
+    """A filled honeypot gets a normal-looking 201 whatever else is wrong (docs/api.md)."""
     website = case.body.get("website") if isinstance(case.body, dict) else None
     return isinstance(website, str) and bool(website.strip())
 
