@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from chalice.app import Chalice, Rate, Request, Response
+from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response
 
-from chalicelib import bootstrap, config
+from chalicelib import bootstrap, config, snapstart
 from chalicelib.domain.errors import NotFound, VdpError
 from chalicelib.web import logs, requests, responses
 
 config.disable_pydantic_plugins()
 app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
+snapstart.register()
 
 
 def current_request() -> Request:
@@ -41,12 +42,16 @@ def security_headers(event: Any, get_response: Any) -> Response:
 def submit_report() -> Response:
     from chalicelib.usecases.reporter.intake import submit_report
 
-    request = current_request()
-    policy = bootstrap.policy()
-    if requests.wants_page(request):
-        return _submit_from_form(request)
-    fields, key = requests.submission_fields(request, policy.limits.max_body_bytes)
-    accepted = submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
+    request, policy = current_request(), bootstrap.policy()
+
+    def submit(fields: dict[str, Any], key: str | None) -> Any:
+        return submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
+
+    if requests.wants_page(request):  # no JavaScript: pages, not JSON
+        from chalicelib.web.formpost import answer_form_post
+
+        return answer_form_post(request, policy, submit, _origins())
+    accepted = submit(*requests.submission_fields(request, policy.limits.max_body_bytes))
     return responses.created(accepted.model_dump(mode="json"))
 
 
@@ -113,8 +118,6 @@ def security_txt() -> Response:
     return responses.text_response(render_security_txt(bootstrap.policy(), bootstrap.clock(), base))
 
 
-# --- The researcher-facing web: pages, assets, follow-ups, CORS ---
-
 # API Gateway hands multipart bodies (files) to the function base64-encoded; Request.raw_body
 # decodes them. JSON and urlencoded bodies stay text.
 app.api.binary_types.append("multipart/form-data")
@@ -132,24 +135,6 @@ def _origins() -> list[str]:
         return list(bootstrap.policy().web.allowed_origins)
     except VdpError:  # a broken configuration allows no other origin
         return []
-
-
-def _submit_from_form(request: Request) -> Response:
-    """No JavaScript: a 201 page with the receipt, or the form again with the errors."""
-    from chalicelib.usecases.reporter.intake import submit_report
-    from chalicelib.web import pages
-
-    policy = bootstrap.policy()
-    try:
-        fields, key = requests.submission_fields(request, policy.limits.max_body_bytes)
-    except VdpError as error:
-        return responses.error_page(pages.form_page(policy, None, error), error, _origins())
-    try:
-        accepted = submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
-    except VdpError as error:
-        page = pages.form_page(policy, fields, error, idempotency_key=key)
-        return responses.error_page(page, error, _origins())
-    return responses.created_page(pages.receipt_page(policy, accepted), _origins())
 
 
 @app.route("/reports/{report_id}/messages", methods=["POST"], content_types=["application/json"])
@@ -232,7 +217,7 @@ def acknowledgments() -> Response:
 
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def purge_expired(event: Any) -> None:
-    """Daily: delete reports past the policy's retention (chalicelib/retention.py)."""
+    """Daily: delete reports past the policy's retention (usecases/retention.py)."""
     from chalicelib.usecases.retention import purge
 
     purge(bootstrap.ports())
@@ -240,18 +225,25 @@ def purge_expired(event: Any) -> None:
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sla_sweep(event: Any) -> None:
-    """Hourly: announce each breached SLA deadline once (report.sla_breached)."""
+    """Hourly: record each breached SLA deadline once (it becomes report.sla_breached)."""
     from chalicelib.usecases.sweeps import sla_sweep as sweep
 
     sweep(bootstrap.ports())
 
 
-@app.schedule(Rate(5, unit=Rate.MINUTES))
-def outbox_retry(event: Any) -> None:
-    """Every 5 minutes: publish report.received for reports whose notification failed."""
-    from chalicelib.usecases.sweeps import outbox_retry as retry
+# The deployed template points this function at the table's own stream (infra/resources.json);
+# the ARN here only names the local stage's table.
+LOCAL_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/vdp-local/stream/local"
 
-    retry(bootstrap.ports())
+
+@app.on_dynamodb_record(stream_arn=LOCAL_STREAM, starting_position="TRIM_HORIZON", batch_size=100)
+def publish_events(event: DynamoDBEvent) -> dict[str, Any]:
+    """The outbox: each inserted report or event item becomes the team's notification."""
+    from chalicelib.adapters.streams import table_changes
+    from chalicelib.usecases.events import publish_changes
+
+    failed = publish_changes(table_changes(event.to_dict()["Records"]), bootstrap.ports())
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

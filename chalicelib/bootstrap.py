@@ -21,6 +21,10 @@ T = TypeVar("T")
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
 _sessions: dict[str, Any] = {}  # kept across reset(): model loading is the slow part
+_clients: dict[Settings, list[tuple[str, LazyClient]]] = {}
+_secrets: dict[Settings, Once] = {}
+# What a submission calls: made before a snapshot so that a restored copy does not load models.
+INTAKE_SERVICES = ("dynamodb", "kms", "s3")
 
 
 class LazyClient:
@@ -32,11 +36,19 @@ class LazyClient:
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
+        return getattr(self.created(), name)
+
+    def created(self) -> Any:
         if self._client is None:
             with self._lock:
                 if self._client is None:
                     self._client = self._factory()
-        return getattr(self._client, name)
+        return self._client
+
+    def close(self) -> None:
+        """Drop pooled connections (a restored snapshot's are dead); the client stays usable."""
+        if self._client is not None:
+            self._client.close()
 
 
 class Once:
@@ -52,6 +64,10 @@ class Once:
             if self._value is None:
                 self._value = self._build()
             return self._value
+
+    def forget(self) -> None:
+        with self._lock:
+            self._value = None
 
 
 def settings() -> Settings:
@@ -93,19 +109,52 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
     from chalicelib.adapters.s3 import S3Blobs
     from chalicelib.adapters.sns import SnsNotifier
 
-    dynamodb = LazyClient(lambda: client(config, "dynamodb"))
+    dynamodb = _lazy(config, "dynamodb")
     return Ports(
-        keys=KmsKeys(LazyClient(lambda: client(config, "kms")), config.kms_key_id),
-        blobs=S3Blobs(LazyClient(lambda: client(config, "s3")), config.bucket),
+        keys=KmsKeys(_lazy(config, "kms"), config.kms_key_id),
+        blobs=S3Blobs(_lazy(config, "s3"), config.bucket),
         reports=DynamoReports(dynamodb, config.table),
-        notifier=SnsNotifier(LazyClient(lambda: client(config, "sns")), config.topic_arn),
+        notifier=SnsNotifier(_lazy(config, "sns"), config.topic_arn),
         policy=policy,
         clock=clock,
         limiter=DynamoRateCounters(dynamodb, config.table),
         idempotency=DynamoIdempotency(dynamodb, config.table),
         proofs=DynamoProofs(dynamodb, config.table),
-        secret=Once(lambda: _load_secret(config)),
+        secret=_secrets.setdefault(config, Once(lambda: _load_secret(config))),
     )
+
+
+def _lazy(config: Settings, service: str) -> LazyClient:
+    made = LazyClient(lambda: client(config, service))
+    _clients.setdefault(config, []).append((service, made))
+    return made
+
+
+def prepare() -> None:
+    """Before a snapshot (SnapStart): what each new instance would otherwise do at its first
+    request. Settings, policy and Ports; the intake's clients (service models loaded); the
+    models' validators, run once on a sample; a secret from Secrets Manager (the same for
+    every instance). Nothing that must differ between instances is made here."""
+    from chalicelib.usecases.reporter.intake import warm_up
+
+    config, built = settings(), ports()
+    for service, made in _clients.get(config, []):
+        if service in INTAKE_SERVICES:
+            made.created()
+    if config.secret_id and built.secret is not None:
+        built.secret()
+    warm_up(built.policy)
+
+
+def renew() -> None:
+    """After a restore (SnapStart): what must differ between restored copies. Pooled
+    connections are dropped; a per-instance random secret (no VDP_SECRET_ID) is drawn anew.
+    Ids and receipts come from the `secrets` module, which reads the OS at every call."""
+    config = settings()
+    for _, made in _clients.get(config, []):
+        made.close()
+    if not config.secret_id and config in _secrets:
+        _secrets[config].forget()
 
 
 def identity(config: Settings) -> Any:
@@ -170,6 +219,8 @@ def reset() -> None:
     """Forget settings and clients (tests, and `vdp serve` after bootstrapping)."""
     with _lock:
         _cache.clear()
+        _clients.clear()
+        _secrets.clear()
 
 
 def _cached(name: str, build: Callable[[], T]) -> T:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb_items import (
     changed_attributes,
     event_put,
     from_dynamo,
-    iso,
     item_key,
     lost_race,
     plain,
@@ -109,107 +107,27 @@ class DynamoReports:
                 "nothing was saved. Reload and try again."
             ) from None
 
-    def claim_deadline(
-        self, report_id: str, deadline: str, due: str, now: datetime, lease_until: datetime
-    ) -> bool:
-        """Lease the announcement of a breach of `due`; False when it was announced or another
-        sweep holds a live lease. A sweep that dies holding it loses it when the lease ends."""
-        return self._claim(
-            report_id,
-            "SET #lease = :until",
-            "attribute_exists(PK) AND (attribute_not_exists(sla_announced.#name) "
-            "OR sla_announced.#name <> :due) AND (attribute_not_exists(#lease) OR #lease < :now)",
-            {"#name": deadline, "#lease": f"sla_lease_{deadline}"},
-            {":due": due, ":until": iso(lease_until), ":now": iso(now)},
-        )
-
-    def confirm_deadline(self, report_id: str, deadline: str, due: str) -> None:
-        """Record the breach of `due` as announced (after SNS took it)."""
-        with translated("dynamodb"):
-            self._client.update_item(
-                TableName=self._table,
-                Key=item_key(report_id, "META"),
-                UpdateExpression="SET sla_announced.#name = :due REMOVE #lease",
-                ExpressionAttributeNames={"#name": deadline, "#lease": f"sla_lease_{deadline}"},
-                ExpressionAttributeValues=to_dynamo({":due": due}),
-            )
-
-    def release_deadline(self, report_id: str, deadline: str) -> None:
-        """Give up a lease whose announcement failed, so the next sweep tries again."""
-        with translated("dynamodb"):
-            self._client.update_item(
-                TableName=self._table,
-                Key=item_key(report_id, "META"),
-                UpdateExpression="REMOVE #lease",
-                ExpressionAttributeNames={"#lease": f"sla_lease_{deadline}"},
-            )
-
-    def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]:
-        """Received reports still waiting for their first notification (index + filter)."""
-        items = self._query(
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression="#status = :status AND created_at < :before",
-            FilterExpression="notified = :false",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=to_dynamo(
-                {":status": "received", ":before": iso(created_before), ":false": False}
-            ),
-        )
-        for item in items:
-            yield ReportRecord.model_validate(item)
-
-    def claim_notification(self, report_id: str, now: datetime, lease_until: datetime) -> bool:
-        """Lease the first notification of a report not yet notified; False when another run
-        holds a live lease. `notified` is set only once SNS took the message."""
-        return self._claim(
-            report_id,
-            "SET notify_lease = :until",
-            "notified = :false AND (attribute_not_exists(notify_lease) OR notify_lease < :now)",
-            {},
-            {":false": False, ":until": iso(lease_until), ":now": iso(now)},
-        )
-
-    def release_notification(self, report_id: str) -> None:
-        with translated("dynamodb"):
-            self._client.update_item(
-                TableName=self._table,
-                Key=item_key(report_id, "META"),
-                UpdateExpression="REMOVE notify_lease",
-                ConditionExpression="attribute_exists(PK)",
-            )
-
-    def _claim(
-        self,
-        report_id: str,
-        update: str,
-        condition: str,
-        names: dict[str, str],
-        values: dict[str, Any],
-    ) -> bool:
-        # A conditional write is the lock: of two racing sweeps exactly one succeeds.
+    def record_breach(self, report_id: str, deadline: str, due: str, event: ReportEvent) -> bool:
+        """Record a breach of `due` once: the date on the report and the event in its history,
+        in one transaction that fails (False) when this breach was recorded before."""
+        meta = {
+            "TableName": self._table,
+            "Key": item_key(report_id, "META"),
+            "UpdateExpression": "SET sla_announced.#name = :due",
+            "ConditionExpression": "attribute_exists(PK) AND (attribute_not_exists("
+            "sla_announced.#name) OR sla_announced.#name <> :due)",
+            "ExpressionAttributeNames": {"#name": deadline},
+            "ExpressionAttributeValues": to_dynamo({":due": due}),
+        }
+        put = event_put(self._table, report_id, event)
         try:
-            with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=item_key(report_id, "META"),
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
-                    ExpressionAttributeValues=to_dynamo(values),
-                    **({"ExpressionAttributeNames": names} if names else {}),
-                )
-        except AlreadyExists:
+            with translated("dynamodb", taken=("TransactionCanceledException",)):
+                self._client.transact_write_items(TransactItems=[{"Update": meta}, {"Put": put}])
+        except AlreadyExists as exc:
+            if not lost_race(exc.__cause__):
+                raise Unavailable("dynamodb") from exc
             return False
         return True
-
-    def mark_notified(self, report_id: str) -> None:
-        with translated("dynamodb"):
-            self._client.update_item(
-                TableName=self._table,
-                Key=item_key(report_id, "META"),
-                UpdateExpression="SET notified = :true REMOVE notify_lease",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues={":true": {"BOOL": True}},
-            )
 
     def by_status(self, status: str) -> Iterator[ReportRecord]:
         """Newest first, page by page through the status index."""

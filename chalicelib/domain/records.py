@@ -4,9 +4,10 @@ the reporter's view, error bodies): no title, description, contact or credit nam
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +33,6 @@ class ReportRecord(BaseModel):
     receipt_hash: str
     attachment_count: int = 0
     bounty_interest: bool = False
-    notified: bool = False
     flags: list[str] = Field(default=[])
     rev: int = 1
     # The team's side: assessment, assignment and the SLA due dates as they
@@ -76,13 +76,19 @@ class ReportEvent(BaseModel):
         "severity",
         "credit",
         "advisory",
+        "sla_breached",
     ]
     public: bool
     status: Status | None = None
+    # A status change's status before it (the team's notification names both).
+    previous: Status | None = None
     actor: str | None = None
     part: str | None = None
     # Content-free detail for the team's timeline: an assignee, a CVSS vector, an original id.
     detail: str | None = None
+    # A breached SLA deadline (its name, as in the policy's [sla]) and the date it was due.
+    deadline: str | None = None
+    due: date | None = None
 
 
 class Accepted(BaseModel):
@@ -153,3 +159,13 @@ class BlobVersion:
     key: str
     version_id: str
     modified: datetime
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """One record of the table's stream: the item as written (plain values) and whether
+    the write inserted it (the outbox announces inserts only)."""
+
+    sequence: str
+    inserted: bool
+    item: Mapping[str, Any]

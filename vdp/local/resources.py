@@ -73,6 +73,8 @@ def _table(dynamodb: Any, name: str) -> None:
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
+        # The outbox: each inserted item reaches the publisher function (as in the template).
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )
     dynamodb.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
@@ -92,5 +94,3 @@ def _team_queue(sqs: Any, sns: Any, config: Settings) -> str:
         Attributes={"RawMessageDelivery": "false"},
     )
     return queue_url
-
-

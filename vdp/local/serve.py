@@ -59,7 +59,7 @@ def local_environment(endpoint_url: str) -> dict[str, str]:
     return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint_url}
 
 
-def api_server(host: str, port: int) -> LocalDevServer:
+def api_server(host: str, port: int) -> tuple[LocalDevServer, Any]:
     from chalice.cli.factory import CLIFactory
 
     factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
@@ -69,9 +69,10 @@ def api_server(host: str, port: int) -> LocalDevServer:
     # What chalice.local.create_local_server does: a thread-local current_request.
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(
+    server = LocalDevServer(
         app, config, host, port, handler_cls=VdpRequestHandler, server_cls=VdpHTTPServer
     )
+    return server, app
 
 
 def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
@@ -128,14 +129,13 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
     from vdp.local.resources import create_resources
 
     resources = create_resources(settings, lambda service: bootstrap.client(settings, service))
-    api, site, stop = (
-        api_server(host, ports.api),
-        site_server(host, ports.site, f"http://{named}:{ports.api}"),
-        threading.Event(),
-    )
+    (api, app), stop = api_server(host, ports.api), threading.Event()
+    site = site_server(host, ports.site, f"http://{named}:{ports.api}")
+    publisher = app.handler_map["publish_events"]  # the function the stream triggers on AWS
     workers = [
         threading.Thread(target=api.server.serve_forever, daemon=True),
         threading.Thread(target=site.serve_forever, daemon=True),
+        threading.Thread(target=run_outbox, args=(settings, publisher, stop), daemon=True),
         threading.Thread(
             target=watch_notifications,
             args=(settings, resources.team_queue_url, stop, echo),
@@ -153,6 +153,17 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
     site.shutdown()
     moto.stop()
     echo("vdp stopped")
+
+
+def run_outbox(settings: Settings, publisher: Any, stop: threading.Event) -> None:
+    """The table's stream, polled and handed to the publisher until the stack stops."""
+    from vdp.local.outbox import pump
+
+    while not stop.is_set():
+        try:
+            pump(settings, publisher, stop)
+        except Exception:  # noqa: BLE001 - moto is stopping, or answered badly: start over
+            stop.wait(1.0)
 
 
 def watch_notifications(

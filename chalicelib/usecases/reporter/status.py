@@ -18,7 +18,6 @@ from chalicelib.domain.records import (
     ReportRecord,
 )
 from chalicelib.usecases import parts
-from chalicelib.usecases.notifications import MESSAGE_RECEIVED, announce
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse
 from chalicelib.usecases.reporter.intake import field_problems
@@ -76,7 +75,7 @@ def add_message(
     ports: Ports,
     address: str | None = None,
 ) -> MessageAccepted:
-    """Store a reporter's follow-up as an encrypted part and tell the team (content-free).
+    """Store a reporter's follow-up as an encrypted part (its event notifies the team).
 
     `address` is the client's address as the gateway saw it: counted under its pseudonym.
     """
@@ -92,5 +91,4 @@ def add_message(
     # The part first: an event that points at a missing blob would break the history.
     key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, follow_up.message)
     ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
-    announce(ports, MESSAGE_RECEIVED, record)
     return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

@@ -15,17 +15,19 @@ from chalicelib.domain.policy import Policy
 from chalicelib.domain.records import ReportEvent, ReportRecord
 from chalicelib.domain.sla import breached, with_due_dates
 from chalicelib.usecases import parts
-from chalicelib.usecases.notifications import (
+from chalicelib.usecases.events import (
     MESSAGE_RECEIVED,
     RECEIVED,
+    REPLIED,
     SLA_BREACHED,
     STATUS_CHANGED,
+    UPDATED,
 )
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import get_report, record_reading
 
 # Which key each kind of text was sealed under (the part is the KMS encryption context).
-EVENTS = (RECEIVED, MESSAGE_RECEIVED, STATUS_CHANGED, SLA_BREACHED)
+EVENTS = (RECEIVED, MESSAGE_RECEIVED, STATUS_CHANGED, REPLIED, SLA_BREACHED, UPDATED)
 _TEXT_PARTS = {"message": parts.MESSAGE, "reply": parts.REPLY, "note": parts.NOTE}
 
 

@@ -16,7 +16,6 @@ from chalicelib.domain.records import ReportEvent, ReportRecord
 from chalicelib.domain.scoring import score_vector
 from chalicelib.domain.sla import with_due_dates
 from chalicelib.usecases import parts
-from chalicelib.usecases.notifications import STATUS_CHANGED, announce
 from chalicelib.usecases.ports import Ports
 
 MAX_TEXT = 20_000  # as the reporter's impact field: a reply is a message, not a document
@@ -46,7 +45,7 @@ def change_status(
     duplicate_of: str | None = None,
     disclosed_at: datetime | None = None,
 ) -> ReportRecord:
-    """Move a report along its lifecycle; announces report.status_changed (content-free)."""
+    """Move a report along its lifecycle (its status event notifies the team)."""
     record = get_report(ports, report_id)
     check_transition(report_id, record.status, new, duplicate_of)
     _check_status_facts(ports, new, duplicate_of, disclosed_at)
@@ -61,7 +60,15 @@ def change_status(
         }
     )
     detail = duplicate_of or (disclosed_at.isoformat() if disclosed_at else None)
-    status = ReportEvent(at=now, kind="status", public=True, status=new, actor=actor, detail=detail)
+    status = ReportEvent(
+        at=now,
+        kind="status",
+        public=True,
+        status=new,
+        previous=record.status,
+        actor=actor,
+        detail=detail,
+    )
     events = [status]
     if note is not None:
         events.append(_sealed_text(ports, report_id, parts.NOTE, note, actor, public=False))
@@ -69,7 +76,6 @@ def change_status(
         events.append(_sealed_text(ports, report_id, parts.REPLY, reply, actor, public=True))
     after = with_due_dates(changed, ports.policy)
     ports.reports.update(record, after, events)
-    announce(ports, STATUS_CHANGED, after, previous=record.status)
     return after
 
 

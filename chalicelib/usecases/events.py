@@ -1,0 +1,107 @@
+"""The table is the outbox: every inserted report or event item becomes one content-free
+notification for the team.
+
+A message carries ids, product, severity, status and dates, never anything the reporter
+wrote; the attributes `event`, `severity` and `product` let subscribers filter (SNS filter
+policies). Delivery is at least once: `event_id` is the same for every delivery of one
+item, so a subscriber can drop a repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.records import ReportEvent, ReportRecord, TableChange
+from chalicelib.usecases.ports import Ports
+
+log = logging.getLogger(__name__)
+
+RECEIVED = "report.received"
+MESSAGE_RECEIVED = "report.message_received"
+STATUS_CHANGED = "report.status_changed"
+REPLIED = "report.replied"
+SLA_BREACHED = "report.sla_breached"
+UPDATED = "report.updated"  # any other history entry: a note, an assignment, a reading...
+_BY_KIND = {
+    "status": STATUS_CHANGED,
+    "message": MESSAGE_RECEIVED,
+    "reply": REPLIED,
+    "sla_breached": SLA_BREACHED,
+}
+
+
+@dataclass(frozen=True)
+class Notification:
+    message: dict[str, str]
+    attributes: dict[str, str]
+
+
+def publish_changes(changes: Sequence[TableChange], ports: Ports) -> list[str]:
+    """Notify the team of each inserted item, in stream order. On the first failure, stop
+    and return its sequence number: the stream hands it (and what follows) over again."""
+    for change in changes:
+        if not change.inserted:
+            continue
+        try:
+            notification = notification_for(change.item, ports)
+            if notification is not None:
+                ports.notifier.publish(notification.message, notification.attributes)
+        except Unavailable as exc:
+            log.warning("notification not delivered; retried", extra={"service": exc.service})
+            return [change.sequence]
+        except Exception:  # an item we cannot read, a bug of ours: retried, then parked
+            log.error("notification not delivered; retried", exc_info=True)
+            return [change.sequence]
+    return []
+
+
+def notification_for(item: Mapping[str, Any], ports: Ports) -> Notification | None:
+    """What an inserted item announces; None for housekeeping items (rate windows,
+    idempotency records) and for events of a report deleted since."""
+    partition, sort = str(item.get("PK", "")), str(item.get("SK", ""))
+    if not partition.startswith("REPORT#"):
+        return None
+    report_id = partition.removeprefix("REPORT#")
+    if sort == "META":
+        record = ReportRecord.model_validate(item)
+        return _notification(RECEIVED, f"{report_id}/received", record, {})
+    if not sort.startswith("EVENT#"):
+        return None
+    event = ReportEvent.model_validate(item)
+    current = ports.reports.get(report_id)
+    if current is None:
+        return None
+    name = _BY_KIND.get(event.kind, UPDATED)
+    return _notification(name, f"{report_id}/{event.event_id}", current, _details(name, event))
+
+
+def _details(name: str, event: ReportEvent) -> dict[str, str]:
+    """Content-free facts of the event itself: a status, a deadline's name, a date."""
+    if name == STATUS_CHANGED and event.status:
+        return {"status": event.status, **({"previous": event.previous} if event.previous else {})}
+    if name == SLA_BREACHED and event.deadline and event.due:
+        return {"deadline": event.deadline, "due": event.due.isoformat()}
+    if name == UPDATED:
+        return {"change": event.kind}
+    return {}
+
+
+def _notification(
+    name: str, event_id: str, record: ReportRecord, details: dict[str, str]
+) -> Notification:
+    message = {
+        "event": name,
+        "event_id": event_id,
+        "report_id": record.report_id,
+        "product": record.product,
+        "severity": record.severity,
+        "status": record.status,
+        "acknowledge_by": record.acknowledge_by.isoformat(),
+        **details,
+    }
+    attributes = {"event": name, "severity": record.severity, "product": record.product}
+    return Notification(message, attributes)

@@ -1,0 +1,62 @@
+"""The local stand-in for Lambda's stream trigger: poll the table's stream and hand each
+batch to the app's own publisher function, as AWS does (a failed record is read again)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib import bootstrap
+from chalicelib.adapters.streams import StreamReader
+from chalicelib.config import Settings
+
+POLL_INTERVAL = 0.25  # seconds between reads of an idle stream
+RETRY_AFTER = 1.0  # seconds before a batch that failed is handed over again
+log = logging.getLogger(__name__)
+
+
+def pump(
+    settings: Settings,
+    handler: Callable[[dict[str, Any], Any], Any],
+    stop: threading.Event,
+    interval: float = POLL_INTERVAL,
+) -> None:
+    """Until `stop`: read each shard from its oldest record and call `handler` with a
+    Lambda-shaped event. A batch item failure, or a failed read, is retried from the first
+    record not yet handled, so every record is handed over until it succeeds."""
+    reader = StreamReader(
+        bootstrap.client(settings, "dynamodbstreams"),
+        bootstrap.client(settings, "dynamodb"),
+        settings.table,
+    )
+    arn, shards = reader.shards()
+    iterators: dict[str, str | None] = dict.fromkeys(shards)
+    # Where to read again after a failure: (sequence, whether to start just after it).
+    resume: dict[str, tuple[str | None, bool]] = dict.fromkeys(shards, (None, False))
+    while not stop.is_set():
+        busy = False
+        for shard in shards:
+            try:
+                iterator = iterators[shard] or reader.iterator(arn, shard, *resume[shard])
+                records, iterators[shard] = reader.read(iterator)
+                if records:
+                    busy = True
+                    failed = _failed_sequence(handler({"Records": records}, None))
+                    last = str(records[-1]["dynamodb"]["SequenceNumber"])
+                    resume[shard] = (failed, False) if failed else (last, True)
+                    if failed:
+                        iterators[shard] = None  # read again from the failed record
+                        stop.wait(RETRY_AFTER)
+            except Exception:  # noqa: BLE001 - moto restarting or stopping: read again later
+                log.warning("stream read failed; retrying", exc_info=True)
+                iterators[shard] = None
+                stop.wait(RETRY_AFTER)
+        if not busy:
+            stop.wait(interval)
+
+
+def _failed_sequence(answer: Any) -> str | None:
+    failures = (answer or {}).get("batchItemFailures") or []
+    return str(failures[0]["itemIdentifier"]) if failures else None
