@@ -22,7 +22,9 @@ _ARN_BY_TYPE = {
     "AWS::DynamoDB::Table": "arn:aws:dynamodb:us-east-1:123456789012:table/{name}",
     "AWS::SNS::Topic": "arn:aws:sns:us-east-1:123456789012:{name}",
     "AWS::Logs::LogGroup": "arn:aws:logs:us-east-1:123456789012:log-group:{name}:*",
+    "AWS::SQS::Queue": "arn:aws:sqs:us-east-1:123456789012:{name}",
 }
+STREAM_LABEL = "/stream/2026-01-01T00:00:00.000"
 
 
 class Template:
@@ -62,8 +64,10 @@ class Template:
         return name.lower()
 
     def _attribute(self, name: str, attribute: str) -> str:
-        assert attribute == "Arn", attribute
         kind = self.resources[name]["Type"]
+        if attribute == "StreamArn" and kind == "AWS::DynamoDB::Table":
+            return _ARN_BY_TYPE[kind].format(name=name.lower()) + STREAM_LABEL
+        assert attribute == "Arn", attribute
         if kind == "AWS::IAM::Role":
             return f"arn:aws:iam::123456789012:role/{name.lower()}"
         return _ARN_BY_TYPE[kind].format(name=name.lower())
