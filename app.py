@@ -10,10 +10,12 @@ from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response
 from chalicelib import bootstrap, config, snapstart
 from chalicelib.domain.errors import NotFound, VdpError
 from chalicelib.web import logs, requests, responses
+from chalicelib.web.mail import mail
 
 config.disable_pydantic_plugins()
 app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
 snapstart.register()
+app.register_blueprint(mail)
 
 
 def current_request() -> Request:

@@ -106,7 +106,10 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
         DynamoRateCounters,
     )
     from chalicelib.adapters.kms import KmsKeys
+    from chalicelib.adapters.mail_records import DynamoMailLog
+    from chalicelib.adapters.openpgp import SequoiaEncryptor
     from chalicelib.adapters.s3 import S3Blobs
+    from chalicelib.adapters.ses import SesMailer
     from chalicelib.adapters.sns import SnsNotifier
 
     dynamodb = _lazy(config, "dynamodb")
@@ -121,6 +124,10 @@ def build_ports(config: Settings, policy: Policy) -> Ports:
         idempotency=DynamoIdempotency(dynamodb, config.table),
         proofs=DynamoProofs(dynamodb, config.table),
         secret=_secrets.setdefault(config, Once(lambda: _load_secret(config))),
+        mailer=SesMailer(_lazy(config, "sesv2"), config.mail_configuration_set),
+        mail_log=DynamoMailLog(dynamodb, config.table),
+        encryptor=SequoiaEncryptor(),
+        public_url=config.public_url,
     )
 
 

@@ -28,6 +28,8 @@ class Settings(BaseModel):
     endpoint_url: str | None = None
     public_url: str | None = None
     policy_path: Path = DEFAULT_POLICY
+    # SES's configuration set for mail to reporters (bounces and complaints come back).
+    mail_configuration_set: str | None = None
     # The local stack's test keys instead of boto3's credential chain: never real
     # credentials (or a session token) against `vdp serve`.
     local_credentials: bool = False
@@ -69,6 +71,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "endpoint_url": ("AWS_ENDPOINT_URL",),
     "public_url": ("VDP_PUBLIC_URL",),
     "policy_path": ("VDP_POLICY_PATH",),
+    "mail_configuration_set": ("VDP_MAIL_CONFIGURATION_SET",),
 }
 
 

@@ -23,6 +23,7 @@ import lambda_python
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
+MAIL_LAYER = ROOT / "infra" / "mail-layer.txt"
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
 ZIP_BUDGET = 8_000_000  # 8 MB, read as decimal megabytes (the stricter reading)
@@ -46,9 +47,31 @@ def main() -> int:
         print("error: chalice package failed (see above)", file=sys.stderr)
         return 1
     repack(args.out / "deployment.zip")
+    if build_mail_layer(args.out / "mail-layer.zip") != 0:
+        print("error: the mail layer could not be built (see above)", file=sys.stderr)
+        return 1
     invoke_the_alias(args.out / "sam.json")
     report_size(args.out / "deployment.zip")
     (args.out / "python.txt").write_text(sys.executable + "\n")  # what the checks load it with
+    return 0
+
+
+def build_mail_layer(target: Path) -> int:
+    """The mail functions' layer: its requirements for Lambda's platform, under python/."""
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "python"
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        arguments = ["install", "--quiet", "--target", str(site), "-r", str(MAIL_LAYER)]
+        arguments += ["--only-binary=:all:", "--implementation", "cp", "--python-version", version]
+        arguments += [f"--platform={tag}" for tag in LAMBDA_PLATFORMS]
+        arguments += ["--find-links", str(WHEELHOUSE), "--retries", "1", "--timeout", "20"]
+        if _pip(arguments).returncode != 0:
+            return 1
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as layer:
+            for path in sorted(site.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    layer.write(path, path.relative_to(folder))
+    print(f"Mail layer: {target.name} {target.stat().st_size:,} bytes")
     return 0
 
 

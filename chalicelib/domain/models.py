@@ -83,6 +83,12 @@ class Reporter(_Submitted):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254)
     pgp_key: str | None = Field(default=None, max_length=100_000)
+    # Mail about this report to `email` (received, acknowledged, replies, status, disclosure).
+    email_updates: bool = True
+
+    def anonymous(self) -> bool:
+        """Nothing that names or reaches the reporter (a ticked mail box alone is not)."""
+        return not (self.name or self.email or self.pgp_key)
 
     @field_validator("email")
     @classmethod
@@ -148,6 +154,12 @@ class ReportSubmission(_Submitted):
     policy_accepted: bool
     attachments: list[Attachment] = Field(default=[])
     website: str | None = Field(default=None, description="Honeypot: leave empty.")
+
+    @field_validator("reporter")
+    @classmethod
+    def _anonymous_is_none(cls, value: Reporter | None) -> Reporter | None:
+        # A form's "email me" box, ticked by default, does not make a reporter known.
+        return None if value is None or value.anonymous() else value
 
     @field_validator("product")
     @classmethod

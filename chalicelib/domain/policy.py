@@ -141,6 +141,19 @@ class Limits(_Section):
     max_attachment_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
 
 
+class Mail(_Section):
+    """Mail with reporters: what vdp sends as, and what a mail report gets by default."""
+
+    enabled: bool = True
+    # The sender of every mail to reporters; empty: contacts.email.
+    from_address: str = ""
+    # Replies to a report's mails go to <local>+<REPORT-ID>@<reply_domain>; empty: the
+    # domain of the sender address.
+    reply_domain: str = ""
+    # A mail report names no product: it is filed under this one.
+    default_product: str = "other"
+
+
 class Policy(_Section):
     organisation: Organisation
     contacts: Contacts
@@ -156,6 +169,7 @@ class Policy(_Section):
     retention: Retention = Field(default_factory=Retention)
     limits: Limits = Field(default_factory=Limits)
     abuse: Abuse = Field(default_factory=Abuse)
+    mail: Mail = Field(default_factory=Mail)
 
     @field_validator("holidays_country")
     @classmethod
@@ -172,6 +186,15 @@ class Policy(_Section):
 
     def product(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
+
+    def sender(self) -> str:
+        """The address mail to reporters comes from (and replies go back to)."""
+        return self.mail.from_address or self.contacts.email
+
+    def reply_address(self, report_id: str) -> str:
+        """The plus-address a reporter's reply about one report goes to."""
+        local, _, domain = self.sender().partition("@")
+        return f"{local.split('+')[0]}+{report_id}@{self.mail.reply_domain or domain}"
 
 
 def load_policy(path: Path = DEFAULT_POLICY) -> Policy:

@@ -57,6 +57,8 @@ class ReportRecord(BaseModel):
     disclosed_at: datetime | None = None
     # Set by the retention purge before it deletes anything (see retention.py).
     purging: bool = False
+    # The reporter asked for no more mail about this report (one-click unsubscribe).
+    mail_opt_out: bool = False
 
 
 class ReportEvent(BaseModel):
@@ -77,6 +79,7 @@ class ReportEvent(BaseModel):
         "credit",
         "advisory",
         "sla_breached",
+        "unsubscribed",
     ]
     public: bool
     status: Status | None = None

@@ -41,8 +41,11 @@ class Notification:
 
 
 def publish_changes(changes: Sequence[TableChange], ports: Ports) -> list[str]:
-    """Notify the team of each inserted item, in stream order. On the first failure, stop
-    and return its sequence number: the stream hands it (and what follows) over again."""
+    """Notify the team of each inserted item, and mail the reporter where it is news for
+    them, in stream order. On the first failure, stop and return its sequence number: the
+    stream hands it (and what follows) over again; a mail already sent is not sent twice."""
+    from chalicelib.usecases.mail.outbound import mail_reporter
+
     for change in changes:
         if not change.inserted:
             continue
@@ -50,6 +53,7 @@ def publish_changes(changes: Sequence[TableChange], ports: Ports) -> list[str]:
             notification = notification_for(change.item, ports)
             if notification is not None:
                 ports.notifier.publish(notification.message, notification.attributes)
+            mail_reporter(change.item, ports)
         except Unavailable as exc:
             log.warning("notification not delivered; retried", extra={"service": exc.service})
             return [change.sequence]

@@ -18,6 +18,7 @@ REPLY = "reply"
 MESSAGE = "message"
 NOTE = "note"  # the team's internal notes: only the team's role may decrypt them
 CREDIT = "credit"  # the name a reporter consented to see published, sealed when it is
+CONTACT = "contact"  # the reporter's address, name and key: the mailer may open it, no more
 _HEADER_LENGTH = struct.Struct(">I")
 
 
@@ -40,6 +41,10 @@ def attachment_key(report_id: str, index: int) -> str:
     return f"reports/{report_id}/attachments/{index}.enc"
 
 
+def contact_key(report_id: str) -> str:
+    return f"reports/{report_id}/contact.enc"
+
+
 def credit_key(report_id: str) -> str:
     return f"reports/{report_id}/credit.enc"
 
@@ -57,6 +62,29 @@ def store(ports: Ports, report_id: str, part: str, key: str, plaintext: bytes) -
 def load(ports: Ports, report_id: str, part: str, key: str) -> bytes:
     """Open a part sealed for this report and part."""
     return open_sealed(ports.blobs.get(key), context(report_id, part), ports.keys.unwrap)
+
+
+def load_contact(ports: Ports, report_id: str) -> dict[str, object] | None:
+    """The reporter's contact part (None: an anonymous report, or one from before contacts
+    had a part of their own)."""
+    from chalicelib.domain.errors import NotFound
+
+    try:
+        sealed = load(ports, report_id, CONTACT, contact_key(report_id))
+    except NotFound:
+        return None
+    found = json.loads(sealed)
+    return found if isinstance(found, dict) else None
+
+
+def load_report_content(ports: Ports, report_id: str) -> dict[str, object]:
+    """The report part, with the reporter from the contact part (the team's view)."""
+    content = json.loads(load(ports, report_id, REPORT, report_key(report_id)))
+    contact = load_contact(ports, report_id)
+    if contact:
+        shown = ("name", "email", "pgp_key", "email_updates")
+        content["reporter"] = {name: contact[name] for name in shown if name in contact}
+    return content if isinstance(content, dict) else {}
 
 
 def store_text(ports: Ports, report_id: str, part: str, event_id: str, text: str) -> str:

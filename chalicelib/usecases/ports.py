@@ -65,6 +65,21 @@ class Notifier(Protocol):
     def publish(self, message: Mapping[str, object], attributes: Mapping[str, str]) -> None: ...
 
 
+class Mailer(Protocol):
+    def send(self, sender: str, recipient: str, raw: bytes) -> str: ...
+
+
+class MailLog(Protocol):
+    def claim(self, event_id: str, now: datetime) -> bool: ...
+    def release(self, event_id: str) -> None: ...
+    def suppress(self, address: str, reason: str) -> None: ...
+    def suppressed(self, address: str) -> bool: ...
+
+
+class Encryptor(Protocol):
+    def encrypt(self, armored_key: str, data: bytes) -> str: ...
+
+
 @dataclass(frozen=True)
 class Ports:
     """Everything a use case may touch, handed in by bootstrap.py (or a test)."""
@@ -83,3 +98,9 @@ class Ports:
     secret: Callable[[], bytes] | None = None
     # Where new report ids come from (short, random, non-sequential).
     new_report_id: Callable[[], str] = new_report_id
+    # Mail with reporters; absent where no mail is sent (the intake function).
+    mailer: Mailer | None = None
+    mail_log: MailLog | None = None
+    encryptor: Encryptor | None = None
+    # Where the reporter's pages live, for links in mails (the API's public URL).
+    public_url: str | None = None

@@ -27,6 +27,7 @@ class Control:
     max_length: int | None = None
     options: tuple[tuple[str, str], ...] = ()
     autocomplete: str = "off"
+    checked: bool = False  # a checkbox ticked on a fresh form
 
     @property
     def id(self) -> str:
@@ -64,6 +65,9 @@ def controls(policy: Policy) -> dict[str, list[Control]]:
             Control("reporter.name", "Your name", max_length=200, autocomplete="name"),
             Control("reporter.email", "Email", "email", max_length=254, autocomplete="email",
                     hint="Only the security team sees it, to ask you questions."),
+            Control("reporter.email_updates", "Email me about this report", "checkbox",
+                    checked=True, hint="When it is received, acknowledged, answered, changes "
+                    "status or is disclosed. Every mail has a one-click unsubscribe."),
             Control("reporter.pgp_key", "Your PGP public key", "textarea", max_length=100_000,
                     hint="ASCII-armored, if you want our replies encrypted."),
         ],
@@ -133,7 +137,7 @@ def _widget(control: Control, value: Any, attrs: str, label: str) -> str:
         )
         return f"<select {attrs}>{options}</select>"
     if control.kind == "checkbox":
-        checked = " checked" if value is True else ""
+        checked = " checked" if value is True or (value is None and control.checked) else ""
         return (
             f'<input type="checkbox" value="true" {attrs}{checked}>'
             f'<label for="{control.id}">{label}</label>'

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 FORM_TYPES = (URLENCODED, MULTIPART)
-BOOLEANS = ("policy_accepted", "bounty_interest", "credit.wants_credit")
+BOOLEANS = ("policy_accepted", "bounty_interest", "credit.wants_credit", "reporter.email_updates")
 FILE_FIELD = "attachments"
 # The form page's own Idempotency-Key: a reloaded or resent form post repeats it.
 KEY_FIELD = "idempotency_key"
@@ -102,6 +102,9 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         target[key] = value
     for name in BOOLEANS:
         _to_boolean(fields, name)
+    reporter = fields.get("reporter")
+    if isinstance(reporter, dict) and reporter:  # a box left unticked sends nothing: no mail
+        reporter.setdefault("email_updates", False)
     return {k: v for k, v in fields.items() if not (isinstance(v, dict) and _empty(v))}
 
 
@@ -117,7 +120,11 @@ def _to_boolean(fields: dict[str, Any], name: str) -> None:
 
 
 def _empty(values: dict[str, Any]) -> bool:
-    return all(v is False or (isinstance(v, str) and not v.strip()) for v in values.values())
+    """Nothing filled in (the mail box, ticked by default, does not count)."""
+    return all(
+        v is False or k == "email_updates" or (isinstance(v, str) and not v.strip())
+        for k, v in values.items()
+    )
 
 
 def _attachment(upload: File) -> dict[str, Any]:

@@ -126,6 +126,22 @@ def status_page(policy: Policy) -> str:
     return _page(f"Your report — {policy.organisation.name}", [body], "status.js", policy)
 
 
+def unsubscribe_page(policy: Policy, report_id: str, token: str, done: bool) -> str:
+    """One-click unsubscribe without JavaScript: a button, then the confirmation."""
+    rid = escape(report_id)
+    if done:
+        body = [f"<h1>Unsubscribed</h1><p>You will get no more mail about report {rid}.</p>"]
+    else:
+        action = escape(f"unsubscribe?report={report_id}&token={token}")
+        body = [
+            f"<h1>Stop mail about report {rid}?</h1>",
+            f'<form method="post" action="{action}">'
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+            '<button type="submit">Unsubscribe</button></form>',
+        ]
+    return _page(f"Mail about {report_id} — {policy.organisation.name}", body, "form.js", policy)
+
+
 def flag_texts(policy: Policy, flags: list[str]) -> list[str]:
     """What the policy noticed, in words for the reporter."""
     titles = {e.id: e.title for e in policy.exclusions}

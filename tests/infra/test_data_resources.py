@@ -15,8 +15,9 @@ def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
     return properties
 
 
-def test_key_rotates(resources: dict[str, Any]) -> None:
-    assert of_type(resources, "AWS::KMS::Key")["EnableKeyRotation"] is True
+@pytest.mark.parametrize("key", ["ReportKey", "MailFeedbackKey"])
+def test_keys_rotate(resources: dict[str, Any], key: str) -> None:
+    assert resources[key]["Properties"]["EnableKeyRotation"] is True
 
 
 def test_bucket_encrypts_with_the_key_and_a_bucket_key(resources: dict[str, Any]) -> None:
@@ -104,8 +105,12 @@ def test_table_has_the_status_index_the_code_queries(resources: dict[str, Any]) 
     assert index["Projection"] == {"ProjectionType": "ALL"}
 
 
-def test_topic_encrypts_with_the_key(resources: dict[str, Any]) -> None:
-    assert of_type(resources, "AWS::SNS::Topic")["KmsMasterKeyId"] == KEY_ARN
+def test_topics_encrypt_at_rest(resources: dict[str, Any]) -> None:
+    assert resources["EventTopic"]["Properties"]["KmsMasterKeyId"] == KEY_ARN
+    # Bounce and complaint notices name addresses: their own key, which SES may use.
+    assert resources["MailFeedbackTopic"]["Properties"]["KmsMasterKeyId"] == {
+        "Ref": "MailFeedbackKey"
+    }
 
 
 @pytest.mark.parametrize("name", ["ReportKey", "ReportBucket", "ReportTable"])

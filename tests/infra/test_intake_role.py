@@ -75,6 +75,7 @@ def test_intake_generates_data_keys_only_for_the_parts_it_writes(
     assert set(condition["StringLike"]["kms:EncryptionContext:part"]) == {
         "report",
         "attachment-*",
+        "contact",
         "message",
         "idempotency",
     }

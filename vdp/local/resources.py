@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import STATUS_INDEX
 from chalicelib.config import Settings
+from chalicelib.domain.policy import load_policy
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class LocalResources:
 
 
 def create_resources(config: Settings, make_client: Any) -> LocalResources:
-    """Key (with alias), versioned bucket, table with status index, topic, team queue."""
+    """Key (with alias), versioned bucket, table with status index and stream, topic, team
+    queue, secret, and the mail sender's SES identity."""
     key_arn = _key(make_client("kms"), config.kms_key_id)
     _bucket(make_client("s3"), config)
     _table(make_client("dynamodb"), config.table)
@@ -31,6 +33,10 @@ def create_resources(config: Settings, make_client: Any) -> LocalResources:
         make_client("secretsmanager").create_secret(
             Name=config.secret_id, SecretString=secrets.token_urlsafe(32)
         )
+    # The sender's domain, verified, as the template's SES identity is: SES sends only
+    # from verified identities (moto too).
+    domain = load_policy(config.policy_path).sender().rpartition("@")[2]
+    make_client("sesv2").create_email_identity(EmailIdentity=domain)
     return LocalResources(key_arn=key_arn, team_queue_url=queue_url)
 
 

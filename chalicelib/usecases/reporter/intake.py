@@ -77,7 +77,7 @@ def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Acc
         receipt = new_receipt()
         record = _new_record(submission, ports, ports.new_report_id(), receipt)
         try:
-            _store(submission, record, ports)
+            _store(submission, record, receipt, ports)
             break
         except AlreadyExists:
             log.warning("report id collision; drawing another id")
@@ -118,13 +118,23 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     return problems
 
 
-def _store(submission: ReportSubmission, record: ReportRecord, ports: Ports) -> None:
+def _store(
+    submission: ReportSubmission, record: ReportRecord, receipt: str, ports: Ports
+) -> None:
     # Write order: every encrypted part, then the metadata (a conditional put).
     # Until the metadata exists nothing points at the parts, so a failure in
     # between leaves only an orphan for the sweep, never a half-visible report.
     report_id = record.report_id
-    content = submission.model_dump(mode="json", exclude={"attachments", "website"})
+    content = submission.model_dump(mode="json", exclude={"attachments", "website", "reporter"})
     parts.store(ports, report_id, parts.REPORT, parts.report_key(report_id), _json(content))
+    if submission.reporter is not None:
+        # Its own part, which the mailer may open without being able to read the report.
+        # With a key, the receipt too: only a mail encrypted to that key carries it.
+        contact = submission.reporter.model_dump(mode="json", exclude_none=True)
+        if submission.reporter.pgp_key:
+            contact["receipt"] = receipt
+        key = parts.contact_key(report_id)
+        parts.store(ports, report_id, parts.CONTACT, key, _json(contact))
     for index, item in enumerate(submission.attachments):
         packed = parts.pack_file(item.filename, item.content_type, item.data)
         key = parts.attachment_key(report_id, index)

@@ -87,8 +87,28 @@ def add_message(
         raise ValidationFailed(field_problems(exc)) from None
     source, _ = abuse.pseudonyms(ports, address, ports.clock())
     abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
+    return _stored_message(ports, report_id, follow_up.message)
+
+
+MAX_MESSAGE = 20_000  # as FollowUp.message
+
+
+def add_reporter_message(report_id: str, text: str, ports: Ports) -> MessageAccepted:
+    """A follow-up that arrived by mail from the report's own contact (the mail path has
+    checked the sender: SPF, DKIM and the contact's address), stored like one sent here."""
+    record = ports.reports.get(normalized_report_id(report_id))
+    if record is None or record.purging:
+        raise NotFound()
+    kept = text[:MAX_MESSAGE] if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 40]
+    if len(text) > MAX_MESSAGE:
+        kept += "\n[the rest of the mail was cut off here]"
+    follow_up = FollowUp.model_validate({"message": kept.strip() or "(an empty mail)"})
+    return _stored_message(ports, record.report_id, follow_up.message)
+
+
+def _stored_message(ports: Ports, report_id: str, text: str) -> MessageAccepted:
     event = ReportEvent(at=ports.clock(), kind="message", public=True)
     # The part first: an event that points at a missing blob would break the history.
-    key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, follow_up.message)
+    key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, text)
     ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
     return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

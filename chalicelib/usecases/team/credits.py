@@ -193,10 +193,7 @@ def _choice(record: ReportRecord, content: dict[str, Any]) -> CreditChoice:
 
 
 def _content(ports: Ports, report_id: str) -> dict[str, Any]:
-    content: dict[str, Any] = json.loads(
-        parts.load(ports, report_id, parts.REPORT, parts.report_key(report_id))
-    )
-    return content
+    return dict(parts.load_report_content(ports, report_id))
 
 
 def _published_records(ports: Ports) -> Iterator[ReportRecord]:

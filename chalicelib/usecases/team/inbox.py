@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -95,7 +94,7 @@ def show_report(ports: Ports, report_id: str, actor: str | None = None) -> Decry
     record = get_report(ports, report_id)
     if actor is not None:
         record_reading(ports, report_id, actor)
-    content = json.loads(parts.load(ports, report_id, parts.REPORT, parts.report_key(report_id)))
+    content = parts.load_report_content(ports, report_id)
     attachments = []
     for index in range(record.attachment_count):
         packed = parts.load(

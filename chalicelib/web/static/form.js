@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit"];
+  var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit", "reporter.email_updates"];
   var idempotencyKey = newKey();
 
   // The page's key is valid (the server made it): refused, it was used for other content.
@@ -50,8 +50,9 @@
 
   // --- building the JSON body --------------------------------------------------------------
   function isEmpty(object) {
+    // The "email me" box, ticked by default, does not make the reporter known.
     return Object.keys(object).every(function (key) {
-      return object[key] === false || object[key] === "";
+      return object[key] === false || object[key] === "" || key === "email_updates";
     });
   }
 

@@ -1,0 +1,19 @@
+"""OpenPGP with Sequoia (pysequoia): encrypt to a reporter's own public key.
+
+Imported only where mail is encrypted: the library is not part of the API function.
+"""
+
+from __future__ import annotations
+
+
+class SequoiaEncryptor:
+    def encrypt(self, armored_key: str, data: bytes) -> str:
+        """`data` as an armored OpenPGP message to the key; ValueError when the key cannot
+        be read or has no usable encryption key (expired, revoked)."""
+        import pysequoia
+
+        try:
+            cert = pysequoia.Cert.from_bytes(armored_key.encode())
+            return bytes(pysequoia.encrypt(recipients=[cert], bytes=data)).decode()
+        except Exception as exc:  # the library raises its own types for unusable keys
+            raise ValueError("the key cannot be used to encrypt") from exc

@@ -1,0 +1,116 @@
+"""Mail to reporters, sent from the outbox (the table's stream): a reporter who left an
+address and agreed hears when their report is received, acknowledged, answered, moved
+to another public status, or disclosed.
+
+A mail is claimed by its event id before it is sent, so a retried record never mails
+twice; a send that fails gives the claim back and the stream retries it. Addresses that
+bounced or complained, and reports whose reporter unsubscribed, get nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.unsubscribe import unsubscribe_token
+from chalicelib.usecases import parts
+from chalicelib.usecases.mail.compose import RECEIVED, REPLY, STATUS, Update, letter
+from chalicelib.usecases.mail.mime import Encrypt, build_mail
+from chalicelib.usecases.ports import Ports
+
+log = logging.getLogger(__name__)
+
+
+def mail_reporter(item: Mapping[str, Any], ports: Ports) -> bool:
+    """Mail the reporter about an inserted item when it is news for them; True if sent.
+    A failed send raises (Unavailable) after giving its claim back."""
+    if ports.mailer is None or ports.mail_log is None or not ports.policy.mail.enabled:
+        return False
+    found = _update_of(item, ports)
+    if found is None:
+        return False
+    record, update, event_id, event = found
+    contact = parts.load_contact(ports, record.report_id)
+    address = str((contact or {}).get("email") or "")
+    if not address or not (contact or {}).get("email_updates", True) or record.mail_opt_out:
+        return False
+    if ports.mail_log.suppressed(address):
+        log.info("mail suppressed (bounce or complaint)", extra={"report_id": record.report_id})
+        return False
+    if not ports.mail_log.claim(event_id, ports.clock()):
+        return False  # sent before: this is a retried record
+    try:
+        raw = _mail(ports, record, update, event, contact or {}, address)
+        ports.mailer.send(ports.policy.sender(), address, raw)
+    except BaseException:
+        ports.mail_log.release(event_id)
+        raise
+    log.info("mail sent to the reporter", extra={"report_id": record.report_id})
+    return True
+
+
+def _update_of(
+    item: Mapping[str, Any], ports: Ports
+) -> tuple[ReportRecord, Update, str, ReportEvent | None] | None:
+    """The reporter-facing update an item stands for, if any, with its record."""
+    partition, sort = str(item.get("PK", "")), str(item.get("SK", ""))
+    if not partition.startswith("REPORT#"):
+        return None
+    report_id = partition.removeprefix("REPORT#")
+    if sort == "META":
+        return ReportRecord.model_validate(item), Update(RECEIVED), f"{report_id}/received", None
+    if not sort.startswith("EVENT#"):
+        return None
+    event = ReportEvent.model_validate(item)
+    if not event.public or event.kind not in (STATUS, REPLY):
+        return None
+    record = ports.reports.get(report_id)
+    if record is None:
+        return None
+    update = Update(event.kind, status=event.status if event.kind == STATUS else None)
+    return record, update, f"{report_id}/{event.event_id}", event
+
+
+def _mail(
+    ports: Ports,
+    record: ReportRecord,
+    update: Update,
+    event: ReportEvent | None,
+    contact: Mapping[str, Any],
+    address: str,
+) -> bytes:
+    encrypt = _encryptor(ports, contact)
+    private = encrypt is not None
+    if private and update.kind == REPLY and event is not None and event.part:
+        text = parts.load_text(ports, record.report_id, parts.REPLY, event.part, event.event_id)
+        update = Update(REPLY, reply_text=text)
+    base = (ports.public_url or "").rstrip("/")
+    receipt = contact.get("receipt") if private else None
+    link = f"{base}/status#{record.report_id}" + (f".{receipt}" if receipt else "")
+    secret = ports.secret() if ports.secret else b""
+    token = unsubscribe_token(secret, record.report_id)
+    written = letter(update, record, ports.policy.organisation.name, link, private)
+    return build_mail(
+        written,
+        sender=ports.policy.sender(),
+        recipient=address,
+        reply_to=ports.policy.reply_address(record.report_id),
+        unsubscribe_url=f"{base}/unsubscribe/{record.report_id}?token={token}",
+        encrypt=encrypt,
+    )
+
+
+def _encryptor(ports: Ports, contact: Mapping[str, Any]) -> Encrypt | None:
+    """Encryption to the reporter's key when they gave one that works."""
+    key = contact.get("pgp_key")
+    if not key or ports.encryptor is None:
+        return None
+    encryptor = ports.encryptor
+    try:
+        encryptor.encrypt(str(key), b"")  # a key that cannot encrypt: plain mail instead
+    except ValueError:
+        log.warning("reporter's key cannot encrypt; plain mail")
+        return None
+    return lambda data: encryptor.encrypt(str(key), data)

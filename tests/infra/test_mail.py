@@ -1,0 +1,118 @@
+"""Mail in the template: SES's identity, configuration set, feedback and receipt rule;
+the mail functions' roles (the mailer opens contacts and replies, never a report); the
+OpenPGP layer only the mail functions carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.builders import ATTACHMENT_PART, KEY, MESSAGE_PART, REPORT_PART
+from tests.infra.iam import Template, allows
+
+CONTACT_PART = REPORT_PART.replace("report.enc", "contact.enc")
+
+
+def role_of(resources: dict[str, Any], function: str) -> str:
+    return str(resources[function]["Properties"]["Role"]["Fn::GetAtt"][0])
+
+
+def decryptable_parts(template: dict[str, Any], function: str) -> set[str]:
+    """The parts whose KMS context a function's role may decrypt (outside S3's own use)."""
+    cfn = Template(template)
+    found: set[str] = set()
+    for statement in cfn.statements(role_of(template["Resources"], function)):
+        if not allows(cfn, statement, "kms:Decrypt", KEY):
+            continue
+        condition = statement.get("Condition", {})
+        if "kms:ViaService" in str(condition):
+            continue  # S3's and SNS's at-rest encryption, not an envelope part
+        parts = condition.get("StringEquals", {}).get("kms:EncryptionContext:part")
+        assert parts, f"{statement['Sid']}: kms:Decrypt of any part"
+        found |= set(parts if isinstance(parts, list) else [parts])
+    return found
+
+
+def test_the_mailer_opens_contacts_and_replies_and_nothing_else(
+    template: dict[str, Any],
+) -> None:
+    assert decryptable_parts(template, "PublishEvents") == {"contact", "reply"}
+
+
+def test_the_inbound_function_opens_only_contacts(template: dict[str, Any]) -> None:
+    assert decryptable_parts(template, "ReceiveMail") == {"contact"}
+
+
+@pytest.mark.parametrize("function", ["PublishEvents", "ReceiveMail", "MailFeedback"])
+def test_no_mail_function_reads_report_or_attachment_objects(
+    template: dict[str, Any], function: str
+) -> None:
+    cfn = Template(template)
+    granted = cfn.statements(role_of(template["Resources"], function))
+
+    for part in (REPORT_PART, ATTACHMENT_PART):
+        assert not any(allows(cfn, s, "s3:GetObject", part) for s in granted), part
+    readable = any(allows(cfn, s, "s3:GetObject", CONTACT_PART) for s in granted)
+    assert readable == (function != "MailFeedback")
+
+
+def test_only_the_mailer_reads_reply_and_message_objects(template: dict[str, Any]) -> None:
+    cfn = Template(template)
+    for function, expected in (("PublishEvents", True), ("ReceiveMail", False)):
+        granted = cfn.statements(role_of(template["Resources"], function))
+        assert any(allows(cfn, s, "s3:GetObject", MESSAGE_PART) for s in granted) == expected
+
+
+def test_mail_claims_and_suppressions_are_the_only_items_the_mailer_writes(
+    template: dict[str, Any],
+) -> None:
+    cfn = Template(template)
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/reporttable"
+    writes = [
+        s
+        for s in cfn.statements(role_of(template["Resources"], "PublishEvents"))
+        if allows(cfn, s, "dynamodb:PutItem", table) or allows(cfn, s, "dynamodb:DeleteItem", table)
+    ]
+
+    assert writes
+    for statement in writes:
+        keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert set(keys) == {"MAIL#*", "SUPPRESS#*"}
+
+
+def test_ses_stores_mail_then_invokes_the_inbound_function(resources: dict[str, Any]) -> None:
+    rule = resources["MailReceiptRule"]["Properties"]["Rule"]
+    s3, invoke = rule["Actions"]
+
+    assert rule["ScanEnabled"] is True  # spam and virus verdicts for the function
+    assert s3["S3Action"]["ObjectKeyPrefix"] == "inbound/"
+    assert invoke["LambdaAction"]["FunctionArn"] == {"Fn::GetAtt": ["ReceiveMail", "Arn"]}
+    permission = resources["ReceiveMailSesPermission"]["Properties"]
+    assert permission["Principal"] == "ses.amazonaws.com"
+
+
+def test_bounces_and_complaints_reach_the_feedback_function(resources: dict[str, Any]) -> None:
+    destination = resources["MailFeedbackDestination"]["Properties"]["EventDestination"]
+    (subscription,) = resources["MailFeedback"]["Properties"]["Events"].values()
+
+    assert set(destination["MatchingEventTypes"]) == {"bounce", "complaint"}
+    assert destination["SnsDestination"]["TopicARN"] == {"Ref": "MailFeedbackTopic"}
+    assert resources["MailFeedbackTopic"]["Properties"]["TopicName"] in str(
+        subscription["Properties"]["Topic"]
+    )
+    assert resources["MailIdentity"]["Properties"]["ConfigurationSetAttributes"]
+
+
+def test_the_openpgp_layer_is_carried_by_the_mail_functions_only(
+    resources: dict[str, Any],
+) -> None:
+    carrying = {
+        name
+        for name, value in resources.items()
+        if value.get("Type") == "AWS::Serverless::Function"
+        and {"Ref": "MailLayer"} in value["Properties"].get("Layers", [])
+    }
+
+    assert carrying == {"PublishEvents", "ReceiveMail"}
+    assert resources["MailLayer"]["Properties"]["ContentUri"] == "./mail-layer.zip"
