@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP as _SMTP
 from email.utils import format_datetime, make_msgid
 
 from chalicelib.usecases.mail.compose import Letter
 
 Encrypt = Callable[[bytes], str]  # plaintext MIME -> armored OpenPGP message
+# RFC 5322's own line limit: a long List-Unsubscribe URL stays one token, not an
+# encoded word that mail clients would not read as a URL.
+SMTP = _SMTP.clone(max_line_length=998)
 
 
 def build_mail(

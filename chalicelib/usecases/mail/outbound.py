@@ -97,7 +97,7 @@ def _mail(
         sender=ports.policy.sender(),
         recipient=address,
         reply_to=ports.policy.reply_address(record.report_id),
-        unsubscribe_url=f"{base}/unsubscribe/{record.report_id}?token={token}",
+        unsubscribe_url=f"{base}/unsubscribe?report={record.report_id}&token={token}",
         encrypt=encrypt,
     )
 
