@@ -40,6 +40,7 @@ def document() -> dict[str, Any]:
                 "/challenge": {"get": _challenge()},
                 **_report_paths(),
                 **_web_paths(),
+                "/unsubscribe": _unsubscribe(),
                 "/health": {"get": _health()},
                 "/openapi.json": {"get": _openapi()},
             }
@@ -164,6 +165,30 @@ def _with_preflights(paths: dict[str, Any]) -> dict[str, Any]:
             }},
         }  # fmt: skip
     return paths
+
+
+def _unsubscribe() -> dict[str, Any]:
+    """The link every mail to a reporter carries (RFC 8058 one-click unsubscribe)."""
+    target = [
+        {"name": "report", "in": "query", "required": True,
+         "schema": {"type": "string", "maxLength": 64}},
+        {"name": "token", "in": "query", "required": True,
+         "schema": {"type": "string", "maxLength": 64}},
+    ]  # fmt: skip
+    not_found = {"404": "A wrong token and an unknown report get the same answer."}
+    page = {"description": "HTML page", "content": html_content()}
+    form = {"type": "object", "properties": {"List-Unsubscribe": {"const": "One-Click"}}}
+    return {
+        "get": {"summary": "The unsubscribe page: a button (a GET changes nothing)",
+                "parameters": target,
+                "responses": {"200": page, **error_answers("404", notes=not_found)}},
+        "post": {"summary": "Stop mail about this report (one click, from a mail client)",
+                 "parameters": target,
+                 "requestBody": {"required": False, "content": {
+                     URLENCODED: {"schema": form}, MULTIPART: {"schema": form}}},
+                 "responses": {"200": page, **error_answers("404", "415", "503",
+                                                            notes=not_found)}},
+    }  # fmt: skip
 
 
 def _health() -> dict[str, Any]:
