@@ -1,24 +1,27 @@
 """`python -m bench` (`make bench`): every benchmark, one figure per line.
 
-Each benchmark runs in its own process; the cost model gets the warm handler
-time just measured. Pass --smoke for a few iterations of each (no timing value).
+Each benchmark runs in its own process; the cost model gets the warm handler times
+(the API function's and the publisher's) just measured. Pass --smoke for a few
+iterations of each (no timing value).
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from bench import common
 
 ORDER = (
-    "package_size", "attachments", "warm", "cost", "cold_start", "cold_breakdown", "throughput",
+    "package_size", "attachments", "warm", "before_outbox", "restore", "cost", "cold_start",
+    "cold_breakdown", "throughput", "event_latency",
 )  # fmt: skip
 
 
-def run(name: str, *extra: str) -> str:
+def run(name: str, *extra: str) -> None:
     answer = subprocess.run(
         [sys.executable, "-m", f"bench.{name}", *extra],
         cwd=common.PROJECT_DIR,
@@ -30,7 +33,7 @@ def run(name: str, *extra: str) -> str:
     sys.stdout.write(answer.stdout)
     if answer.returncode != 0:
         sys.stdout.write(f"[bench] {name} failed:\n{answer.stderr[-2000:]}\n")
-    return answer.stdout
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -38,17 +41,15 @@ def main() -> None:
     smoke = ["--smoke"] if args.smoke else []
     start = time.monotonic()
     print(f"vdp benchmarks ({'smoke' if smoke else 'full'}), python {sys.version.split()[0]}")
-    warm_ms: str | None = None
-    for name in ORDER:
-        extra = list(smoke)
-        if name == "cost" and warm_ms:
-            extra += ["--warm-ms", warm_ms]
-        if name == "throughput" and smoke:
-            extra.append("--free-ports")
-        output = run(name, *extra)
-        if name == "warm":
-            found = re.search(r"app ([0-9.]+) ms", output)
-            warm_ms = found.group(1) if found else None
+    with tempfile.TemporaryDirectory(prefix="vdp-bench-") as tmp:
+        times = str(Path(tmp) / "warm-times.json")  # warm writes them, cost reads them
+        for name in ORDER:
+            extra = list(smoke)
+            if name in ("warm", "cost"):
+                extra += ["--times", times]
+            if name == "throughput" and smoke:
+                extra.append("--free-ports")
+            run(name, *extra)
     print(f"done in {time.monotonic() - start:.0f} s")
 
 

@@ -9,18 +9,22 @@ load boto3 in both), then start the clock:
          kept): email-validator is imported only for an address;
 - floor: import boto3, pydantic, chalice and cryptography, build a session and
          clients, make the same AWS calls directly: read the HMAC secret (once per
-         container, as the app does), then bench.common.floor_submission;
+         container, as the app does), then bench.common.floor_submission (the request
+         path's calls: the rate window, a data key and an object for the report part and
+         for the contact part, the row);
 - floor_our_session: the same with the app's boto3 session (chalicelib/aws_session.py,
          which skips botocore's listing of every service) instead of boto3's default;
 - stack: the floor plus the least validation with this project's libraries: three
          pydantic models with the sample's field types and limits (the email checked
          by email-validator, as ours is; pydantic's plugins off, as ours are) validate
-         the report first;
+         the report first -- the least-validation floor;
 - stack_str_email: the same with the email checked for its length only.
-The other children are informational. The stack children show how much of the
-target pydantic models and email-validator use before any of vdp's own work;
-floor_our_session shows the app against a floor that gets the app's boto3 session
-too, i.e. vdp's own overhead alone; app_no_email shows the app without the one
+The target figure, cold_start, is app / stack: a cold start without SnapStart against
+the least a validating intake built on these libraries must do. The rest are
+informational: cold_start_vs_floor is app / floor (the same calls without any
+validation); the stack children show how much pydantic models and email-validator
+take before any of vdp's own work; floor_our_session shows the app against a floor
+that gets the app's boto3 session too; app_no_email shows the app without the one
 library import that only an address needs.
 
 The app runs from bytecode, as the Lambda package ships it (infra/build.py
@@ -43,10 +47,12 @@ import time
 from bench import common
 from bench.least_validation import validate  # pydantic is imported inside, timed
 
-TARGET = 1.15
+TARGET = 1.05  # app / least-validation floor
 WITHOUT_EMAIL = {"reporter": {"name": common.SAMPLE_REPORT["reporter"]["name"]}}
 # name, child, the child it is compared with, what the figure's detail says
 INFORMATIONAL = (
+    ("cold_start_vs_floor", "app", "floor",
+     "app {app:.1f} ms / floor without validation {floor:.1f} ms"),
     ("cold_start_least_validation", "stack", "floor",
      "floor + three pydantic models validating the sample (email via email-validator) "
      "{stack:.1f} ms / floor {floor:.1f} ms"),
@@ -87,7 +93,7 @@ def child(kind: str) -> None:
             else:
                 clients = common.floor_clients()
             common.floor_secret(clients)
-            common.floor_submission(clients, 0, common.floor_payload())
+            common.floor_submission(clients, 0, common.floor_payload(), common.floor_contact())
         elapsed = time.perf_counter() - start
     print(json.dumps({"kind": kind, "seconds": elapsed}))
 
@@ -127,17 +133,19 @@ def main() -> None:
         for kind in KINDS:
             samples[kind].append(run_child(kind))
     ms = {kind: common.median_ms(times) for kind, times in samples.items()}
-    app_ms, floor_ms = ms["app"], ms["floor"]
-    ratio = app_ms / floor_ms
+    app_ms, stack_ms = ms["app"], ms["stack"]
+    ratio = app_ms / stack_ms
     common.figure(
         "cold_start",
         ratio,
         "x",
-        f"<= {TARGET}x",
+        f"<= {TARGET}x (the least-validation floor; no SnapStart)",
         common.verdict(ratio, at_most=TARGET),
-        f"app {app_ms:.1f} ms / floor {floor_ms:.1f} ms; median of {runs} fresh processes "
-        "each, alternated; after moto setup; bytecode as packaged (cryptography's and "
-        "chalice's Python parts, which both sides import, are source in the package)",
+        f"app {app_ms:.1f} ms / least-validation floor {stack_ms:.1f} ms (the floor's "
+        "libraries and calls + three pydantic models and email-validator on the sample); "
+        f"median of {runs} fresh processes each, alternated; after moto setup; bytecode as "
+        "packaged (cryptography's and chalice's Python parts, which both sides import, are "
+        "source in the package)",
     )
     for name, kind, against, what in INFORMATIONAL:
         common.figure(
@@ -145,7 +153,7 @@ def main() -> None:
             ms[kind] / ms[against],
             "x",
             "none (informational)",
-            f"no verdict: compare with cold_start's {TARGET}x target",
+            "no verdict",
             f"{what.format(**ms)}; same runs",
         )
 

@@ -59,14 +59,14 @@ def fake_aws_environment() -> None:
     os.environ["VDP_POLICY_PATH"] = str(bench_policy())
 
 
-def bench_policy() -> Path:
+def bench_policy(project: Path = PROJECT_DIR) -> Path:
     """policy.toml with the hourly limits and the proof-of-work threshold out of reach.
 
     A benchmark sends hundreds of reports from one address; the counters are
     still written on every submission, they just never refuse one.
     """
     path = Path(tempfile.gettempdir()) / f"vdp-bench-policy-{os.getpid()}.toml"
-    text = (PROJECT_DIR / "chalicelib" / "policy.toml").read_text()
+    text = (project / "chalicelib" / "policy.toml").read_text()
     for name, value in BENCH_ABUSE.items():
         text = re.sub(rf"(?m)^{name} = .*$", f"{name} = {value}", text)
     path.write_text(text)  # always: a file left by an earlier process with this pid may differ
@@ -119,12 +119,31 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def operations(action: Callable[[], object]) -> list[str]:
+    """The AWS operations `action` calls, in order (botocore's, so moto or not)."""
+    from botocore.client import BaseClient
+
+    original, seen = BaseClient._make_api_call, []
+
+    def counted(client: Any, operation: str, params: Any) -> Any:
+        seen.append(operation)
+        return original(client, operation, params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        action()
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+    return seen
+
+
 # ---- in-process AWS ------------------------------------------------------------------------
 
 
 @contextmanager
 def in_process_aws() -> Iterator[None]:
-    """moto in this process with the local stage's key, bucket, table and topic.
+    """moto in this process with the local stage's key, bucket, table, topic, secret and
+    the mail sender's SES identity.
 
     Resources are created with a throwaway boto3 session and plain calls (not
     vdp.local.resources), so neither our modules nor pydantic are loaded here:
@@ -151,10 +170,28 @@ def in_process_aws() -> Iterator[None]:
         setup.client("secretsmanager").create_secret(
             Name=LOCAL_ENV["VDP_SECRET_ID"], SecretString="bench-" + "0" * 40
         )
+        # The mail sender's domain, verified as vdp.local.resources does: SES (moto too)
+        # sends only from verified identities.
+        domain = sender_domain(Path(os.environ["VDP_POLICY_PATH"]).read_text())
+        setup.client("sesv2").create_email_identity(EmailIdentity=domain)
         del setup
         gc.collect()
         gc.freeze()
         yield
+
+
+def sender_domain(policy_text: str) -> str:
+    """The domain mail to reporters is sent from: [mail] from_address, else [contacts]
+    email (as Policy.sender). Read from the text: tomllib is the app's import to time."""
+    values: dict[tuple[str, str], str] = {}
+    section = ""
+    for line in policy_text.splitlines():
+        if found := re.match(r"\s*\[([a-z_.]+)\]\s*$", line):
+            section = found[1]
+        elif found := re.match(r'\s*(from_address|email)\s*=\s*"([^"]*)"', line):
+            values[(section, found[1])] = found[2]
+    sender = values.get(("mail", "from_address")) or values.get(("contacts", "email"), "")
+    return sender.rpartition("@")[2] or "example.com"
 
 
 def _table(dynamodb: Any) -> None:
@@ -225,29 +262,33 @@ def api_event(body: str) -> dict[str, Any]:
     }
 
 
-def submit_through_app(app: Any, event: dict[str, Any]) -> None:
+def submit_through_app(app: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """The 201's body (report_id, receipt, ...); anything else raises."""
     answer = app(event, LambdaContext())
     if answer["statusCode"] != 201:
         raise RuntimeError(f"submission failed: {answer['statusCode']} {answer['body'][:200]}")
+    body: dict[str, Any] = json.loads(answer["body"])
+    return body
 
 
 # ---- the floor: the AWS calls a submission must make, made directly ---------------------------
 
+FLOOR_SERVICES = ("kms", "s3", "dynamodb", "secretsmanager")
 
-def floor_clients(session: Any = None) -> dict[str, Any]:
-    """The five clients, configured as bootstrap.py configures ours, from a fresh session
-    (boto3's default, as a bare script has, unless another is handed in)."""
+
+def floor_clients(
+    session: Any = None, services: tuple[str, ...] = FLOOR_SERVICES
+) -> dict[str, Any]:
+    """The clients a submission uses, configured as bootstrap.py configures ours, from a
+    fresh session (boto3's default, as a bare script has, unless another is handed in)."""
     import boto3
     from botocore.config import Config
 
     config = Config(
-        connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+        connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 3, "mode": "standard"}
     )
     session = session or boto3.session.Session()
-    return {
-        name: session.client(name, region_name=REGION, config=config)
-        for name in ("kms", "s3", "dynamodb", "sns", "secretsmanager")
-    }
+    return {name: session.client(name, region_name=REGION, config=config) for name in services}
 
 
 def floor_secret(clients: dict[str, Any]) -> bytes:
@@ -257,34 +298,23 @@ def floor_secret(clients: dict[str, Any]) -> bytes:
 
 
 def floor_submission(
-    clients: dict[str, Any], number: int, payload: bytes, *, design: bool = True
+    clients: dict[str, Any], number: int, payload: bytes, contact: bytes | None = None
 ) -> None:
-    """The AWS calls of one submission, made directly.
+    """The AWS calls of one submission's request path, made directly.
 
-    With `design` (the floor the figures use): the hourly rate-limit window's
-    conditional UpdateItem, GenerateDataKey, PutObject, conditional PutItem, Publish
-    and UpdateItem `notified` -- the same calls, order, expressions and sizes as
-    service.submit_report, with no validation, no envelope format and no models.
-    Without it: only the four calls of the performance target (GenerateDataKey, PutObject,
-    PutItem, Publish), for the informational comparison.
+    The hourly rate-limit window's conditional UpdateItem, GenerateDataKey and PutObject
+    (IfNoneMatch) for the report part, the same two for the contact part when the
+    reporter left one (`contact`: its plaintext), and the report row's conditional
+    PutItem: the same calls, order, expressions and sizes as the intake, with no
+    validation, no envelope format and no models. Without a contact these are the four
+    calls of an anonymous report. Nothing is published: the table's stream carries the
+    row to the publisher.
     """
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     report_id = f"FLOOR-{os.getpid()}-{number}"
-    if design:
-        _floor_rate_hit(clients["dynamodb"])
-    context = {"report_id": report_id, "part": "report"}
-    key = clients["kms"].generate_data_key(
-        KeyId=LOCAL_ENV["VDP_KMS_KEY_ID"], KeySpec="AES_256", EncryptionContext=context
-    )
-    nonce = os.urandom(12)
-    blob = key["CiphertextBlob"] + nonce + AESGCM(key["Plaintext"]).encrypt(nonce, payload, None)
-    clients["s3"].put_object(
-        Bucket=LOCAL_ENV["VDP_BUCKET"],
-        Key=f"reports/{report_id}/report.enc",
-        Body=blob,
-        IfNoneMatch="*",
-    )
+    _floor_rate_hit(clients["dynamodb"])
+    _floor_part(clients, report_id, "report", payload)
+    if contact is not None:
+        _floor_part(clients, report_id, "contact", contact)
     item = {name: {"S": "x" * 24} for name in FLOOR_ITEM_ATTRIBUTES}
     item.update(
         {"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}, "status": {"S": "received"}}
@@ -292,19 +322,24 @@ def floor_submission(
     clients["dynamodb"].put_item(
         TableName=LOCAL_ENV["VDP_TABLE"], Item=item, ConditionExpression="attribute_not_exists(PK)"
     )
-    clients["sns"].publish(
-        TopicArn=LOCAL_ENV["VDP_TOPIC_ARN"],
-        Message=json.dumps({"event": "report.received", "report_id": report_id}),
-        MessageAttributes={"event": {"DataType": "String", "StringValue": "report.received"}},
+
+
+def _floor_part(clients: dict[str, Any], report_id: str, part: str, plaintext: bytes) -> None:
+    """A fresh data key for the part, AES-GCM, one conditional PutObject."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    context = {"report_id": report_id, "part": part}
+    key = clients["kms"].generate_data_key(
+        KeyId=LOCAL_ENV["VDP_KMS_KEY_ID"], KeySpec="AES_256", EncryptionContext=context
     )
-    if design:
-        clients["dynamodb"].update_item(
-            TableName=LOCAL_ENV["VDP_TABLE"],
-            Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}},
-            UpdateExpression="SET notified = :true REMOVE notify_lease",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues={":true": {"BOOL": True}},
-        )
+    nonce = os.urandom(12)
+    sealed = AESGCM(key["Plaintext"]).encrypt(nonce, plaintext, None)
+    clients["s3"].put_object(
+        Bucket=LOCAL_ENV["VDP_BUCKET"],
+        Key=f"reports/{report_id}/{part}.enc",
+        Body=key["CiphertextBlob"] + nonce + sealed,
+        IfNoneMatch="*",
+    )
 
 
 def _floor_rate_hit(dynamodb: Any) -> None:
@@ -325,20 +360,35 @@ def _floor_rate_hit(dynamodb: Any) -> None:
             ":ceiling": {"N": BENCH_ABUSE["reports_per_hour_global"]},
             ":expires": {"N": str(int(time.time()) + 7200)},
         },
+        ReturnValuesOnConditionCheckFailure="ALL_OLD",
     )
 
 
-# Roughly the report row's attributes, so PutItem moves a similar amount of data.
+# The report row's attributes besides its keys and status, so PutItem moves a similar
+# amount of data (about 0.7 KB, as the sample's row).
 FLOOR_ITEM_ATTRIBUTES = (
-    "created_at", "updated_at", "product", "version", "severity", "acknowledge_by",
-    "receipt_hash", "attachment_count", "bounty_interest", "notified", "rev",
+    "report_id", "created_at", "updated_at", "product", "version", "severity",
+    "acknowledge_by", "triage_by", "disclose_by", "receipt_hash", "attachment_count",
+    "bounty_interest", "flags", "purging", "sla_announced", "mail_opt_out", "rev",
 )  # fmt: skip
 
 
-def report_body(extra: dict[str, Any] | None = None) -> str:
-    return json.dumps({**SAMPLE_REPORT, **(extra or {})})
+def report_body(extra: dict[str, Any] | None = None, *, anonymous: bool = False) -> str:
+    """The sample as a request body; `anonymous`: without the reporter (no contact part)."""
+    fields = {**SAMPLE_REPORT, **(extra or {})}
+    if anonymous:
+        del fields["reporter"]
+    return json.dumps(fields)
 
 
 def floor_payload() -> bytes:
-    """The plaintext the app seals for the sample report (same size)."""
-    return json.dumps(SAMPLE_REPORT, separators=(",", ":")).encode()
+    """About the plaintext the app seals as the report part: the sample without the
+    reporter, who has a part of their own (bench.common.floor_contact)."""
+    fields = {name: value for name, value in SAMPLE_REPORT.items() if name != "reporter"}
+    return json.dumps(fields, separators=(",", ":")).encode()
+
+
+def floor_contact() -> bytes:
+    """The contact part's plaintext for the sample's reporter (mail updates on, the default)."""
+    contact = {**SAMPLE_REPORT["reporter"], "email_updates": True}
+    return json.dumps(contact, separators=(",", ":")).encode()

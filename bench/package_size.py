@@ -3,8 +3,9 @@
 Runs infra/build.py (chalice package for stage prod, then the repack: level-9
 compression, no type stubs or unused modules, stripped extension modules,
 bytecode) into a temporary folder every time, so the figure is the zip that
-deploys, from this checkout. boto3 and botocore must not be in it: Lambda
-provides them.
+deploys, from this checkout. The build runs under the functions' Python (3.12, in
+build/lambda-python; infra/lambda_python.py), and the detail names the version it
+used. boto3 and botocore must not be in it: Lambda provides them.
 """
 
 from __future__ import annotations
@@ -39,10 +40,25 @@ def build(out: Path) -> Path:
     return out / "deployment.zip"
 
 
+def build_python(out: Path) -> str:
+    """The Python version the package was built with (the build records its interpreter)."""
+    recorded = out / "python.txt"
+    if not recorded.exists():
+        return "unknown"
+    version = subprocess.run(
+        [recorded.read_text().strip(), "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return version.stdout.strip() or "unknown"
+
+
 def main() -> None:
     common.arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="vdp-bench-") as tmp:
         archive = build(Path(tmp) / "package")
+        python = build_python(archive.parent)
         size = archive.stat().st_size
         with zipfile.ZipFile(archive) as package:
             vendored = sorted(
@@ -56,7 +72,7 @@ def main() -> None:
         f"<= {TARGET_MB:.0f} MB (decimal, the stricter reading)",
         common.verdict(mb, at_most=TARGET_MB),
         f"{size} bytes = {mib:.2f} MiB; boto3/botocore vendored: {', '.join(vendored) or 'no'}; "
-        "from infra/build.py (as make package)",
+        f"from infra/build.py (as make package), built with Python {python}",
     )
 
 

@@ -1,6 +1,6 @@
 """Local throughput (informational): reports per second through `vdp serve`, 8 clients.
 
-Starts `vdp serve` on loopback as a subprocess, waits for /health, sends a
+Starts this checkout's `vdp serve` on loopback as a subprocess, waits for /health, sends a
 bounded number of POST /reports from 8 threads, then stops it with Ctrl-C.
 """
 
@@ -14,12 +14,18 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 from bench import common
 
 CLIENTS = 8
 PORTS = {"--port": 8200, "--site-port": 8201, "--aws-port": 4700}
+
+
+def serve_command(ports: dict[str, int]) -> list[str]:
+    """`vdp serve` on these ports, from this checkout (not whichever one the console
+    script was installed from): run with cwd=PROJECT_DIR, which comes first on sys.path."""
+    command = [sys.executable, "-c", "from vdp.cli.main import main; main()", "serve"]
+    return command + [str(part) for pair in ports.items() for part in pair]
 
 
 def free_port() -> int:
@@ -79,12 +85,13 @@ def main() -> None:
     args = common.arguments(__doc__.splitlines()[0], free_ports={"action": "store_true"})
     ports = {flag: free_port() for flag in PORTS} if args.free_ports else PORTS
     requests = 2 * CLIENTS if args.smoke else 400
-    vdp = str(Path(sys.executable).with_name("vdp"))
     common.fake_aws_environment()  # fake credentials and the bench policy (no rate limit)
-    env = dict(os.environ)
-    command = [vdp, "serve", *(str(part) for pair in ports.items() for part in pair)]
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        serve_command(ports),
+        cwd=common.PROJECT_DIR,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     api = f"http://127.0.0.1:{ports['--port']}"
     try:
