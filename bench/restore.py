@@ -1,7 +1,7 @@
 """Restore path: the first submission after a SnapStart restore, against a warm one.
 
 Each measurement is a fresh Python process with in-process moto (bench.common). It
-imports app.py, which registers bootstrap.prepare and bootstrap.renew with
+imports app.py, which registers snapstart.prepare and snapstart.renew with
 snapshot_restore_py; runs the registered before-snapshot hooks, as Lambda does before
 it takes the snapshot, then the after-restore hooks, as a restored copy does; then times
 the first submission through the app, and after it a run of warm ones. The figure is the

@@ -137,29 +137,13 @@ def _lazy(config: Settings, service: str) -> LazyClient:
     return made
 
 
-def prepare() -> None:
-    """Before a snapshot (SnapStart): what each new instance would otherwise do at its first
-    request. Settings, policy and Ports; the intake's clients (service models loaded); the
-    models' validators, run once on a sample; a secret from Secrets Manager (the same for
-    every instance). Nothing that must differ between instances is made here."""
-    from chalicelib.usecases.reporter.intake import warm_up
-
-    config, built = settings(), ports()
-    for service, made in _clients.get(config, []):
-        if service in INTAKE_SERVICES:
-            made.created()
-    if config.secret_id and built.secret is not None:
-        built.secret()
-    warm_up(built.policy)
+def made_clients(config: Settings) -> list[tuple[str, LazyClient]]:
+    """The clients built for these settings so far, with their services."""
+    return list(_clients.get(config, []))
 
 
-def renew() -> None:
-    """After a restore (SnapStart): what must differ between restored copies. Pooled
-    connections are dropped; a per-instance random secret (no VDP_SECRET_ID) is drawn anew.
-    Ids and receipts come from the `secrets` module, which reads the OS at every call."""
-    config = settings()
-    for _, made in _clients.get(config, []):
-        made.close()
+def forget_instance_secret(config: Settings) -> None:
+    """Draw a new per-instance secret at next use (none is configured: VDP_SECRET_ID)."""
     if not config.secret_id and config in _secrets:
         _secrets[config].forget()
 

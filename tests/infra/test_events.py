@@ -58,6 +58,11 @@ def test_the_publisher_reads_the_tables_own_stream_and_parks_what_still_fails(
         "Type": "SQS",
         "Destination": {"Fn::GetAtt": ["EventDeadLetterQueue", "Arn"]},
     }
+    (only,) = mapping["FilterCriteria"]["Filters"]  # inserts of report and event items only
+    assert json.loads(only["Pattern"]) == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "REPORT#"}]}}},
+    }
     assert resources["EventDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
     assert resources["EventDeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"] is True
 
