@@ -105,13 +105,17 @@ def main(ctx: click.Context, local: bool) -> None:
 @click.option("--port", default=8000, show_default=True, help="API and form.")
 @click.option("--site-port", default=8001, show_default=True, help="Example policy site.")
 @click.option("--aws-port", default=4566, show_default=True, help="Embedded moto server.")
+@click.option(
+    "--smtp-port", default=2525, show_default=True, help="Inbound mail (SMTP) for reports."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(port: int, site_port: int, aws_port: int, host: str) -> None:
-    """Run the local stack: moto, the API and the policy site."""
+def serve(port: int, site_port: int, aws_port: int, smtp_port: int, host: str) -> None:
+    """Run the local stack: moto, the API, the policy site and an SMTP listener."""
     from vdp.local.serve import Listeners
     from vdp.local.serve import serve as run
 
-    run_safely(lambda: run(Listeners(api=port, site=site_port, aws=aws_port), host, echo_safe))
+    listeners = Listeners(api=port, site=site_port, aws=aws_port, smtp=smtp_port)
+    run_safely(lambda: run(listeners, host, echo_safe))
 
 
 @main.group()

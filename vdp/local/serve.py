@@ -1,4 +1,5 @@
-"""`vdp serve`: moto server, the API (chalice local) and the example policy site, in one process."""
+"""`vdp serve`: moto server, the API (chalice local), the example policy site and an SMTP
+listener for mail to the security address, in one process."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
 from chalicelib import bootstrap
 from chalicelib.config import Settings, local_settings
 from chalicelib.domain.errors import VdpError
+from vdp.local import smtp
 from vdp.local.gateway import VdpHTTPServer, VdpRequestHandler
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +41,7 @@ class Listeners:
     api: int = 8000
     site: int = 8001
     aws: int = 4566
+    smtp: int = 2525
 
 
 def ensure_free(host: str, port: int, role: str) -> None:
@@ -110,7 +113,8 @@ def reachable(host: str) -> str:
 
 def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None] = print) -> None:
     """Run the whole local stack until Ctrl-C (or SIGTERM)."""
-    for role, port in (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws)):
+    roles = (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws))
+    for role, port in (*roles, ("SMTP", ports.smtp)):
         ensure_free(host, port, role)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from moto.server import ThreadedMotoServer
@@ -132,6 +136,8 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
     (api, app), stop = api_server(host, ports.api), threading.Event()
     site = site_server(host, ports.site, f"http://{named}:{ports.api}")
     publisher = app.handler_map["publish_events"]  # the function the stream triggers on AWS
+    # The function SES's receipt rule invokes on AWS, fed by the local SMTP listener.
+    inbound = smtp.start_listener(settings, host, ports.smtp, app.handler_map["receive_mail"], echo)
     workers = [
         threading.Thread(target=api.server.serve_forever, daemon=True),
         threading.Thread(target=site.serve_forever, daemon=True),
@@ -141,16 +147,20 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
             args=(settings, resources.team_queue_url, stop, echo),
             daemon=True,
         ),
+        threading.Thread(target=smtp.watch_sent_mail, args=(stop, echo), daemon=True),
     ]
     for worker in workers:
         worker.start()
     echo(f"vdp API        http://{named}:{ports.api}  (POST /reports, GET /health)")
     echo(f"policy site    http://{named}:{ports.site}")
     echo(f"embedded AWS   {endpoint}  (moto; resources of stage 'local' created)")
+    for line in smtp.banner(named, ports.smtp, bootstrap.policy().contacts.email):
+        echo(line)
     echo("notifications to the team appear below; Ctrl-C stops")
     _wait_for_stop(stop)
     api.shutdown()
     site.shutdown()
+    inbound.stop()
     moto.stop()
     echo("vdp stopped")
 

@@ -1,0 +1,606 @@
+"""Mail to the security address, against in-memory fakes: a new report with an automatic
+answer, replies to a report, spam and viruses dropped, no answers to automatic mail, and
+bad input that never loses a mail."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import logging
+import re
+from datetime import datetime
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.receipts import verify_receipt
+from chalicelib.usecases import parts
+from chalicelib.usecases.mail.inbound import receive_ses_event
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.team.inbox import show_report
+from tests.builders import SECRET, guarded_ports
+from tests.unit.fakes import deliver, fake_ports
+from tests.unit.test_mail_parse import ARMORED, BODY, PUBLIC_KEY, mail, pgp_mime, raw
+
+PUBLIC_URL = "https://intake.example.com"
+SECURITY = "security@example.com"
+CANARY = "canary-7Q4Z"  # in every test mail's subject: never in a log line
+
+
+class FakeMailer:
+    def __init__(self) -> None:
+        self.fail = False
+        self.sent: list[tuple[str, str, bytes]] = []
+
+    def send(self, sender: str, recipient: str, raw: bytes) -> str:
+        if self.fail:
+            raise Unavailable("ses")
+        self.sent.append((sender, recipient, raw))
+        return f"ses-{len(self.sent)}"
+
+
+class FakeMailLog:
+    def __init__(self) -> None:
+        self.claims: set[str] = set()
+        self.suppressed_addresses: set[str] = set()
+
+    def claim(self, event_id: str, now: datetime) -> bool:
+        if event_id in self.claims:
+            return False
+        self.claims.add(event_id)
+        return True
+
+    def release(self, event_id: str) -> None:
+        self.claims.discard(event_id)
+
+    def suppress(self, address: str, reason: str) -> None:
+        self.suppressed_addresses.add(address.lower())
+
+    def suppressed(self, address: str) -> bool:
+        return address.lower() in self.suppressed_addresses
+
+
+class FakeEncryptor:
+    """Armor around base64, so a test can read what was "encrypted"; a key with BROKEN
+    in it cannot encrypt (as an expired or revoked key)."""
+
+    def encrypt(self, armored_key: str, data: bytes) -> str:
+        if "BROKEN" in armored_key:
+            raise ValueError("the key cannot be used to encrypt")
+        inner = base64.b64encode(data).decode()
+        return f"-----BEGIN PGP MESSAGE-----\n\n{inner}\n-----END PGP MESSAGE-----\n"
+
+
+def mail_ports() -> Ports:
+    return dataclasses.replace(
+        fake_ports(),
+        mailer=FakeMailer(),
+        mail_log=FakeMailLog(),
+        encryptor=FakeEncryptor(),
+        public_url=PUBLIC_URL,
+        secret=lambda: SECRET,
+    )
+
+
+def arrive(
+    ports: Ports,
+    data: bytes,
+    *,
+    message_id: str = "m-0001",
+    source: str = "ann@example.org",
+    recipients: tuple[str, ...] = (SECURITY,),
+    **verdicts: str,
+) -> list[str]:
+    """Store the mail as SES's S3 action does, then hand over SES's event."""
+    ports.blobs.put_new(f"inbound/{message_id}", data)
+    status = {"spam": "PASS", "virus": "PASS", "spf": "PASS", "dkim": "PASS", **verdicts}
+    receipt: dict[str, Any] = {f"{k}Verdict": {"status": v} for k, v in status.items()}
+    event = {
+        "Records": [
+            {
+                "eventSource": "aws:ses",
+                "ses": {
+                    "mail": {
+                        "messageId": message_id,
+                        "source": source,
+                        "destination": list(recipients),
+                        "commonHeaders": {"subject": "ignored"},
+                    },
+                    "receipt": {"recipients": list(recipients), **receipt},
+                },
+            }
+        ]
+    }
+    return receive_ses_event(event, ports)
+
+
+def report_mail(**headers: str) -> bytes:
+    return raw(mail(subject=f"Path traversal {CANARY}", headers=headers))
+
+
+def sent(ports: Ports) -> list[tuple[str, str, bytes]]:
+    assert isinstance(ports.mailer, FakeMailer)
+    return ports.mailer.sent
+
+
+def only_report(ports: Ports) -> str:
+    [report_id] = ports.reports.records
+    return str(report_id)
+
+
+def inbound_keys(ports: Ports) -> list[str]:
+    return [k for k in ports.blobs.objects if k.startswith("inbound/")]
+
+
+# --- A new report ------------------------------------------------------------------------
+
+
+def test_a_mail_becomes_a_report_and_its_raw_mail_is_deleted() -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, report_mail())
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id}"
+    content = show_report(ports, report_id).content
+    assert content["title"] == f"Path traversal {CANARY}"
+    assert str(content["description"]).startswith(BODY)
+    assert content["product"] == "other"
+    assert content["reporter"] == {
+        "name": "Ann Analyst",
+        "email": "ann@example.org",
+        "email_updates": True,
+    }
+    assert inbound_keys(ports) == []
+
+
+def test_the_sender_gets_an_automatic_answer_without_the_receipt() -> None:
+    ports = mail_ports()
+
+    arrive(ports, report_mail())
+
+    report_id = only_report(ports)
+    [(sender, recipient, data)] = sent(ports)
+    answer = message_from_bytes(data, policy=email_policy.default)
+    text = answer.get_content()
+    assert (sender, recipient) == (SECURITY, "ann@example.org")
+    assert answer["Reply-To"] == f"security+{report_id}@example.com"
+    assert answer["Auto-Submitted"] == "auto-replied"
+    assert answer["In-Reply-To"] == answer["References"] == "<original-1@example.org>"
+    assert report_id in answer["Subject"]
+    assert "We will acknowledge it by 2026-11-25." in text
+    assert "reply to this mail" in text and "/status#" not in text and "Receipt" not in text
+
+
+def test_an_attached_key_gets_an_encrypted_answer_with_the_receipt() -> None:
+    ports = mail_ports()
+    message = mail(subject=f"XSS {CANARY}")
+    message.add_attachment(PUBLIC_KEY.encode(), "application", "pgp-keys", filename="key.asc")
+
+    arrive(ports, raw(message))
+
+    report_id = only_report(ports)
+    [(_, _, data)] = sent(ports)
+    answer = message_from_bytes(data, policy=email_policy.default)
+    assert answer.get_content_type() == "multipart/encrypted"
+    assert answer["Auto-Submitted"] == "auto-replied"
+    inner = decrypt(data)
+    receipt = re.search(r"Receipt: (\S+)", inner)
+    assert receipt is not None
+    record = ports.reports.get(report_id)
+    assert record is not None and verify_receipt(report_id, receipt[1], record.receipt_hash)
+    assert f"{PUBLIC_URL}/status#{report_id}.{receipt[1]}" in inner
+    assert receipt[1] not in data.decode()  # only inside the encrypted part
+
+
+def test_a_key_that_cannot_encrypt_gets_a_plain_answer_without_the_receipt() -> None:
+    ports = mail_ports()
+    message = mail()
+    broken = PUBLIC_KEY.replace("mDMEZkey", "BROKEN")
+    message.add_attachment(broken.encode(), "application", "pgp-keys", filename="key.asc")
+
+    arrive(ports, raw(message))
+
+    [(_, _, data)] = sent(ports)
+    answer = message_from_bytes(data, policy=email_policy.default)
+    assert answer.get_content_type() == "text/plain"
+    assert "Receipt" not in answer.get_content() and "/status#" not in answer.get_content()
+
+
+def test_the_outbox_does_not_mail_the_sender_a_second_time() -> None:
+    ports = mail_ports()
+    arrive(ports, report_mail())
+
+    assert deliver(ports) == []
+
+    assert len(sent(ports)) == 1
+    assert [m["event"] for m, _ in ports.notifier.sent] == ["report.received"]
+
+
+def test_a_failed_answer_keeps_the_report_and_gives_its_claim_back() -> None:
+    ports = mail_ports()
+    assert isinstance(ports.mailer, FakeMailer)
+    ports.mailer.fail = True
+
+    [outcome] = arrive(ports, report_mail())
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id}" and inbound_keys(ports) == []
+    assert f"{report_id}/received" not in ports.mail_log.claims
+
+
+def test_files_left_out_are_named_in_the_answer() -> None:
+    ports = mail_ports()
+    message = mail()
+    message.add_attachment(b"x" * (5 * 1024 * 1024), "application", "zip", filename="big.zip")
+
+    [outcome] = arrive(ports, raw(message))
+
+    assert outcome.endswith("(files skipped)")
+    text = message_from_bytes(sent(ports)[0][2], policy=email_policy.default).get_content()
+    assert "- big.zip (5242880 bytes): over the limits" in text
+
+
+def test_an_invalid_from_makes_an_anonymous_report_without_an_answer() -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, raw(mail(sender="ann@@example..org")))
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id}"
+    assert parts.load_contact(ports, report_id) is None and sent(ports) == []
+
+
+def test_an_address_the_intake_refuses_still_makes_an_anonymous_report() -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, raw(mail(sender="ann@localhost")))
+
+    assert outcome.startswith("report ")
+    assert parts.load_contact(ports, only_report(ports)) is None and sent(ports) == []
+
+
+def test_a_mail_that_cannot_be_filed_is_kept_for_the_team(caplog: Any) -> None:
+    ports = mail_ports()
+    policy = ports.policy
+    mail_section = policy.mail.model_copy(update={"default_product": "no-such-product"})
+    ports = dataclasses.replace(ports, policy=policy.model_copy(update={"mail": mail_section}))
+
+    with caplog.at_level(logging.INFO):
+        [outcome] = arrive(ports, report_mail())
+
+    assert outcome == "kept: validation_failed"
+    assert ports.reports.records == {} and inbound_keys(ports) == ["inbound/m-0001"]
+    assert "mail kept: not filed (validation_failed)" in caplog.text
+    assert CANARY not in caplog.text and "ann@example.org" not in caplog.text
+
+
+def test_rate_limits_count_per_sender_and_keep_the_mail_over_them() -> None:
+    ports = dataclasses.replace(guarded_ports(), mailer=FakeMailer(), mail_log=FakeMailLog())
+    per_sender = ports.policy.abuse.reports_per_hour_per_source
+
+    outcomes = [arrive(ports, report_mail(), message_id=f"m-{n}")[0] for n in range(per_sender)]
+    [over] = arrive(ports, report_mail(), message_id="m-over")
+    [other] = arrive(ports, raw(mail(sender="bea@example.org")), message_id="m-bea")
+
+    assert all(outcome.startswith("report ") for outcome in outcomes)
+    assert over == "kept: rate_limited" and inbound_keys(ports) == ["inbound/m-over"]
+    assert other.startswith("report ")
+
+
+def test_storage_failures_keep_the_mail() -> None:
+    ports = mail_ports()
+    ports.keys.fail = True
+
+    [outcome] = arrive(ports, report_mail())
+
+    assert outcome == "kept: unavailable" and inbound_keys(ports) == ["inbound/m-0001"]
+
+
+def test_a_second_delivery_of_the_same_event_files_nothing_twice() -> None:
+    ports = mail_ports()
+    arrive(ports, report_mail())
+    event_again = {"Records": [{"ses": {"mail": {"messageId": "m-0001"}, "receipt": {}}}]}
+
+    assert receive_ses_event(event_again, ports) == ["skipped: no stored mail"]
+    assert len(ports.reports.records) == 1
+
+
+# --- Replies to a report -------------------------------------------------------------------
+
+
+def existing_report(ports: Ports, email: str = "ann@example.org") -> str:
+    arrive(ports, raw(mail(sender=email)), message_id="first", source=email)
+    return only_report(ports)
+
+
+def test_a_verified_reply_from_the_contact_becomes_a_message_on_the_report() -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+    reply = raw(mail(f"Here is a second PoC. {CANARY}", subject=f"Re: [{report_id}]"))
+
+    [outcome] = arrive(ports, reply, recipients=(f"security+{report_id}@example.com",))
+
+    assert outcome == f"message {report_id}"
+    assert list(ports.reports.records) == [report_id]
+    [message] = show_report(ports, report_id).messages
+    assert message.text.startswith(f"Here is a second PoC. {CANARY}")
+    assert inbound_keys(ports) == [] and len(sent(ports)) == 1  # no answer to a reply
+
+
+def test_a_reply_to_a_lower_case_plus_address_is_matched() -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+
+    [outcome] = arrive(
+        ports, report_mail(), recipients=(f"security+{report_id.lower()}@example.com",)
+    )
+
+    assert outcome == f"message {report_id}"
+
+
+@pytest.mark.parametrize(
+    ("sender", "verdicts"),
+    [
+        ("mallory@example.net", {}),  # a forged plus-address: another sender
+        ("ann@example.org", {"spf": "FAIL"}),
+        ("ann@example.org", {"dkim": "FAIL"}),
+        ("ann@example.org", {"dkim": "GRAY"}),
+    ],
+)
+def test_an_unverified_or_foreign_reply_becomes_a_new_report(
+    sender: str, verdicts: dict[str, str]
+) -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+    reply = raw(mail(f"Please close it. {CANARY}", sender=sender))
+
+    [outcome] = arrive(
+        ports, reply, source=sender, recipients=(f"security+{report_id}@example.com",), **verdicts
+    )
+
+    assert outcome.startswith("report ") and report_id not in outcome
+    assert show_report(ports, report_id).messages == []
+    assert len(ports.reports.records) == 2
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "security+VDP-0000-0000@example.com",  # no such report
+        "security+not-an-id@example.com",
+        "other+{id}@example.com",  # another mailbox's plus-address
+        "security+{id}@elsewhere.example",
+    ],
+)
+def test_other_plus_addresses_become_new_reports(recipient: str) -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+
+    [outcome] = arrive(ports, report_mail(), recipients=(recipient.format(id=report_id),))
+
+    assert outcome.startswith("report ") and report_id not in outcome
+
+
+# --- Spam and viruses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("verdict", ["spam", "virus"])
+def test_spam_and_viruses_are_dropped_and_counted(verdict: str, caplog: Any) -> None:
+    ports = mail_ports()
+
+    with caplog.at_level(logging.INFO):
+        [outcome] = arrive(ports, report_mail(), **{verdict: "FAIL"})
+
+    assert outcome == f"dropped: {verdict}"
+    assert ports.blobs.objects == {} and ports.reports.records == {}
+    assert sent(ports) == []
+    [line] = [r for r in caplog.records if r.getMessage().startswith("mail dropped")]
+    assert line.getMessage() == f"mail dropped: {verdict}" and line.count == 1
+    assert CANARY not in caplog.text
+
+
+@pytest.mark.parametrize("verdict", ["GRAY", "PROCESSING_FAILED"])
+def test_an_undecided_spam_verdict_still_files_the_report(verdict: str) -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, report_mail(), spam=verdict)
+
+    assert outcome.startswith("report ")
+
+
+# --- No answer to automatic mail -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "sender", "headers"),
+    [
+        ("", "ann@example.org", {}),
+        ("<>", "ann@example.org", {}),
+        ("MAILER-DAEMON@mx.example.org", "MAILER-DAEMON@mx.example.org", {}),
+        ("postmaster@example.org", "postmaster@example.org", {}),
+        ("ann@example.org", "ann@example.org", {"Auto-Submitted": "auto-replied"}),
+        ("ann@example.org", "ann@example.org", {"Precedence": "bulk"}),
+        ("ann@example.org", "ann@example.org", {"List-Id": "<x.lists.example.org>"}),
+        ("no-reply@example.org", "no-reply@example.org", {}),
+        ("ann@example.org", "noreply@example.org", {}),
+        # Our own answer, come back: a reply loop.
+        (SECURITY, SECURITY, {"Auto-Submitted": "auto-replied"}),
+        ("security+VDP-0000-0000@example.com", "security+VDP-0000-0000@example.com", {}),
+    ],
+)
+def test_automatic_mail_is_filed_but_never_answered(
+    source: str, sender: str, headers: dict[str, str]
+) -> None:
+    ports = mail_ports()
+    data = raw(mail(subject=f"Undeliverable {CANARY}", sender=sender, headers=headers))
+
+    [outcome] = arrive(ports, data, source=source)
+
+    assert outcome.startswith("report ") and sent(ports) == []
+    deliver(ports)
+    assert sent(ports) == []  # nor does the outbox mail it
+
+
+def test_an_unauthenticated_sender_is_not_answered_nor_mailed_later() -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, report_mail(), spf="FAIL", dkim="FAIL")
+
+    contact = parts.load_contact(ports, only_report(ports))
+    assert outcome.startswith("report ") and sent(ports) == []
+    assert contact is not None and contact["email_updates"] is False
+    deliver(ports)
+    assert sent(ports) == []
+
+
+def test_a_suppressed_address_is_not_answered() -> None:
+    ports = mail_ports()
+    ports.mail_log.suppress("ann@example.org", "bounce")
+
+    arrive(ports, report_mail())
+
+    assert sent(ports) == []
+
+
+# --- Bad input -------------------------------------------------------------------------------
+
+
+def test_a_40_mb_mail_becomes_a_report_with_its_text_cut() -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, raw(mail("B" * (40 * 1024 * 1024))))
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id} (cut, files skipped)"
+    description = str(show_report(ports, report_id).content["description"])
+    assert len(description) <= 50_000 and "[The text was cut at 40,000 characters" in description
+    text = message_from_bytes(sent(ports)[0][2], policy=email_policy.default).get_content()
+    assert "- mail.txt (41943041 bytes): over the limits" in text
+
+
+def test_a_thousand_part_mail_becomes_a_report_with_the_rest_listed() -> None:
+    ports = mail_ports()
+    message = mail()
+    for index in range(1000):
+        message.add_attachment(b"x", "application", "octet-stream", filename=f"f{index}")
+
+    [outcome] = arrive(ports, raw(message))
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id} (files skipped, parts skipped)"
+    record = ports.reports.get(report_id)
+    assert record is not None and record.attachment_count == ports.policy.limits.max_attachments
+
+
+@pytest.mark.parametrize("charset", ["cp1252", "koi8-r", "x-unknown-8bit"])
+def test_any_charset_becomes_a_report(charset: str) -> None:
+    ports = mail_ports()
+    data = (
+        b"From: ann@example.org\r\nSubject: charset\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=" + charset.encode() + b"\r\n\r\n"
+        b"Bytes \xe9\xe8\xff in a report long enough to be one.\r\n"
+    )
+
+    [outcome] = arrive(ports, data)
+
+    assert outcome.startswith("report ")
+    description = str(show_report(ports, only_report(ports)).content["description"])
+    assert description.startswith("Bytes ")
+
+
+def test_cr_lf_in_headers_stays_out_of_the_report_and_the_answer() -> None:
+    ports = mail_ports()
+    data = (
+        b"From: =?utf-8?q?Eve=0D=0ABcc=3A_x=40example=2Eorg?= <eve@example.org>\r\n"
+        b"Subject: =?utf-8?q?Hello=0D=0ABcc=3A_victim=40example=2Eorg?=\r\n"
+        b"Message-ID: <a@b>\r\n\r\nA body that is long enough to be a description.\r\n"
+    )
+
+    [outcome] = arrive(ports, data, source="eve@example.org")
+
+    content = show_report(ports, only_report(ports)).content
+    assert outcome.startswith("report ")
+    assert content["title"] == "Hello Bcc: victim@example.org"
+    assert content["reporter"]["name"] == "Eve Bcc: x@example.org"
+    [(_, recipient, answer)] = sent(ports)
+    assert recipient == "eve@example.org" and b"\r\nBcc:" not in answer
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"From: ann@example.org\r\nSubject: damaged\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n\r\n' + BODY.encode(),
+        b"From: ann@example.org\r\nSubject: damaged\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed\r\n\r\n" + BODY.encode(),
+        b"From: ann@example.org\r\nSubject: damaged\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"!!not base64!!" + BODY.encode(),
+        b"\x00\xff garbage without headers",
+    ],
+)
+def test_malformed_mime_becomes_a_report_that_says_so(data: bytes) -> None:
+    ports = mail_ports()
+
+    [outcome] = arrive(ports, data)
+
+    assert outcome.startswith("report ") and "malformed" in outcome
+    assert inbound_keys(ports) == []
+
+
+def test_pgp_mime_becomes_a_report_with_the_armor_intact() -> None:
+    ports = mail_ports()
+
+    arrive(ports, pgp_mime())
+
+    description = str(show_report(ports, only_report(ports)).content["description"])
+    assert ARMORED.strip() in description
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {},
+        {"ses": {}},
+        {"ses": {"mail": {"messageId": "../../reports/x"}}},
+        {"ses": {"mail": {"messageId": ".."}}},
+        {"ses": {"mail": {"messageId": "x" * 101}}},
+        "not a record",
+    ],
+)
+def test_records_without_a_usable_message_id_are_skipped(record: object) -> None:
+    ports = mail_ports()
+
+    assert receive_ses_event({"Records": [record]}, ports) == ["skipped: no message id"]
+
+
+def test_one_failing_record_does_not_cost_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    ports = mail_ports()
+    ports.blobs.put_new("inbound/broken", b"x")
+    original = ports.blobs.get
+
+    def flaky(key: str) -> bytes:
+        if key == "inbound/broken":
+            raise RuntimeError("a bug of ours")
+        return original(key)
+
+    monkeypatch.setattr(ports.blobs, "get", flaky)
+    arrive(ports, report_mail(), message_id="fine")
+    event = {"Records": [{"ses": {"mail": {"messageId": "broken"}, "receipt": {}}}]}
+
+    assert receive_ses_event(event, ports) == ["kept: error"]
+    assert inbound_keys(ports) == ["inbound/broken"]
+
+
+def decrypt(data: bytes) -> str:
+    """The fake encryptor's armored part, opened."""
+    armored = data.decode().split("-----BEGIN PGP MESSAGE-----")[1].split("-----END")[0]
+    inner = message_from_bytes(
+        base64.b64decode("".join(armored.split())), policy=email_policy.default
+    )
+    assert isinstance(inner, EmailMessage)
+    return str(inner.get_content())
