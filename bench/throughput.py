@@ -18,7 +18,7 @@ import urllib.request
 from bench import common
 
 CLIENTS = 8
-PORTS = {"--port": 8200, "--site-port": 8201, "--aws-port": 4700}
+PORTS = {"--port": 8200, "--site-port": 8201, "--aws-port": 4700, "--smtp-port": 2725}
 
 
 def serve_command(ports: dict[str, int]) -> list[str]:

@@ -101,7 +101,8 @@ def relaxed_policy() -> str:
 
 
 def start_stack(extra_env: dict[str, str] | None = None, *, strict_limits: bool = False) -> Stack:
-    ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port()}
+    ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port(),
+             "--smtp-port": free_port()}  # fmt: skip
     args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
     limits = {} if strict_limits else {"VDP_POLICY_PATH": relaxed_policy()}
     env = {**os.environ, **limits, **(extra_env or {})}
@@ -171,7 +172,8 @@ DESCRIPTION = "The export endpoint reads any file: GET /export?file=../../etc/pa
 
 def start_site_stack(tmp: Path) -> Stack:
     """`vdp serve` whose policy allows the site's (free) port to call and frame the API."""
-    ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port()}
+    ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port(),
+             "--smtp-port": free_port()}  # fmt: skip
     site = f"http://127.0.0.1:{ports['--site-port']}"
     policy = Path(relaxed_policy()).read_text()
     policy = re.sub(r"^allowed_origins = .*$", f'allowed_origins = ["{site}"]', policy, flags=re.M)

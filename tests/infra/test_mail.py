@@ -40,8 +40,8 @@ def test_the_mailer_opens_contacts_and_replies_and_nothing_else(
     assert decryptable_parts(template, "PublishEvents") == {"contact", "reply"}
 
 
-def test_the_inbound_function_opens_only_contacts(template: dict[str, Any]) -> None:
-    assert decryptable_parts(template, "ReceiveMail") == {"contact"}
+def test_the_inbound_function_opens_only_contacts_and_its_stored_answers(template: dict[str, Any]) -> None:
+    assert decryptable_parts(template, "ReceiveMail") == {"contact", "idempotency"}
 
 
 @pytest.mark.parametrize("function", ["PublishEvents", "ReceiveMail", "MailFeedback"])

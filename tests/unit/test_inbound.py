@@ -292,6 +292,19 @@ def test_rate_limits_count_per_sender_and_keep_the_mail_over_them() -> None:
     assert other.startswith("report ")
 
 
+def test_mail_needs_no_proof_of_work_even_when_the_form_always_does() -> None:
+    ports = dataclasses.replace(guarded_ports(), mailer=FakeMailer(), mail_log=FakeMailLog())
+    abuse = ports.policy.abuse.model_copy(update={"proof_of_work": "always"})
+    ports = dataclasses.replace(ports, policy=ports.policy.model_copy(update={"abuse": abuse}))
+    per_sender = abuse.reports_per_hour_per_source
+
+    outcomes = [arrive(ports, report_mail(), message_id=f"m-{n}")[0] for n in range(per_sender)]
+    [over] = arrive(ports, report_mail(), message_id="m-over")
+
+    assert all(outcome.startswith("report ") for outcome in outcomes)
+    assert over == "kept: rate_limited"  # still counted per sender
+
+
 def test_storage_failures_keep_the_mail() -> None:
     ports = mail_ports()
     ports.keys.fail = True

@@ -184,6 +184,7 @@ def _submit(
                 # Rate limits count per sender, as they count per client address.
                 address="mail:" + (mail.sender or arrival.source or "unknown").lower(),
                 idempotency_key=f"ses:{arrival.message_id}",  # SES may deliver twice
+                by_mail=True,  # counted per sender, no proof-of-work
             )
             return accepted, left_out, "reporter" not in dropped
         except ValidationFailed as failed:
@@ -191,7 +192,7 @@ def _submit(
             if None in more or more <= dropped:
                 return failed.code
             dropped |= {name for name in more if name}
-        except VdpError as exc:  # rate limited, proof of work required, storage down
+        except VdpError as exc:  # rate limited, storage down
             return exc.code
 
 

@@ -83,14 +83,23 @@ def check_proof(ports: Ports, proof: str | None, now: datetime) -> None:
         _spend(ports, proof, now)
 
 
-def admit_report(ports: Ports, source: str | None, proof: str | None, now: datetime) -> None:
+def admit_report(
+    ports: Ports, source: str | None, proof: str | None, now: datetime, *, by_mail: bool = False
+) -> None:
     """Proof-of-work as the policy asks, and one report counted against the hourly limits.
+
+    A mailed report is counted like any other, but asks for no proof: a mail client cannot
+    solve a challenge, and SES has judged the mail (spam and virus verdicts) already.
 
     Normally one conditional write: in `above_rate` mode the window counts an unproven
     report only while the hour is below the threshold. A proof is checked (and spent) only
     when that write says it is needed, or always in `always` mode; then the report is counted.
     """
     limiter, proofs, limits = ports.limiter, ports.proofs, ports.policy.abuse
+    if by_mail:
+        if limiter is not None and source is not None:
+            _count(limiter, ports.policy, REPORTS, source, now)
+        return
     if limiter is None or source is None:  # nothing to count against
         check_proof(ports, proof, now)
         return

@@ -48,20 +48,21 @@ def submit_report(
     address: str | None = None,
     idempotency_key: str | None = None,
     proof: str | None = None,
+    by_mail: bool = False,
 ) -> Accepted:
     """Validate, encrypt and store a report; the table's stream then notifies the team.
 
     `address` is the client's address as the gateway saw it; only its pseudonyms are used:
     the daily one for rate limits, the stable one as the scope of an `idempotency_key`
     (a retry returns the first answer). `proof` is a solved proof-of-work challenge,
-    needed when the policy says so.
+    needed when the policy says so (never for a mailed report, `by_mail`).
     """
     source, client = abuse.pseudonyms(ports, address, ports.clock())
     key = idempotency.scoped_key(idempotency_key, client) if idempotency_key else None
     submission = parse_submission(fields, ports.policy)
 
     def store_once() -> Accepted:
-        abuse.admit_report(ports, source, proof, ports.clock())
+        abuse.admit_report(ports, source, proof, ports.clock(), by_mail=by_mail)
         if submission.website:  # the honeypot: answered as a report is, nothing kept or sent
             return _decoy(ports, base_url, flags_for(submission, ports.policy))
         return _store_new(submission, ports, base_url)
