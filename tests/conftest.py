@@ -33,6 +33,9 @@ def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    # botocore's account-id endpoints would send DynamoDB Streams calls past in-process moto
+    # (it answers them 404 "Not yet implemented"); the plain regional endpoint reaches it.
+    monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
 
 
 @pytest.fixture
@@ -51,6 +54,16 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         settings = local_settings(endpoint_url=None)
         yield create_resources(settings, lambda service: bootstrap.client(settings, service))
         bootstrap.reset()
+
+
+@pytest.fixture
+def outbox(aws: Any) -> Any:
+    """The table's stream, handed to the app's publisher function as Lambda would hand it:
+    `outbox.pump()` delivers what was written since the last pump (tests/outbox.py)."""
+    import app
+    from tests.outbox import TableStream
+
+    return TableStream(boto("dynamodb"), boto("dynamodbstreams"), app.publish_events)
 
 
 def boto(service: str) -> Any:

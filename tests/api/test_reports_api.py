@@ -103,7 +103,7 @@ def test_missing_title_is_named_without_echoing_values(api) -> None:
     assert "secret-9f3a" not in response.body.decode()
 
 
-def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) -> None:
+def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws, outbox) -> None:
     response = post_report(api, {**API_REPORT, "website": "http://bot.example"})
 
     assert response.status_code == 201
@@ -111,6 +111,7 @@ def test_honeypot_answers_like_a_normal_submission_and_stores_nothing(api, aws) 
         "report_id", "receipt", "status", "acknowledge_by", "status_url", "flags",
     }  # fmt: skip
     assert reports_stored() == []
+    assert outbox.pump() == []
     sent = boto("sqs").receive_message(QueueUrl=aws.team_queue_url, WaitTimeSeconds=0)
     assert sent.get("Messages", []) == []
 
@@ -138,13 +139,19 @@ def test_stored_report_is_encrypted_and_metadata_is_content_free(api) -> None:
 
     keys = stored_objects()
     items = json.dumps(stored_items())
-    blob = boto("s3").get_object(Bucket="vdp-local-reports", Key=keys[0])["Body"].read()
+    blobs = [
+        boto("s3").get_object(Bucket="vdp-local-reports", Key=key)["Body"].read() for key in keys
+    ]
 
-    assert keys == [f"reports/{accepted['report_id']}/report.enc"]
-    assert blob.startswith(b"VDPE\x01")  # the sealed format, not the JSON
+    assert sorted(keys) == [
+        f"reports/{accepted['report_id']}/contact.enc",  # the reporter's address, on its own
+        f"reports/{accepted['report_id']}/report.enc",
+    ]
+    for blob in blobs:
+        assert blob.startswith(b"VDPE\x01")  # the sealed format, not the JSON
     for secret in ("Path traversal", "passwd", "Linus", "linus@example.org", accepted["receipt"]):
         assert secret not in items
-        assert secret.encode() not in blob
+        assert not any(secret.encode() in blob for blob in blobs)
 
 
 def test_wrong_method_is_reshaped_to_our_error(api) -> None:

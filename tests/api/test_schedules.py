@@ -1,4 +1,5 @@
-"""The scheduled functions, invoked as EventBridge would invoke them (chalice test client)."""
+"""The scheduled functions, invoked as EventBridge would invoke them, and the publisher as
+the table's stream would invoke it (chalice test client)."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,31 @@ def notices(url: str) -> list[dict[str, Any]]:
     return [json.loads(json.loads(m["Body"])["Message"]) for m in answer.get("Messages", [])]
 
 
-def test_sla_sweep_and_outbox_run_on_schedule_and_stay_idempotent(lambdas, aws) -> None:
+def test_the_functions_run_hourly_daily_and_on_the_tables_stream() -> None:
+    from app import app
+
+    schedules = {
+        source.name: source.schedule_expression.to_string()
+        for source in app.event_sources
+        if hasattr(source, "schedule_expression")
+    }
+    [stream] = [source for source in app.event_sources if hasattr(source, "stream_arn")]
+
+    assert schedules == {
+        "purge_expired": "rate(1 day)",
+        "sla_sweep": "rate(1 hour)",
+        "orphan_sweep": "rate(1 day)",
+    }  # no outbox sweep: the stream delivers every notification
+    assert (stream.name, stream.starting_position, stream.batch_size) == (
+        "publish_events",
+        "TRIM_HORIZON",
+        100,
+    )
+
+
+def test_sla_sweep_runs_on_schedule_stays_idempotent_and_reaches_the_team(
+    lambdas, aws, outbox
+) -> None:
     received = datetime.now(UTC) - timedelta(days=30)
     overdue = record("VDP-0000-0001").model_copy(
         update={"created_at": received, "acknowledge_by": received.date() + timedelta(days=3)}
@@ -40,12 +65,16 @@ def test_sla_sweep_and_outbox_run_on_schedule_and_stay_idempotent(lambdas, aws) 
 
     for _ in range(2):
         lambdas.lambda_.invoke("sla_sweep", schedule_event(lambdas))
-        lambdas.lambda_.invoke("outbox_retry", schedule_event(lambdas))
+    assert notices(aws.team_queue_url) == []  # the sweep only writes
+    answer = lambdas.lambda_.invoke("publish_events", {"Records": outbox.records()})
 
+    assert answer.payload == {"batchItemFailures": []}
     events = sorted((n["event"], n.get("deadline", "")) for n in notices(aws.team_queue_url))
-    assert ("report.received", "") in events
-    assert events.count(("report.sla_breached", "acknowledge")) == 1
-    assert len(events) == 3  # acknowledge and triage breached, once each; received once
+    assert events == [
+        ("report.received", ""),
+        ("report.sla_breached", "acknowledge"),
+        ("report.sla_breached", "triage"),
+    ]  # each breach once, received once
 
 
 def test_orphan_sweep_runs_on_schedule(lambdas) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -41,9 +42,13 @@ def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
         for v in versions
     ]
     items = json.dumps(dynamodb.scan(TableName="vdp-local")["Items"])
-    messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5, MaxNumberOfMessages=10)[
-        "Messages"
-    ]
+    messages = []  # the table's stream notifies the team a moment after the answer
+    deadline = time.monotonic() + 10
+    while not any(accepted["report_id"] in m["Body"] for m in messages):
+        assert time.monotonic() < deadline, "no report.received on the team member's queue"
+        messages += sqs.receive_message(
+            QueueUrl=queue, WaitTimeSeconds=1, MaxNumberOfMessages=10
+        ).get("Messages", [])
 
     assert any(accepted["report_id"] in v["Key"] for v in versions)
     assert accepted["report_id"] in items
@@ -55,6 +60,14 @@ def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
                   if accepted["report_id"] in m["Body"])  # fmt: skip
     assert notice["event"] == "report.received" and notice["severity"] == "critical"
     stack.wait_for_output(f"report.received {accepted['report_id']}")
+
+
+def written_by_requests(stack: Stack) -> list[str]:
+    """Every item's key but the mail claims, which the stream's publisher writes in the
+    background for an earlier test's report."""
+    items = stack.client("dynamodb").scan(TableName="vdp-local")["Items"]
+    keys = [f"{i['PK']['S']}|{i['SK']['S']}" for i in items]
+    return sorted(key for key in keys if not key.startswith("MAIL#"))
 
 
 @pytest.mark.parametrize(
@@ -77,12 +90,12 @@ def test_nothing_readable_at_rest_or_in_notifications(stack: Stack) -> None:
     ],
 )
 def test_bad_input_over_http_stores_nothing(stack: Stack, body, content_type, status, code) -> None:
-    before = stack.client("dynamodb").scan(TableName="vdp-local")["Count"]
+    before = written_by_requests(stack)
 
     answer = request("POST", f"{stack.api}/reports", body, {"Content-Type": content_type})
 
     assert answer.status == status and answer.json()["error"]["code"] == code
-    assert stack.client("dynamodb").scan(TableName="vdp-local")["Count"] == before
+    assert written_by_requests(stack) == before
     if code == "validation_failed" and "title" not in body:
         assert [f["field"] for f in answer.json()["error"]["fields"]] == ["title"]
 

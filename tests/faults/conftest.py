@@ -1,5 +1,6 @@
 """The fault matrix's stack: moto as a real HTTP server on loopback, the app through
-chalice's test client, and the matrix printed at the end of the run.
+chalice's test client, the table's stream handed to the app's publisher on demand
+(tests/outbox.py), and the matrix printed at the end of the run.
 
 moto runs as a server (not in-process `mock_aws`) on purpose: an injected answer then
 replaces the whole HTTP round trip, as a real fault would. In-process moto serves requests
@@ -17,6 +18,7 @@ from chalice.test import Client
 
 from tests.conftest import LOCAL_ENV, PROJECT_DIR
 from tests.e2e.httpclient import request
+from tests.outbox import TableStream
 
 MATRIX: list[dict[str, Any]] = []
 COLUMNS = (
@@ -27,6 +29,7 @@ COLUMNS = (
     ("stored under fault", 26),
     ("after heal", 30),
     ("reports", 7),
+    ("notices", 7),
     ("lost", 4),
     ("doubled", 7),
 )
@@ -37,12 +40,18 @@ class Intake:
     api: Any
     endpoint: str
     team_queue_url: str
-    notices: list[str] = field(default_factory=list)
+    stream: TableStream
+    notices: list[str] = field(default_factory=list)  # report ids of report.received
 
     def client(self, service: str) -> Any:
-        import boto3
+        return aws_client(self.endpoint, service)
 
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1")
+
+def aws_client(endpoint: str, service: str) -> Any:
+    """A client of the moto server for the test's own reads (not vdp's session: no faults)."""
+    import boto3
+
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +68,7 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture
 def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
     """A fresh local stage on the moto server; vdp's clients are built anew for each cell."""
+    import app as functions
     from app import app
     from chalicelib import bootstrap
     from chalicelib.config import local_settings
@@ -78,7 +88,12 @@ def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inta
     settings = local_settings(endpoint_url=moto_endpoint)
     resources = create_resources(settings, lambda service: bootstrap.client(settings, service))
     with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-        yield Intake(client.http, moto_endpoint, resources.team_queue_url)
+        stream = TableStream(
+            aws_client(moto_endpoint, "dynamodb"),
+            aws_client(moto_endpoint, "dynamodbstreams"),
+            functions.publish_events,
+        )
+        yield Intake(client.http, moto_endpoint, resources.team_queue_url, stream)
     bootstrap.reset()
 
 
@@ -94,4 +109,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     lost = sum(row["lost"] for row in MATRIX)
     doubled = sum(row["doubled"] for row in MATRIX)
     reports = sum(row["reports"] for row in MATRIX)
-    write(f"{len(MATRIX)} cells: {reports} reports, {lost} lost, {doubled} doubled")
+    notices = sum(row["notices"] for row in MATRIX)
+    write(
+        f"{len(MATRIX)} cells: {reports} reports, {notices} notifications, "
+        f"{lost} lost, {doubled} doubled"
+    )

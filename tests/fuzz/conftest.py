@@ -38,11 +38,13 @@ WRITES = frozenset({
 @dataclass
 class FuzzApi:
     """The app, the AWS writes it made (each successful one is recorded), and what the
-    team's queue received (drained after every request, checked for report content)."""
+    team's queue received (the table's stream pumped and the queue drained after every
+    request, each notification checked for report content)."""
 
     http: Any
     sqs: Any
     team_queue_url: str
+    outbox: Any
     writes: list[str] = field(default_factory=list)
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[Any, bool]:
@@ -55,9 +57,11 @@ class FuzzApi:
     def _served(self, request: Callable[[], Any]) -> tuple[Any, bool]:
         self.writes.clear()
         answer = request()
+        wrote = bool(self.writes)  # the request's own writes, before the stream publishes
+        assert self.outbox.pump() == []
         for notice in self._drained():
             assert CANARY not in notice, "a notification carried submitted content"
-        return answer, bool(self.writes)
+        return answer, wrote
 
     def _drained(self) -> Iterator[str]:
         """Every message in the team's queue, removed (a long run keeps the queue empty)."""
@@ -72,7 +76,7 @@ class FuzzApi:
 
 
 @pytest.fixture
-def fuzz_api(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FuzzApi]:
+def fuzz_api(aws: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FuzzApi]:
     """chalice's test client on in-process moto, rate limits and proof-of-work off."""
     from botocore.client import BaseClient
 
@@ -81,7 +85,7 @@ def fuzz_api(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FuzzApi]:
 
     monkeypatch.setenv("VDP_POLICY_PATH", relaxed_policy())
     with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-        api = FuzzApi(client.http, boto("sqs"), aws.team_queue_url)
+        api = FuzzApi(client.http, boto("sqs"), aws.team_queue_url, outbox)
         call = BaseClient._make_api_call
 
         def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:

@@ -62,17 +62,6 @@ def test_dynamodb_report_round_trip_and_no_overwrite(aws) -> None:
     assert reports.get("VDP-0000-0000") is None
 
 
-def test_dynamodb_mark_notified_needs_an_existing_report(aws) -> None:
-    reports = DynamoReports(boto("dynamodb"), "vdp-local")
-    reports.create(record())
-
-    reports.mark_notified("VDP-7K3M-9QX2")
-
-    assert reports.get("VDP-7K3M-9QX2").notified is True
-    with pytest.raises(Unavailable):
-        reports.mark_notified("VDP-0000-0000")
-
-
 def test_dynamodb_events_are_appended_in_time_order(aws) -> None:
     reports = DynamoReports(boto("dynamodb"), "vdp-local")
     reports.create(record())

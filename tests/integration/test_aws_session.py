@@ -17,7 +17,10 @@ from chalicelib.adapters import session as aws_session
 from tests.conftest import PROJECT_DIR
 
 # vdp's services, and two that botocore itself creates to sign in a team member (AWS SSO).
-SERVICES = ("dynamodb", "kms", "s3", "secretsmanager", "sns", "sqs", "sts", "sso", "sso-oidc")
+SERVICES = (
+    "dynamodb", "dynamodbstreams", "kms", "s3", "secretsmanager", "sns", "sqs", "sts", "sso",
+    "sso-oidc",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("service", SERVICES)

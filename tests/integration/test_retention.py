@@ -45,9 +45,9 @@ def dynamo_items(report_id: str) -> list[Any]:
 
 
 def test_expired_spam_is_purged_and_active_or_recently_active_reports_stay(aws: Any) -> None:
-    # Given: spam closed 31 days ago (retention 30), report and attachment, with an extra
-    # version and a delete marker; spam with a reporter follow-up 20 days ago (grace 30); a report
-    # still in the queue.
+    # Given: spam closed 31 days ago (retention 30), report, contact and attachment, with an
+    # extra version and a delete marker; spam with a reporter follow-up 20 days ago (grace
+    # 30); a report still in the queue.
     start, now = FRIDAY_NOON, FRIDAY_NOON + timedelta(days=31)
     expired, _ = spam(start)
     key = parts.report_key(expired)
@@ -58,7 +58,7 @@ def test_expired_spam_is_purged_and_active_or_recently_active_reports_stay(aws: 
         followed_up, receipt, {"message": "Any news on this one?"}, at(start + timedelta(days=11))
     )
     active = submit_report(REPORT, at(start), base_url=BASE).report_id
-    assert len(s3_versions(expired)) == 4 and len(dynamo_items(expired)) == 2
+    assert len(s3_versions(expired)) == 5 and len(dynamo_items(expired)) == 2
 
     # When: a dry run, then the purge
     would = purge(at(now), dry_run=True)

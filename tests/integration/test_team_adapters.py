@@ -1,7 +1,8 @@
-"""The team's adapter methods against moto: rev-locked transactions, claims, versions, SNS."""
+"""The team's adapter methods against moto: rev-locked transactions, breaches recorded once,
+versions, SNS."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -56,65 +57,48 @@ def test_update_removes_cleared_fields_and_keeps_concurrent_flags(aws) -> None:
     reports = DynamoReports(boto("dynamodb"), "vdp-local")
     before = record(ID).model_copy(update={"duplicate_of": "VDP-0000-0001"})
     reports.create(before)
-    reports.mark_notified(ID)  # written by the intake after our read
+    reports.record_breach(ID, "acknowledge", "2026-11-25", breach_event("acknowledge"))  # a sweep
 
     reports.update(before, before.model_copy(update={"duplicate_of": None, "rev": 2}), [])
 
     stored = reports.get(ID)
-    assert stored.duplicate_of is None and stored.notified is True
+    assert stored.duplicate_of is None and stored.sla_announced == {"acknowledge": "2026-11-25"}
 
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-LATER = NOW + timedelta(minutes=10)  # past a 5-minute lease
 
 
-def test_deadline_lease_then_confirm_announces_once_per_due_date(aws) -> None:
-    reports = DynamoReports(boto("dynamodb"), "vdp-local")
-    reports.create(record(ID))
-    lease = NOW + timedelta(minutes=5)
-
-    first = reports.claim_deadline(ID, "acknowledge", "2026-11-25", NOW, lease)
-    held = reports.claim_deadline(ID, "acknowledge", "2026-11-25", NOW, lease)
-    other = reports.claim_deadline(ID, "triage", "2026-12-07", NOW, lease)
-    reports.release_deadline(ID, "triage")
-    again = reports.claim_deadline(ID, "triage", "2026-12-07", NOW, lease)
-    reports.confirm_deadline(ID, "acknowledge", "2026-11-25")
-    after = reports.claim_deadline(
-        ID, "acknowledge", "2026-11-25", LATER, LATER + timedelta(minutes=5)
+def breach_event(deadline: str, due: str = "2026-11-25") -> ReportEvent:
+    return ReportEvent(
+        at=NOW, kind="sla_breached", public=False, deadline=deadline, due=date.fromisoformat(due)
     )
 
-    assert (first, held, other, again, after) == (True, False, True, True, False)
-    assert reports.get(ID).sla_announced == {"acknowledge": "2026-11-25"}
-    assert reports.claim_deadline("VDP-0000-0000", "acknowledge", "2026-11-25", NOW, lease) is False
 
-
-def test_a_dead_sweeps_deadline_lease_runs_out(aws) -> None:
+def test_a_breach_is_recorded_once_per_due_date_with_its_event(aws) -> None:
     reports = DynamoReports(boto("dynamodb"), "vdp-local")
     reports.create(record(ID))
-    reports.claim_deadline(ID, "acknowledge", "2026-11-25", NOW, NOW + timedelta(minutes=5))
 
-    assert reports.claim_deadline(ID, "acknowledge", "2026-11-25", LATER, LATER) is True
+    first = reports.record_breach(ID, "acknowledge", "2026-11-25", breach_event("acknowledge"))
+    again = reports.record_breach(ID, "acknowledge", "2026-11-25", breach_event("acknowledge"))
+    other = reports.record_breach(ID, "triage", "2026-12-07", breach_event("triage", "2026-12-07"))
+    moved = reports.record_breach(ID, "triage", "2026-12-09", breach_event("triage", "2026-12-09"))
+
+    assert (first, again, other, moved) == (True, False, True, True)
+    assert reports.get(ID).sla_announced == {"acknowledge": "2026-11-25", "triage": "2026-12-09"}
+    assert sorted((e.kind, e.deadline, str(e.due)) for e in reports.events(ID)) == [
+        ("sla_breached", "acknowledge", "2026-11-25"),
+        ("sla_breached", "triage", "2026-12-07"),
+        ("sla_breached", "triage", "2026-12-09"),
+    ]  # the refused one left no event
 
 
-def test_unnotified_finds_old_received_reports_without_a_scan(aws) -> None:
+def test_a_breach_of_a_report_that_does_not_exist_records_nothing(aws) -> None:
     reports = DynamoReports(boto("dynamodb"), "vdp-local")
-    reports.create(record("VDP-0000-0001", minute=0))
-    reports.create(record("VDP-0000-0002", minute=1))
-    reports.create(record("VDP-0000-0003", minute=9))
-    reports.mark_notified("VDP-0000-0002")
-    cutoff = datetime(2026, 11, 20, 12, 5, tzinfo=UTC)
-    lease = NOW + timedelta(minutes=5)
 
-    waiting = [r.report_id for r in reports.unnotified(cutoff)]
-    claims = [reports.claim_notification("VDP-0000-0001", NOW, lease) for _ in range(2)]
-    taken_over = reports.claim_notification("VDP-0000-0001", LATER, LATER)
-    reports.release_notification("VDP-0000-0001")
-
-    assert waiting == ["VDP-0000-0001"]
-    assert claims == [True, False] and taken_over is True
-    assert reports.get("VDP-0000-0001").notified is False
-    reports.mark_notified("VDP-0000-0001")
-    assert reports.claim_notification("VDP-0000-0001", LATER, LATER) is False
+    assert reports.record_breach(ID, "acknowledge", "2026-11-25", breach_event("acknowledge")) is (
+        False
+    )
+    assert reports.get(ID) is None and reports.events(ID) == []
 
 
 def test_s3_versions_lists_and_deletes_every_version_and_marker(aws) -> None:
@@ -189,3 +173,10 @@ def test_only_a_lost_condition_is_a_conflict(code: str, error: type) -> None:
 
     with pytest.raises(error):
         DynamoReports(CancelledBy(code), "vdp-local").update(before, before, [])
+
+
+def test_a_breach_cancelled_by_throttling_is_unavailable_not_recorded_before() -> None:
+    with pytest.raises(Unavailable):
+        DynamoReports(CancelledBy("ThrottlingError"), "vdp-local").record_breach(
+            ID, "acknowledge", "2026-11-25", breach_event("acknowledge")
+        )

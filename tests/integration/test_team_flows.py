@@ -1,4 +1,5 @@
-"""The team's flows against moto: racing transitions, a week of hourly SLA sweeps, filters."""
+"""The team's flows against moto: racing transitions, a week of hourly SLA sweeps, filters.
+Notifications come from the table's stream: a test pumps it (the `outbox` fixture)."""
 
 import json
 import threading
@@ -78,7 +79,7 @@ def subscribed(name: str, **wanted: list[str]) -> str:
     return url
 
 
-def test_of_two_racing_transitions_exactly_one_wins(aws) -> None:
+def test_of_two_racing_transitions_exactly_one_wins(outbox) -> None:
     ports = bootstrap.ports()
     report_id = submit_report(REPORT, ports, base_url=BASE).report_id
     url = subscribed("status-changes", events=["report.status_changed"])
@@ -106,21 +107,23 @@ def test_of_two_racing_transitions_exactly_one_wins(aws) -> None:
     assert stored.status == winner and stored.rev == 2
     events = ports.reports.events(report_id)
     assert sorted(e.kind for e in events) == ["note", "status"]  # the loser left no event
-    assert [m["status"] for m in messages(url)] == [winner]
+    assert outbox.pump() == []
+    assert [(m["status"], m["previous"]) for m in messages(url)] == [(winner, "received")]
 
 
-def test_a_week_of_hourly_sweeps_announces_the_missed_acknowledgment_once(aws) -> None:
+def test_a_week_of_hourly_sweeps_announces_the_missed_acknowledgment_once(outbox) -> None:
     ports = replace(bootstrap.ports(), clock=lambda: FRIDAY_NOON)
     report_id = submit_report(REPORT, ports, base_url=BASE).report_id  # Friday 2026-11-20
     url = subscribed("breaches", events=["report.sla_breached"])
 
-    announced = []
+    recorded = []
     for hour in range(7 * 24):
         now = FRIDAY_NOON + timedelta(hours=hour)
-        announced += [(now, b) for b in sla_sweep(replace(ports, clock=lambda now=now: now))]
+        recorded += [(now, b) for b in sla_sweep(replace(ports, clock=lambda now=now: now))]
+        assert outbox.pump() == []  # the stream's trigger, between the hourly runs
 
     # Due Wednesday 25th (3 business days); breached from Thursday 26th 00:00 UTC.
-    [(when, breach)] = announced
+    [(when, breach)] = recorded
     assert when.isoformat() == "2026-11-26T00:00:00+00:00"
     assert (breach.report_id, breach.deadline, breach.due) == (
         report_id,
@@ -132,9 +135,10 @@ def test_a_week_of_hourly_sweeps_announces_the_missed_acknowledgment_once(aws) -
     assert notice["due"] == "2026-11-25" and notice["report_id"] == report_id
 
 
-def test_concurrent_sweeps_announce_a_breach_once(aws) -> None:
+def test_racing_and_repeated_sweeps_announce_a_breach_once(outbox) -> None:
     ports = replace(bootstrap.ports(), clock=lambda: FRIDAY_NOON)
-    submit_report(REPORT, ports, base_url=BASE)
+    report_id = submit_report(REPORT, ports, base_url=BASE).report_id
+    url = subscribed("raced-breaches", events=["report.sla_breached"])
     thursday = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(days=6))
     sweeping = replace(thursday, reports=DynamoReports(Serialized(boto("dynamodb")), "vdp-local"))
     results: list[int] = []
@@ -146,17 +150,25 @@ def test_concurrent_sweeps_announce_a_breach_once(aws) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    rerun = sla_sweep(thursday)  # the next hour's run, and a retried invocation
+    pumped = outbox.pump()
 
-    assert sorted(results) == [0, 0, 1]
+    assert sorted(results) == [0, 0, 1] and rerun == []
+    assert pumped == []
+    assert [(m["event"], m["report_id"], m["deadline"]) for m in messages(url)] == [
+        ("report.sla_breached", report_id, "acknowledge")
+    ]
+    assert [e.kind for e in ports.reports.events(report_id)] == ["sla_breached"]
 
 
-def test_a_subscriber_filtered_to_critical_receives_critical_reports_only(aws) -> None:
+def test_a_subscriber_filtered_to_critical_receives_critical_reports_only(outbox) -> None:
     url = subscribed("critical-only", severities=["critical"])
     ports = bootstrap.ports()
 
     critical = submit_report({**REPORT, "severity": "critical"}, ports, base_url=BASE)
     submit_report({**REPORT, "severity": "low"}, ports, base_url=BASE)
     submit_report(REPORT, ports, base_url=BASE)  # high
+    assert outbox.pump() == []
 
     assert [(m["report_id"], m["severity"]) for m in messages(url)] == [
         (critical.report_id, "critical")

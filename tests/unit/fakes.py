@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from chalicelib.domain.crypto import Context, DataKey
 from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, Unavailable
 from chalicelib.domain.policy import default_policy
-from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord
+from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord, TableChange
+from chalicelib.usecases.events import publish_changes
 from chalicelib.usecases.ports import Ports
 
 
@@ -66,11 +67,15 @@ class FakeBlobs:
 
 
 class FakeReports:
+    """Reports in memory, and the table's stream: every write appends a TableChange with the
+    item as DynamoDB would hold it (inserts of META and EVENT items, metadata changes)."""
+
     def __init__(self) -> None:
         self.fail = False
         self.records: dict[str, ReportRecord] = {}
         self.event_log: dict[str, list[ReportEvent]] = {}
-        self.leases: dict[tuple[str, str], datetime] = {}
+        self.changes: list[TableChange] = []
+        self.delivered = 0  # how many changes the stream handed over successfully
 
     def create(self, record: ReportRecord) -> None:
         if self.fail:
@@ -78,6 +83,7 @@ class FakeReports:
         if record.report_id in self.records:
             raise AlreadyExists(record.report_id)
         self.records[record.report_id] = record
+        self._stream(True, _meta_item(record))
 
     def get(self, report_id: str) -> ReportRecord | None:
         return self.records.get(report_id)
@@ -87,10 +93,7 @@ class FakeReports:
 
     def add_event(self, report_id: str, event: ReportEvent) -> None:
         self.event_log.setdefault(report_id, []).append(event)
-
-    def mark_notified(self, report_id: str) -> None:
-        self.records[report_id] = self.records[report_id].model_copy(update={"notified": True})
-        self.leases.pop((report_id, "notify"), None)
+        self._stream(True, _event_item(report_id, event))
 
     def by_status(self, status: str) -> Iterator[ReportRecord]:
         yield from (r for r in list(self.records.values()) if r.status == status)
@@ -107,45 +110,23 @@ class FakeReports:
             for name in ReportRecord.model_fields
             if getattr(after, name) != getattr(before, name)
         }
-        self.records[before.report_id] = current.model_copy(
-            update={**changed, "rev": before.rev + 1}
-        )
-        self.event_log.setdefault(before.report_id, []).extend(events)
+        stored = current.model_copy(update={**changed, "rev": before.rev + 1})
+        self.records[before.report_id] = stored
+        self._stream(False, _meta_item(stored))
+        for event in events:
+            self.add_event(before.report_id, event)
 
-    def claim_deadline(
-        self, report_id: str, deadline: str, due: str, now: datetime, lease_until: datetime
-    ) -> bool:
+    def record_breach(self, report_id: str, deadline: str, due: str, event: ReportEvent) -> bool:
+        """As the conditional transaction: the due date and the event, or neither."""
         record = self.records.get(report_id)
-        lease = self.leases.get((report_id, deadline))
-        if record is None or record.sla_announced.get(deadline) == due or (lease and lease > now):
+        if record is None or record.sla_announced.get(deadline) == due:
             return False
-        self.leases[(report_id, deadline)] = lease_until
-        return True
-
-    def confirm_deadline(self, report_id: str, deadline: str, due: str) -> None:
-        record = self.records[report_id]
         announced = {**record.sla_announced, deadline: due}
-        self.records[report_id] = record.model_copy(update={"sla_announced": announced})
-        self.leases.pop((report_id, deadline), None)
-
-    def release_deadline(self, report_id: str, deadline: str) -> None:
-        self.leases.pop((report_id, deadline), None)
-
-    def unnotified(self, created_before: datetime) -> Iterator[ReportRecord]:
-        for record in list(self.records.values()):
-            if record.status == "received" and not record.notified:
-                if record.created_at < created_before:
-                    yield record
-
-    def claim_notification(self, report_id: str, now: datetime, lease_until: datetime) -> bool:
-        lease = self.leases.get((report_id, "notify"))
-        if self.records[report_id].notified or (lease and lease > now):
-            return False
-        self.leases[(report_id, "notify")] = lease_until
+        stored = record.model_copy(update={"sla_announced": announced})
+        self.records[report_id] = stored
+        self._stream(False, _meta_item(stored))
+        self.add_event(report_id, event)
         return True
-
-    def release_notification(self, report_id: str) -> None:
-        self.leases.pop((report_id, "notify"), None)
 
     def mark_purging(self, report_id: str, expected_rev: int) -> None:
         record = self.records[report_id]
@@ -158,6 +139,42 @@ class FakeReports:
             raise Conflict(f"{report_id} changed while it was being purged")
         self.event_log.pop(report_id, None)
         del self.records[report_id]
+
+    def inserted(self) -> list[Mapping[str, object]]:
+        """Every item inserted so far (what the stream announces)."""
+        return [change.item for change in self.changes if change.inserted]
+
+    def _stream(self, inserted: bool, item: dict[str, object]) -> None:
+        self.changes.append(TableChange(str(len(self.changes) + 1), inserted, item))
+
+
+def _meta_item(record: ReportRecord) -> dict[str, object]:
+    return {"PK": f"REPORT#{record.report_id}", "SK": "META", **_plain(record)}
+
+
+def _event_item(report_id: str, event: ReportEvent) -> dict[str, object]:
+    sort_key = f"EVENT#{event.at.isoformat()}#{event.event_id}"
+    return {"PK": f"REPORT#{report_id}", "SK": sort_key, **_plain(event)}
+
+
+def _plain(model: ReportRecord | ReportEvent) -> dict[str, object]:
+    return dict(model.model_dump(mode="json", exclude_none=True))
+
+
+def deliver(ports: Ports) -> list[str]:
+    """The stream's trigger: hand the changes not yet delivered to the publisher. A failed
+    change (and every one after it) is handed over again on the next call, as Lambda does.
+    Returns the failed sequence numbers (empty: everything was delivered)."""
+    reports = ports.reports
+    assert isinstance(reports, FakeReports)
+    pending = reports.changes[reports.delivered :]
+    failed = publish_changes(pending, ports)
+    reports.delivered = (
+        next(i for i, c in enumerate(reports.changes) if c.sequence == failed[0])
+        if failed
+        else len(reports.changes)
+    )
+    return failed
 
 
 class FakeNotifier:

@@ -16,7 +16,7 @@ from chalicelib.usecases.reporter.abuse import client_key
 from chalicelib.usecases.reporter.idempotency import fingerprint, scoped_key
 from chalicelib.usecases.reporter.intake import submit_report
 from tests.builders import CLIENT, MINIMAL_REPORT, SECRET, address, guarded_ports
-from tests.unit.fakes import FRIDAY_NOON
+from tests.unit.fakes import FRIDAY_NOON, deliver
 
 NOON = FRIDAY_NOON
 
@@ -30,6 +30,7 @@ def test_same_key_returns_the_same_answer_and_one_report() -> None:
 
     first = submit(ports, key="retry-123")
     second = submit(ports, key="retry-123")
+    deliver(ports)
 
     assert second == first
     assert len(ports.reports.records) == 1
@@ -150,6 +151,7 @@ def test_a_retried_honeypot_gets_its_first_answer_again() -> None:
 
     first = submit(ports, key="bot-1", report=bot)
     again = submit(ports, key="bot-1", report=bot)
+    deliver(ports)
 
     assert again == first
     assert ports.reports.records == {} and ports.notifier.sent == []

@@ -1,5 +1,5 @@
 """Submitting a report, against in-memory fakes: encryption, write order, the team's
-notification, failure handling, id collisions and the honeypot."""
+notification (from the table's stream), failure handling, id collisions and the honeypot."""
 
 import dataclasses
 from datetime import date
@@ -11,18 +11,21 @@ from chalicelib.usecases import parts
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.inbox import show_report
 from tests.builders import BASE, REPORT
-from tests.unit.fakes import fake_ports
+from tests.unit.fakes import deliver, fake_ports
 
 
 def test_submission_is_encrypted_indexed_and_notified() -> None:
     ports = fake_ports()
 
     accepted = submit_report(REPORT, ports, base_url=BASE)
+    delivered = deliver(ports)
 
     record = ports.reports.records[accepted.report_id]
-    assert record.status == "received" and record.notified and record.attachment_count == 1
+    assert record.status == "received" and record.attachment_count == 1
+    assert delivered == [] and [m["event"] for m, _ in ports.notifier.sent] == ["report.received"]
     assert set(ports.blobs.objects) == {
         parts.report_key(accepted.report_id),
+        parts.contact_key(accepted.report_id),
         parts.attachment_key(accepted.report_id, 0),
     }
     for blob in ports.blobs.objects.values():
@@ -48,10 +51,12 @@ def test_metadata_holds_no_content_and_no_receipt() -> None:
 def test_notification_is_content_free_with_filter_attributes() -> None:
     ports = fake_ports()
     accepted = submit_report(REPORT, ports, base_url=BASE)
+    deliver(ports)
 
     [(message, attributes)] = ports.notifier.sent
     assert message == {
         "event": "report.received",
+        "event_id": f"{accepted.report_id}/received",
         "report_id": accepted.report_id,
         "product": "example-api",
         "severity": "high",
@@ -72,6 +77,7 @@ def test_without_an_estimate_the_reporters_vector_rates_the_notification(
     fields = {k: v for k, v in REPORT.items() if k != "severity"}
 
     submit_report({**fields, "cvss_vector": vector, "severity": estimate}, ports, base_url=BASE)
+    deliver(ports)
 
     [(_, attributes)] = ports.notifier.sent
     assert attributes["severity"] == expected
@@ -97,18 +103,26 @@ def test_storage_failure_is_unavailable_and_leaves_no_visible_report(failing: st
 
     with pytest.raises(Unavailable):
         submit_report(REPORT, ports, base_url=BASE)
+    deliver(ports)
 
     assert ports.reports.records == {}
     assert ports.notifier.sent == []
 
 
-def test_notification_failure_keeps_the_report_for_the_outbox() -> None:
+def test_a_submission_publishes_nothing_itself_so_sns_down_does_not_touch_it() -> None:
     ports = fake_ports()
     ports.notifier.fail = True
 
     accepted = submit_report(REPORT, ports, base_url=BASE)
+    while_down = deliver(ports)
+    ports.notifier.fail = False
+    healed = deliver(ports)
 
-    assert ports.reports.records[accepted.report_id].notified is False
+    assert accepted.report_id in ports.reports.records
+    assert while_down != [] and healed == []
+    assert [(m["event"], m["report_id"]) for m, _ in ports.notifier.sent] == [
+        ("report.received", accepted.report_id)
+    ]
 
 
 def test_an_id_collision_draws_another_id_and_overwrites_nothing() -> None:
@@ -130,6 +144,7 @@ def test_honeypot_looks_accepted_but_stores_and_sends_nothing() -> None:
     ports = fake_ports()
 
     accepted = submit_report({**REPORT, "website": "http://spam.example"}, ports, base_url=BASE)
+    deliver(ports)
 
     assert accepted.report_id.startswith("VDP-") and accepted.receipt
     assert ports.blobs.objects == {} and ports.reports.records == {} and ports.notifier.sent == []

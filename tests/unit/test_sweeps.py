@@ -1,57 +1,15 @@
-"""Scheduled sweeps against fakes: the outbox and the orphan sweep."""
+"""Scheduled sweeps against fakes: SLA breaches (recorded once, announced through the
+table's stream) and the orphan sweep."""
 
 from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.usecases import parts
 from chalicelib.usecases.reporter.intake import submit_report
-from chalicelib.usecases.sweeps import orphan_sweep, outbox_retry, sla_sweep
-from tests.builders import BASE, REPORT
-from tests.unit.fakes import FRIDAY_NOON, fake_ports
-
-
-def test_outbox_publishes_a_failed_notification_once_after_the_grace_period() -> None:
-    ports = fake_ports()
-    ports.notifier.fail = True
-    accepted = submit_report(REPORT, ports, base_url=BASE)
-    ports.notifier.fail = False
-    later = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(minutes=5))
-
-    too_early = outbox_retry(ports)
-    first, second = outbox_retry(later), outbox_retry(later)
-
-    assert too_early == [] and first == [accepted.report_id] and second == []
-    [(message, _)] = ports.notifier.sent
-    assert message["event"] == "report.received" and message["report_id"] == accepted.report_id
-
-
-def test_outbox_gives_the_claim_back_when_sns_is_still_down() -> None:
-    ports = fake_ports()
-    ports.notifier.fail = True
-    accepted = submit_report(REPORT, ports, base_url=BASE)
-    later = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(minutes=5))
-
-    assert outbox_retry(later) == []
-    assert ports.reports.records[accepted.report_id].notified is False
-    ports.notifier.fail = False
-    assert outbox_retry(later) == [accepted.report_id]
-
-
-def test_a_sweep_that_died_after_its_claim_does_not_lose_the_notification() -> None:
-    ports = fake_ports()
-    ports.notifier.fail = True
-    accepted = submit_report(REPORT, ports, base_url=BASE)
-    ports.notifier.fail = False
-    at = FRIDAY_NOON + timedelta(minutes=5)
-    # A sweep claims, then its Lambda times out before SNS answers.
-    ports.reports.claim_notification(accepted.report_id, at, at + timedelta(minutes=5))
-
-    while_held = outbox_retry(replace(ports, clock=lambda: at + timedelta(minutes=1)))
-    after_lease = outbox_retry(replace(ports, clock=lambda: at + timedelta(minutes=6)))
-
-    assert while_held == [] and after_lease == [accepted.report_id]
-    assert ports.reports.records[accepted.report_id].notified is True
-    assert len(ports.notifier.sent) == 1
+from chalicelib.usecases.sweeps import orphan_sweep, sla_sweep
+from chalicelib.usecases.team.triage import change_status
+from tests.builders import ANN, BASE, REPORT
+from tests.unit.fakes import FRIDAY_NOON, deliver, fake_ports
 
 
 def test_orphan_sweep_removes_only_old_blobs_without_metadata() -> None:
@@ -71,17 +29,48 @@ def test_orphan_sweep_removes_only_old_blobs_without_metadata() -> None:
     assert orphan_sweep(next_day) == []
 
 
-def test_sla_sweep_gives_the_claim_back_when_sns_is_down() -> None:
+def test_sla_sweep_records_each_breach_once_and_touches_no_sns() -> None:
     ports = fake_ports()
     accepted = submit_report(REPORT, ports, base_url=BASE)
+    deliver(ports)  # report.received
     thursday = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(days=6))
+    ports.notifier.fail = True  # SNS down: the sweep does not notice
+
+    first, second = sla_sweep(thursday), sla_sweep(thursday)
+
+    assert [(b.report_id, b.deadline, b.due) for b in first] == [
+        (accepted.report_id, "acknowledge", "2026-11-25")
+    ]
+    assert second == []
+    assert [e.kind for e in ports.reports.events(accepted.report_id)] == ["sla_breached"]
+    assert ports.reports.records[accepted.report_id].sla_announced == {"acknowledge": "2026-11-25"}
+
+
+def test_a_recorded_breach_reaches_the_team_once_sns_is_back() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    deliver(ports)
+    thursday = replace(ports, clock=lambda: FRIDAY_NOON + timedelta(days=6))
+    sla_sweep(thursday)
     ports.notifier.fail = True
 
-    assert [(b.report_id, b.deadline, b.announced) for b in sla_sweep(thursday)] == [
-        (accepted.report_id, "acknowledge", False)
-    ]
+    while_down = deliver(ports)
     ports.notifier.fail = False
-    assert [(b.report_id, b.deadline, b.announced) for b in sla_sweep(thursday)] == [
-        (accepted.report_id, "acknowledge", True)
-    ]
-    assert sla_sweep(thursday) == []  # announced once
+    healed, again = deliver(ports), deliver(ports)
+
+    assert while_down != [] and healed == again == []
+    [(message, attributes)] = ports.notifier.sent[1:]
+    assert attributes["event"] == message["event"] == "report.sla_breached"
+    assert (message["report_id"], message["deadline"], message["due"]) == (
+        accepted.report_id,
+        "acknowledge",
+        "2026-11-25",
+    )
+
+
+def test_a_closed_report_is_not_swept() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    change_status(ports, ANN, accepted.report_id, "spam")
+
+    assert sla_sweep(replace(ports, clock=lambda: FRIDAY_NOON + timedelta(days=60))) == []

@@ -8,7 +8,7 @@ import pytest
 from chalicelib.domain.crypto import SealedBlobError
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.usecases import parts
-from chalicelib.usecases.notifications import STATUS_CHANGED
+from chalicelib.usecases.events import STATUS_CHANGED
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.status import add_message, reporter_status
 from chalicelib.usecases.team.inbox import list_reports, show_report, timeline
@@ -21,7 +21,7 @@ from chalicelib.usecases.team.triage import (
     set_severity,
 )
 from tests.builders import ANN, BASE, REPORT
-from tests.unit.fakes import FRIDAY_NOON, fake_ports
+from tests.unit.fakes import FRIDAY_NOON, deliver, fake_ports
 
 CRITICAL_31 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 MEDIUM_40 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"
@@ -102,15 +102,17 @@ def test_show_decrypts_messages_replies_and_notes_and_leaves_an_audit_event(subm
 def test_illegal_transition_changes_nothing(submitted) -> None:
     ports, accepted = submitted
     before = ports.reports.records[accepted.report_id]
+    deliver(ports)
     sent = len(ports.notifier.sent)
 
     with pytest.raises(Conflict, match="cannot move from received to fixed"):
         change_status(ports, ANN, accepted.report_id, "fixed", note="should not be kept")
+    deliver(ports)
 
     assert ports.reports.records[accepted.report_id] == before
     assert timeline(ports, accepted.report_id) == []
     assert len(ports.notifier.sent) == sent
-    assert len(ports.blobs.objects) == 2  # no note part either
+    assert len(ports.blobs.objects) == 3  # report, contact, attachment: no note part either
 
 
 def test_stale_copy_loses_with_a_conflict_and_changes_nothing(submitted) -> None:
@@ -129,6 +131,7 @@ def test_status_change_is_announced_content_free(submitted) -> None:
     ports, accepted = submitted
 
     change_status(ports, ANN, accepted.report_id, "triaged")
+    deliver(ports)
 
     message, attributes = ports.notifier.sent[-1]
     assert attributes["event"] == message["event"] == STATUS_CHANGED

@@ -1,0 +1,74 @@
+"""What a submission costs on AWS: four calls (rate window, data key, the sealed report,
+the conditional metadata put) and no SNS publish; the team hears of it through the table's
+stream instead."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chalicelib import bootstrap
+from tests.api.helpers import post_report
+from tests.builders import MINIMAL_REPORT
+from tests.conftest import boto
+
+FOUR_CALLS = [
+    ("DynamoDB", "UpdateItem"),  # the rate window
+    ("KMS", "GenerateDataKey"),
+    ("S3", "PutObject"),  # the sealed report
+    ("DynamoDB", "PutItem"),  # the metadata, conditional
+]
+
+
+@pytest.fixture
+def aws_calls(aws: Any) -> Iterator[list[tuple[str, str]]]:
+    """(service, operation) of every API call vdp's clients make, in order. The hook is on
+    the session bootstrap's clients come from; clients copy its handlers when created, so
+    the cached ones are dropped first."""
+    calls: list[tuple[str, str]] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append((model.service_model.service_id, model.name))
+
+    events = bootstrap._session().events
+    events.register("before-call", record, unique_id="vdp-test-calls")
+    bootstrap.reset()
+    try:
+        yield calls
+    finally:
+        events.unregister("before-call", unique_id="vdp-test-calls")
+        bootstrap.reset()
+
+
+def test_a_submission_makes_four_aws_calls_and_publishes_nothing(api, aws_calls, aws) -> None:
+    body = {**MINIMAL_REPORT, "version": "2.0.1"}
+    assert post_report(api, body).status_code == 201  # a new instance reads its secret once
+    aws_calls.clear()
+
+    answer = post_report(api, body)
+
+    assert answer.status_code == 201
+    assert aws_calls == FOUR_CALLS
+    report_id = json.loads(answer.body)["report_id"]
+    assert (
+        boto("dynamodb")
+        .get_item(
+            TableName="vdp-local", Key={"PK": {"S": f"REPORT#{report_id}"}, "SK": {"S": "META"}}
+        )
+        .get("Item")
+    )
+
+
+def test_the_team_hears_of_it_from_the_stream_not_the_request(api, aws_calls, aws, outbox) -> None:
+    answer = post_report(api, MINIMAL_REPORT)
+    report_id = json.loads(answer.body)["report_id"]
+    during_request = [call for call in aws_calls if call[0] == "SNS"]
+
+    assert outbox.pump() == []
+
+    assert answer.status_code == 201 and during_request == []
+    assert ("SNS", "Publish") in aws_calls
+    [message] = boto("sqs").receive_message(QueueUrl=aws.team_queue_url)["Messages"]
+    notice = json.loads(json.loads(message["Body"])["Message"])
+    assert (notice["event"], notice["report_id"]) == ("report.received", report_id)
