@@ -125,11 +125,12 @@ def watch_sent_mail(stop: threading.Event, echo: Callable[[str], None]) -> None:
 
 
 def describe_mail(message: Any) -> str:
-    """`[mail] to=<address> subject=<subject>`, and `encrypted` for PGP/MIME."""
+    """`[mail] to=…@<domain> subject=<subject>`, and `encrypted` for PGP/MIME. The
+    address itself stays out: like every log line, no reporter's contact is printed."""
     recipients = getattr(message, "destinations", None) or []
     if isinstance(recipients, dict):  # a simple (not raw) send names them by kind
         recipients = [address for kind in recipients.values() for address in kind]
-    to = str(recipients[0]) if recipients else "?"
+    to = "…@" + str(recipients[0]).rpartition("@")[2].rstrip(">") if recipients else "?"
     raw = getattr(message, "raw_data", None)
     if raw is None:
         return f"[mail] to={to} subject={_one_line(getattr(message, 'subject', ''))}"
