@@ -40,7 +40,9 @@ def test_the_mailer_opens_contacts_and_replies_and_nothing_else(
     assert decryptable_parts(template, "PublishEvents") == {"contact", "reply"}
 
 
-def test_the_inbound_function_opens_only_contacts_and_its_stored_answers(template: dict[str, Any]) -> None:
+def test_the_inbound_function_opens_only_contacts_and_its_stored_answers(
+    template: dict[str, Any],
+) -> None:
     assert decryptable_parts(template, "ReceiveMail") == {"contact", "idempotency"}
 
 

@@ -119,9 +119,7 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     return problems
 
 
-def _store(
-    submission: ReportSubmission, record: ReportRecord, receipt: str, ports: Ports
-) -> None:
+def _store(submission: ReportSubmission, record: ReportRecord, receipt: str, ports: Ports) -> None:
     # Write order: every encrypted part, then the metadata (a conditional put).
     # Until the metadata exists nothing points at the parts, so a failure in
     # between leaves only an orphan for the sweep, never a half-visible report.
