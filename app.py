@@ -111,6 +111,16 @@ def openapi() -> Response:
     return responses.json_response(document())
 
 
+@app.route("/.well-known/pgp-key.txt", methods=["GET"])
+@responses.guarded
+def team_key() -> Response:
+    """The team's public key, which the form encrypts to (security.txt's Encryption)."""
+    armored = bootstrap.policy().encryption.pgp_key
+    if not armored:
+        raise NotFound()
+    return responses.text_response(armored)
+
+
 @app.route("/.well-known/security.txt", methods=["GET"])
 @responses.guarded
 def security_txt() -> Response:

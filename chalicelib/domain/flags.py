@@ -13,6 +13,9 @@ from chalicelib.domain.models import ReportSubmission
 from chalicelib.domain.policy import Policy
 
 UNSUPPORTED_VERSION = "unsupported_version"
+# Encrypted to the team: what the text says cannot be read here (the CLI flags it after
+# decrypting).
+ENCRYPTED = "encrypted"
 OUT_OF_SCOPE_PREFIX = "possibly_out_of_scope:"
 
 
@@ -23,7 +26,15 @@ def flags_for(submission: ReportSubmission, policy: Policy) -> list[str]:
         and version_supported(policy, submission.product, submission.version) is False
     ):
         flags.append(UNSUPPORTED_VERSION)
-    text = f"{submission.title}\n{submission.description}".lower()
+    if submission.encrypted():
+        return [*flags, ENCRYPTED]
+    return flags + text_flags(f"{submission.title}\n{submission.description}", policy)
+
+
+def text_flags(text: str, policy: Policy) -> list[str]:
+    """The classes the policy excludes that the text mentions (also after decrypting)."""
+    flags = []
+    text = text.lower()
     for exclusion in policy.exclusions:
         if exclusion.keywords and _mentions(tuple(exclusion.keywords)).search(text):
             flags.append(f"{OUT_OF_SCOPE_PREFIX}{exclusion.id}")

@@ -16,7 +16,11 @@ from pydantic import (
     field_validator,
 )
 
+from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message, message_problem
 from chalicelib.domain.scoring import score_vector
+
+PGP_ENCRYPTED = "application/pgp-encrypted"
+ARMOR_PREFIX = ARMORED_MESSAGE.encode()
 
 Severity = Literal["critical", "high", "medium", "low", "none", "unknown"]
 Status = Literal[
@@ -33,6 +37,7 @@ class IntakeRules:
     products: tuple[str, ...]
     max_attachments: int
     max_attachment_bytes: int
+    team_key: str = ""  # armored: encrypted fields and files must be addressed to it
 
 
 class _Submitted(BaseModel):
@@ -128,6 +133,10 @@ class Attachment(_Submitted):
     ] = "application/octet-stream"
     data: bytes
 
+    def encrypted(self) -> bool:
+        """An OpenPGP message, as the form's script sends every file it encrypted."""
+        return self.content_type == PGP_ENCRYPTED or self.data.lstrip()[:27] == ARMOR_PREFIX
+
     @field_validator("data", mode="before")
     @classmethod
     def _decode_base64(cls, value: Any) -> Any:
@@ -154,6 +163,38 @@ class ReportSubmission(_Submitted):
     policy_accepted: bool
     attachments: list[Attachment] = Field(default=[])
     website: str | None = Field(default=None, description="Honeypot: leave empty.")
+
+    @field_validator("description", "steps_to_reproduce", "impact")
+    @classmethod
+    def _encrypted_to_us(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Encrypted in the browser (or by hand): only a message the team can open is kept.
+        rules = _rules(info)
+        if value and rules and rules.team_key and is_message(value):
+            problem = message_problem(value.encode(), rules.team_key)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    @field_validator("attachments")
+    @classmethod
+    def _encrypted_files_to_us(
+        cls, value: list[Attachment], info: ValidationInfo
+    ) -> list[Attachment]:
+        rules = _rules(info)
+        team_key = rules.team_key if rules else ""
+        for item in value if team_key else []:
+            if item.encrypted():
+                problem = message_problem(item.data, team_key)
+                if problem:
+                    raise ValueError(f"{item.filename}: {problem}")
+        return value
+
+    def encrypted(self) -> bool:
+        """Whether any content field or file is an OpenPGP message (the title never is)."""
+        texts = (self.description, self.steps_to_reproduce or "", self.impact or "")
+        return any(is_message(text) for text in texts) or any(
+            item.encrypted() for item in self.attachments
+        )
 
     @field_validator("reporter")
     @classmethod

@@ -38,6 +38,17 @@ class Encryption(_Section):
     pgp_key_url: str = Field(default="", pattern=r"^(https://\S+)?$")
     pgp_fingerprint: str = ""
     signing_key_id: str = ""
+    # The team's armored public key, in a file beside policy.toml: the form encrypts to
+    # it in the browser, and this deployment publishes it (/.well-known/pgp-key.txt).
+    pgp_key_file: str = ""
+    pgp_key: str = ""  # the file's text, read and checked when the policy loads
+
+    @field_validator("pgp_key")
+    @classmethod
+    def _from_the_file_only(cls, value: str) -> str:
+        if value:
+            raise ValueError("set pgp_key_file (the key is read from that file)")
+        return value
 
     @field_validator("pgp_fingerprint")
     @classmethod
@@ -201,7 +212,7 @@ def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
     """Parse and validate a policy file; errors name the file and the field."""
     try:
         with path.open("rb") as handle:
-            return Policy.model_validate(tomllib.load(handle))
+            return _with_team_key(Policy.model_validate(tomllib.load(handle)), path)
     except OSError as exc:
         raise PolicyError(f"{path.name}: cannot read ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -212,6 +223,31 @@ def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
             for err in exc.errors()
         )
         raise PolicyError(f"{path.name}: {problems}") from exc
+
+
+def _with_team_key(policy: Policy, path: Path) -> Policy:
+    """Read the team's key file and check it: the policy does not load with a key that is
+    not the one its fingerprint names, or that cannot encrypt."""
+    from chalicelib.domain.openpgp import team_key_problem
+
+    settings = policy.encryption
+    if not settings.pgp_key_file:
+        return policy
+    name = settings.pgp_key_file
+    # Beside the policy file; a copy of the shipped policy elsewhere also finds the key
+    # shipped beside the original (the fingerprint check below still decides).
+    found = [folder / name for folder in (path.parent, DEFAULT_POLICY.parent)]
+    try:
+        armored = next((p for p in found if p.is_file()), found[0]).read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        raise PolicyError(f"{path.name}: encryption.pgp_key_file {name}: cannot read it") from exc
+    if not settings.pgp_fingerprint:
+        raise PolicyError(f"{path.name}: encryption.pgp_key_file needs pgp_fingerprint")
+    problem = team_key_problem(armored, settings.pgp_fingerprint)
+    if problem:
+        raise PolicyError(f"{path.name}: encryption.pgp_key_file {name} {problem}")
+    encryption = settings.model_copy(update={"pgp_key": armored})
+    return policy.model_copy(update={"encryption": encryption})
 
 
 @cache

@@ -257,6 +257,10 @@ def _web_paths() -> dict[str, Any]:
         "/.well-known/security.txt": get(
             "security.txt (RFC 9116) from the policy", text("text/plain")
         ),
+        "/.well-known/pgp-key.txt": get(
+            "The team's armored OpenPGP public key (the form encrypts to it)",
+            text("text/plain"), errors=error_answers("404", notes={"404": "No key configured."}),
+        ),
         "/acknowledgments": get(
             "Published credits: HTML, or JSON when Accept includes application/json",
             {**text(HTML), **json_content(credits)}, errors=error_answers("503"),

@@ -75,7 +75,10 @@ def form_page(
         f'enctype="multipart/form-data" novalidate '
         f'data-max-attachments="{policy.limits.max_attachments}" '
         f'data-max-bytes="{policy.limits.max_attachment_bytes}" '
+        f"{_team_key_attributes(policy)}"
         f'data-fresh-form="{escape(FRESH_FORM)}">',
+        # Filled in and shown by the form's script once it can encrypt to the team's key.
+        '<p class="vdp-e2e" id="vdp-e2e-notice" role="status" hidden></p>',
     ]
     for legend, group in controls(policy).items():
         note = (
@@ -98,6 +101,18 @@ def form_page(
         "</form>",
     ]
     return _page(f"Report a vulnerability — {policy.organisation.name}", body, "form.js", policy)
+
+
+def _team_key_attributes(policy: Policy) -> str:
+    """Where the form's script finds the team's key, and the fingerprint it must have."""
+    key = policy.encryption
+    if not key.pgp_key:
+        return ""
+    return (
+        'data-team-key-url=".well-known/pgp-key.txt" '
+        f'data-team-fingerprint="{escape(key.fingerprint_hex())}" '
+        f'data-organisation="{escape(policy.organisation.name)}" '
+    )
 
 
 def receipt_page(policy: Policy, accepted: Accepted) -> str:

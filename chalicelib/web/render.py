@@ -134,6 +134,9 @@ def _encryption(policy: Policy) -> list[Block]:
         return ["Reports are encrypted at rest as soon as they reach us."]
     blocks: list[Block] = ["Encrypt sensitive details with our PGP key; armored messages are "
                            "accepted in the description."]  # fmt: skip
+    if key.pgp_key:
+        blocks.append("With JavaScript, the form encrypts your report and files to this key in "
+                      "your browser, before they are sent.")  # fmt: skip
     details = [f"key: {key.pgp_key_url}"] if key.pgp_key_url else []
     details += [f"fingerprint: {key.pgp_fingerprint}"] if key.pgp_fingerprint else []
     return blocks + ([details] if details else [])

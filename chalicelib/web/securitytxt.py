@@ -19,8 +19,12 @@ def render_security_txt(policy: Policy, now: datetime, api_base: str) -> str:
     expires = (now + EXPIRES_AFTER).replace(microsecond=0)
     fields.append(("Expires", expires.isoformat().replace("+00:00", "Z")))
     key = policy.encryption
-    if key.pgp_key_url or key.pgp_fingerprint:  # RFC 9116 2.5.4: a key's URI, or its fingerprint
-        fields.append(("Encryption", key.pgp_key_url or f"openpgp4fpr:{key.fingerprint_hex()}"))
+    # RFC 9116 2.5.4: a key's URI (another copy, or the one this deployment publishes),
+    # else its fingerprint.
+    published = f"{api_base}/.well-known/pgp-key.txt" if key.pgp_key else ""
+    if key.pgp_key_url or published or key.pgp_fingerprint:
+        uri = key.pgp_key_url or published or f"openpgp4fpr:{key.fingerprint_hex()}"
+        fields.append(("Encryption", uri))
     fields.append(("Acknowledgments", org.acknowledgments_url or f"{api_base}/acknowledgments"))
     if org.policy_url:
         fields.append(("Policy", org.policy_url))

@@ -46,7 +46,7 @@ def test_security_txt_has_every_field_from_the_policy() -> None:
     found = fields(render_security_txt(default_policy(), NOW, API))
 
     assert found["Contact"] == ["mailto:security@example.com", f"{API}/form"]
-    assert found["Encryption"] == ["https://www.example.com/.well-known/pgp-key.txt"]
+    assert found["Encryption"] == [f"{API}/.well-known/pgp-key.txt"]  # the key it publishes
     assert found["Acknowledgments"] == [f"{API}/acknowledgments"]
     assert found["Policy"] == ["https://www.example.com/security"]
     assert found["Preferred-Languages"] == ["en, de"]
@@ -139,14 +139,14 @@ def test_a_v6_fingerprint_of_64_hex_digits_is_accepted() -> None:
 
 
 def test_a_key_known_only_by_its_fingerprint_is_published_as_an_openpgp4fpr_uri() -> None:
-    by_fingerprint = policy_with(encryption={"pgp_key_url": ""})
+    by_fingerprint = policy_with(encryption={"pgp_key_url": "", "pgp_key_file": ""})
 
     text = render_security_txt(by_fingerprint, NOW, API)
 
-    expected = "openpgp4fpr:0d5a3c1b7e2f9a4461c08b7d2e19f0a35c6b8d21"
+    expected = "openpgp4fpr:c37342b5b6634d710c2ef1335c22797aadcc6caa"
     assert fields(text)["Encryption"] == [expected]
     assert sectxt.Parser(text.encode(), urls=f"{API}/.well-known/security.txt").errors == []
-    assert "0D5A 3C1B" in render_markdown(by_fingerprint, "f")
+    assert "C373 42B5" in render_markdown(by_fingerprint, "f")
 
 
 @pytest.mark.parametrize(

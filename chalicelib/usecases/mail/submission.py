@@ -86,6 +86,8 @@ def report_fields(
     }
     known = {k: v for k, v in reporter.items() if k not in dropped and v is not None}
     text = fitted.text.strip() or "(The mail had no text.)"
+    if "description" in dropped:  # an OpenPGP message to another key: kept, as quoted text
+        text = f"{UNCHECKED}\n\n{text}"
     fields: dict[str, Any] = {
         "title": title(mail.subject),
         "description": text + notes(fitted.flags, left_out),
@@ -99,6 +101,9 @@ def report_fields(
     return fields, left_out
 
 
+UNCHECKED = "(An OpenPGP message that is not encrypted to our current key, kept as received.)"
+
+
 def droppable(field: str) -> str | None:
     """What to leave out when a field fails validation: the reporter (an invalid From makes
     an anonymous report), one of their details, or the files. None: nothing helps."""
@@ -106,6 +111,8 @@ def droppable(field: str) -> str | None:
         return "reporter"
     if field.startswith("reporter."):
         return field.removeprefix("reporter.")
+    if field == "description":  # the one check a mail's text can fail: see report_fields
+        return "description"
     return "attachments" if field.startswith("attachments") else None
 
 

@@ -93,6 +93,7 @@ def parse_submission(fields: Mapping[str, Any], policy: Policy) -> ReportSubmiss
         products=tuple(policy.product_ids()),
         max_attachments=policy.limits.max_attachments,
         max_attachment_bytes=policy.limits.max_attachment_bytes,
+        team_key=policy.encryption.pgp_key,
     )
     try:
         return ReportSubmission.model_validate(fields, context=rules)

@@ -1,0 +1,75 @@
+"""OpenPGP facts vdp checks without any secret key, with Sequoia (pysequoia): that the
+team's public key can be used and is the one the policy names, and that a message a
+reporter sends is well-formed and addressed to it. Nothing here decrypts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+ARMORED_MESSAGE = "-----BEGIN PGP MESSAGE-----"
+_PKESK_V3 = 3  # RFC 9580 5.1: version 3 names its recipient by the key id in octets 1-8
+
+
+def is_message(text: str) -> bool:
+    return text.lstrip().startswith(ARMORED_MESSAGE)
+
+
+def team_key_problem(armored: str, fingerprint: str) -> str | None:
+    """Why the team's key cannot serve as the policy's key, or None when it can."""
+    import pysequoia
+
+    try:
+        cert = pysequoia.Cert.from_bytes(armored.encode())
+    except Exception:  # the library's own error types
+        return "is not an OpenPGP public key"
+    if cert.fingerprint.lower() != fingerprint.replace(" ", "").lower():
+        return f"has fingerprint {cert.fingerprint.upper()}, not the policy's pgp_fingerprint"
+    if cert.is_revoked:
+        return "is revoked"
+    if cert.expiration is not None and cert.expiration <= datetime.now(UTC):
+        return f"expired on {cert.expiration.date().isoformat()}"
+    if not _can_encrypt(armored):
+        return "has no key that can encrypt (a signing-only key)"
+    try:
+        pysequoia.encrypt(recipients=[cert], bytes=b"")
+    except Exception:
+        return "has no key that can encrypt now"
+    return None
+
+
+def _can_encrypt(armored: str) -> bool:
+    """Whether any of the key's self-signatures grants an encryption usage."""
+    import pysequoia
+
+    flags = (p.key_flags for p in pysequoia.packet.PacketPile.from_bytes(armored.encode()))
+    return any(flag is not None and "encryption" in str(flag) for flag in flags)
+
+
+@cache
+def encryption_key_ids(armored: str) -> frozenset[str]:
+    """The key ids a message to this key names: the primary key's and its subkeys'."""
+    import pysequoia
+
+    pile = pysequoia.packet.PacketPile.from_bytes(armored.encode())
+    return frozenset(packet.key_id.lower() for packet in pile if packet.key_id)
+
+
+def message_problem(data: bytes, team_key: str) -> str | None:
+    """Why `data` is not an OpenPGP message encrypted to the team's key, or None."""
+    import pysequoia
+
+    try:
+        packets = list(pysequoia.packet.PacketPile.from_bytes(data))
+    except Exception:
+        return "must be a well-formed OpenPGP message"
+    session_keys = [p for p in packets if p.tag == pysequoia.packet.Tag.PKESK]
+    encrypted = any(p.tag in (pysequoia.packet.Tag.SEIP, pysequoia.packet.Tag.AED) for p in packets)
+    if not session_keys or not encrypted:
+        return "must be encrypted (a signed or plain OpenPGP message is not)"
+    wanted = encryption_key_ids(team_key)
+    recipients = {bytes(p.body[1:9]).hex() for p in session_keys if p.body[:1] == b"\x03"}
+    if not recipients & wanted:
+        return "must be encrypted to our published key"
+    return None

@@ -1,0 +1,155 @@
+"""The team's OpenPGP key: checked when the policy loads, published, and the one every
+encrypted field and file must be addressed to (Sequoia parses; nothing decrypts)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pysequoia
+import pytest
+
+from chalicelib.domain.errors import PolicyError, ValidationFailed
+from chalicelib.domain.flags import flags_for
+from chalicelib.domain.policy import DEFAULT_POLICY, default_policy, load_policy
+from chalicelib.usecases.reporter.intake import parse_submission
+from tests.builders import REPORT
+
+TEAM_KEY = (DEFAULT_POLICY.parent / "demo-team-key.asc").read_text()
+TEAM_FINGERPRINT = "C373 42B5 B663 4D71 0C2E  F133 5C22 797A ADCC 6CAA"
+
+
+def to(cert_text: str, data: bytes) -> str:
+    cert = pysequoia.Cert.from_bytes(cert_text.encode())
+    return bytes(pysequoia.encrypt(recipients=[cert], bytes=data)).decode()
+
+
+def other_key() -> tuple[str, pysequoia.Tsk]:
+    secret = pysequoia.Tsk.generate("Someone else <else@example.org>")
+    return str(secret.extract_certificate()), secret
+
+
+def policy_file(tmp_path: Path, key_text: str, fingerprint: str) -> Path:
+    (tmp_path / "team.asc").write_text(key_text)
+    text = DEFAULT_POLICY.read_text()
+    text = text.replace('pgp_key_file = "demo-team-key.asc"', 'pgp_key_file = "team.asc"')
+    text = text.replace(TEAM_FINGERPRINT, fingerprint)
+    (tmp_path / "policy.toml").write_text(text)
+    return tmp_path / "policy.toml"
+
+
+def test_the_shipped_policy_loads_its_demo_key() -> None:
+    assert default_policy().encryption.pgp_key == TEAM_KEY
+
+
+def test_a_key_that_is_not_the_one_the_fingerprint_names_stops_the_policy(
+    tmp_path: Path,
+) -> None:
+    public, _ = other_key()
+
+    with pytest.raises(PolicyError) as refused:
+        load_policy(policy_file(tmp_path, public, TEAM_FINGERPRINT))
+
+    assert "team.asc" in refused.value.message and "not the policy's" in refused.value.message
+
+
+def test_an_expired_key_stops_the_policy(tmp_path: Path) -> None:
+    short_lived = pysequoia.Tsk.generate("Team <team@example.org>", validity_seconds=1)
+    public = short_lived.extract_certificate()
+    fingerprint = public.fingerprint.upper()
+    time.sleep(1.5)
+
+    with pytest.raises(PolicyError, match="expired"):
+        load_policy(policy_file(tmp_path, str(public), fingerprint))
+
+
+def test_a_signing_only_key_stops_the_policy(tmp_path: Path) -> None:
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    uid = "Signer <signer@example.org>"
+    subprocess.run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", uid, "ed25519",
+                    "sign", "never"], env=env, check=True, capture_output=True)  # fmt: skip
+    public = subprocess.run(["gpg", "--armor", "--export", "signer@example.org"], env=env,
+                            check=True, capture_output=True, text=True).stdout  # fmt: skip
+    fingerprint = pysequoia.Cert.from_bytes(public.encode()).fingerprint.upper()
+
+    with pytest.raises(PolicyError, match="signing-only"):
+        load_policy(policy_file(tmp_path, public, fingerprint))
+
+
+def test_the_key_cannot_be_set_inline_only_read_from_its_file(tmp_path: Path) -> None:
+    text = DEFAULT_POLICY.read_text().replace(
+        'pgp_key_url = ""', 'pgp_key_url = ""\npgp_key = "-----BEGIN PGP PUBLIC KEY BLOCK-----"'
+    )
+    (tmp_path / "policy.toml").write_text(text)
+
+    with pytest.raises(PolicyError, match="pgp_key_file"):
+        load_policy(tmp_path / "policy.toml")
+
+
+def test_fields_encrypted_to_the_team_are_kept_and_flagged_encrypted() -> None:
+    secret = "The admin token is leaked by /debug; it reads like denial of service."
+    report = {**REPORT, "description": to(TEAM_KEY, secret.encode())}
+
+    submission = parse_submission(report, default_policy())
+
+    assert submission.description.startswith("-----BEGIN PGP MESSAGE-----")
+    # The text cannot be read here: flagged encrypted, never possibly_out_of_scope.
+    assert flags_for(submission, default_policy()) == ["encrypted"]
+
+
+@pytest.mark.parametrize("field", ["description", "steps_to_reproduce", "impact"])
+def test_a_message_to_another_key_is_refused_naming_the_field(field: str) -> None:
+    public, _ = other_key()
+    report = {**REPORT, field: to(public, b"x" * 40)}
+
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission(report, default_policy())
+
+    [problem] = refused.value.fields
+    assert problem.field == field and "our published key" in problem.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-----BEGIN PGP MESSAGE-----\n\nnot base64 at all!\n-----END PGP MESSAGE-----\n",
+        "signed",
+    ],
+    ids=["malformed armor", "signed, not encrypted"],
+)
+def test_malformed_or_unencrypted_messages_are_refused(text: str) -> None:
+    if text == "signed":
+        _, signer = other_key()
+        text = bytes(pysequoia.sign(signer.signer(), b"x" * 40)).decode()
+    report = {**REPORT, "description": text}
+
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission(report, default_policy())
+
+    assert [p.field for p in refused.value.fields] == ["description"]
+
+
+def test_encrypted_files_must_be_addressed_to_the_team_too() -> None:
+    public, _ = other_key()
+    ours = base64.b64encode(to(TEAM_KEY, b"\x00\x01binary").encode()).decode()
+    theirs = base64.b64encode(to(public, b"\x00\x01binary").encode()).decode()
+
+    def files(data: str) -> dict[str, object]:
+        item = {
+            "filename": "poc.bin.pgp",
+            "content_type": "application/pgp-encrypted",
+            "data": data,
+        }
+        return {**REPORT, "attachments": [item]}
+
+    kept = parse_submission(files(ours), default_policy())
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission(files(theirs), default_policy())
+
+    assert kept.encrypted()
+    assert [p.field for p in refused.value.fields] == ["attachments"]
