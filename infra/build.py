@@ -23,7 +23,7 @@ import lambda_python
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
-MAIL_LAYER = ROOT / "infra" / "mail-layer.txt"
+OPENPGP_LAYER = ROOT / "infra" / "openpgp-layer.txt"
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
 ZIP_BUDGET = 8_000_000  # 8 MB, read as decimal megabytes (the stricter reading)
@@ -47,8 +47,8 @@ def main() -> int:
         print("error: chalice package failed (see above)", file=sys.stderr)
         return 1
     repack(args.out / "deployment.zip")
-    if build_mail_layer(args.out / "mail-layer.zip") != 0:
-        print("error: the mail layer could not be built (see above)", file=sys.stderr)
+    if build_layer(args.out / "openpgp-layer.zip") != 0:
+        print("error: the OpenPGP layer could not be built (see above)", file=sys.stderr)
         return 1
     invoke_the_alias(args.out / "sam.json")
     report_size(args.out / "deployment.zip")
@@ -56,12 +56,12 @@ def main() -> int:
     return 0
 
 
-def build_mail_layer(target: Path) -> int:
-    """The mail functions' layer: its requirements for Lambda's platform, under python/."""
+def build_layer(target: Path) -> int:
+    """The OpenPGP layer: its requirements for Lambda's platform, under python/."""
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder) / "python"
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        arguments = ["install", "--quiet", "--target", str(site), "-r", str(MAIL_LAYER)]
+        arguments = ["install", "--quiet", "--target", str(site), "-r", str(OPENPGP_LAYER)]
         arguments += ["--only-binary=:all:", "--implementation", "cp", "--python-version", version]
         arguments += [f"--platform={tag}" for tag in LAMBDA_PLATFORMS]
         arguments += ["--find-links", str(WHEELHOUSE), "--retries", "1", "--timeout", "20"]
@@ -71,7 +71,7 @@ def build_mail_layer(target: Path) -> int:
             for path in sorted(site.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
                     layer.write(path, path.relative_to(folder))
-    print(f"Mail layer: {target.name} {target.stat().st_size:,} bytes")
+    print(f"OpenPGP layer: {target.name} {target.stat().st_size:,} bytes")
     return 0
 
 

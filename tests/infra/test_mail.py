@@ -106,15 +106,13 @@ def test_bounces_and_complaints_reach_the_feedback_function(resources: dict[str,
     assert resources["MailIdentity"]["Properties"]["ConfigurationSetAttributes"]
 
 
-def test_the_openpgp_layer_is_carried_by_the_mail_functions_only(
-    resources: dict[str, Any],
-) -> None:
-    carrying = {
-        name
+def test_every_function_carries_the_openpgp_layer(resources: dict[str, Any]) -> None:
+    # Each loads the policy, which checks the team's key; the layer keeps the zip small.
+    functions = {
+        name: value["Properties"].get("Layers", [])
         for name, value in resources.items()
         if value.get("Type") == "AWS::Serverless::Function"
-        and {"Ref": "MailLayer"} in value["Properties"].get("Layers", [])
     }
 
-    assert carrying == {"PublishEvents", "ReceiveMail"}
-    assert resources["MailLayer"]["Properties"]["ContentUri"] == "./mail-layer.zip"
+    assert functions and all(layers == [{"Ref": "OpenPgpLayer"}] for layers in functions.values())
+    assert resources["OpenPgpLayer"]["Properties"]["ContentUri"] == "./openpgp-layer.zip"

@@ -18,6 +18,13 @@ LAMBDA_RUNTIME = frozenset(
 PACKAGE_BUDGET = 8_000_000  # 8 MB, read as decimal megabytes (the stricter reading)
 
 
+def with_layer(package_dir: Path, folder: Path) -> str:
+    """The OpenPGP layer unpacked beside the zip: its python/ is on Lambda's path."""
+    target = folder.parent / f"{folder.name}-layer"
+    zipfile.ZipFile(package_dir / "openpgp-layer.zip").extractall(target)
+    return str(target / "python")
+
+
 def lambda_python(package_dir: Path) -> str:
     """The interpreter the build used: the functions' Python version, with boto3 and moto."""
     return (package_dir / "python.txt").read_text().strip()
@@ -61,12 +68,13 @@ def test_lambda_zip_fits_the_budget_and_its_stripped_binaries_still_load(
 ) -> None:
     archive = package_dir / "deployment.zip"
     zipfile.ZipFile(archive).extractall(tmp_path)
+    layer = with_layer(package_dir, tmp_path)
 
     # The extension modules were stripped, unused modules dropped and bytecode added: the
     # packaged app, first on the path, takes a real submission (moto, fake credentials).
     probe = (
         "import os, sys\n"
-        f"sys.path[:0] = [{str(tmp_path)!r}, {str(PROJECT_DIR)!r}]\n"
+        f"sys.path[:0] = [{str(tmp_path)!r}, {layer!r}, {str(PROJECT_DIR)!r}]\n"
         "from bench import common\n"
         "with common.in_process_aws():\n"
         "    import app, pydantic, email_validator\n"
@@ -135,13 +143,14 @@ def test_every_library_module_our_code_imports_loads_from_the_zip(
     # import statement in app.py and chalicelib, function-level ones included, must still
     # load from the zip, and so must whatever those modules import in turn.
     zipfile.ZipFile(package_dir / "deployment.zip").extractall(tmp_path)
+    layer = with_layer(package_dir, tmp_path)
     zipped = {path.name.split(".")[0] for path in tmp_path.iterdir()} - {"app", "chalicelib"}
     wanted = _imported_by_our_code(zipped)
     # Then nothing may come from this venv but what the Lambda runtime has.
     probe = (
         "import importlib, sys, sysconfig\n"
         "before = set(sys.modules)  # site's own, from .pth files\n"
-        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        f"sys.path[:0] = [{str(tmp_path)!r}, {layer!r}]\n"
         f"for name in {wanted!r}:\n"
         "    importlib.import_module(name)\n"
         "venv = tuple(sysconfig.get_paths()[kind] for kind in ('purelib', 'platlib'))\n"
