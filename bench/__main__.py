@@ -17,7 +17,7 @@ from bench import common
 
 ORDER = (
     "package_size", "attachments", "warm", "before_outbox", "restore", "cost", "cold_start",
-    "cold_breakdown", "throughput", "event_latency",
+    "cold_breakdown", "throughput", "event_latency", "browser_encrypt",
 )  # fmt: skip
 
 

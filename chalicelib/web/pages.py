@@ -6,6 +6,8 @@ CSP with `script-src 'self'; style-src 'self'` holds.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from collections.abc import Mapping
 from functools import cache
@@ -26,7 +28,11 @@ ASSET_TYPES = {
     "status.js": "text/javascript; charset=utf-8",
     "embed.js": "text/javascript; charset=utf-8",
     "form.css": "text/css; charset=utf-8",
+    # OpenPGP.js's browser build as published (package.json pins it): the form encrypts to
+    # the team's key with it. Served from here, never from a CDN, and loaded with its hash.
+    "openpgp.min.js": "text/javascript; charset=utf-8",
 }
+VENDORED = {"openpgp.min.js": "vendor/openpgp.min.js"}  # flat asset name -> file under static/
 BOUNTY = Control("bounty_interest", "I am interested in a bounty for this report", "checkbox")
 ACCEPT = Control(
     "policy_accepted", "I have read and accept the disclosure policy", "checkbox", required=True
@@ -35,7 +41,15 @@ ACCEPT = Control(
 
 @cache
 def web_file(name: str) -> str:
-    return (WEB_DIR / name).read_text(encoding="utf-8")
+    # Bytes decoded as they are (no newline translation): served exactly as stored.
+    return (WEB_DIR / VENDORED.get(name, name)).read_bytes().decode("utf-8")
+
+
+@cache
+def integrity(name: str) -> str:
+    """The asset's Subresource Integrity value (SHA-384 of the bytes /assets/ serves)."""
+    digest = hashlib.sha384(web_file(name).encode("utf-8")).digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
 # Refusals after which the very same report may be sent again, under the same key.
@@ -99,6 +113,7 @@ def form_page(
         f'<input type="hidden" name="{KEY_FIELD}" value="{key}" autocomplete="off">',
         _submit(),
         "</form>",
+        _openpgp_script(policy),
     ]
     return _page(f"Report a vulnerability — {policy.organisation.name}", body, "form.js", policy)
 
@@ -113,6 +128,15 @@ def _team_key_attributes(policy: Policy) -> str:
         f'data-team-fingerprint="{escape(key.fingerprint_hex())}" '
         f'data-organisation="{escape(policy.organisation.name)}" '
     )
+
+
+def _openpgp_script(policy: Policy) -> str:
+    """OpenPGP.js for the form's script, only when there is a team key to encrypt to.
+    Deferred, so it runs before DOMContentLoaded, when form.js starts using it."""
+    if not policy.encryption.pgp_key:
+        return ""
+    name = "openpgp.min.js"
+    return f'<script src="assets/{name}" integrity="{integrity(name)}" defer></script>'
 
 
 def receipt_page(policy: Policy, accepted: Accepted) -> str:

@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import PROJECT_DIR
 
-FIGURE = re.compile(r"^\[bench\] (?P<name>[a-z_]+): (?P<value>[0-9.]+(?:e[+-]?\d+)?) .*\| target ")
+FIGURE = re.compile(r"^\[bench\] (?P<name>\w+): (?P<value>[0-9.]+(?:e[+-]?\d+)?) .*\| target ")
 # A figure that needs something a checkout may lack (git history) says why it was skipped.
-SKIPPED = re.compile(r"^\[bench\] (?P<name>[a-z_]+): skipped \| \S")
+SKIPPED = re.compile(r"^\[bench\] (?P<name>\w+): skipped \| \S")
 MAY_SKIP = {"warm_submission_before_outbox"}
 FIGURES = {
     "cold_start": [
@@ -35,6 +35,7 @@ FIGURES = {
     "cost": ["cost_per_million_reports"],
     "throughput": ["local_throughput"],
     "event_latency": ["event_latency"],
+    "browser_encrypt": ["browser_encrypt_4mb"],
 }
 SERVES = {"throughput", "event_latency"}  # start `vdp serve`
 EXTRA_ARGS = {"throughput": ["--free-ports"]}

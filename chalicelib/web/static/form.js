@@ -1,6 +1,8 @@
 // The report form, enhanced: JSON submission with an Idempotency-Key, field errors from
 // the 422 list, character counters, the receipt with a copy button, and the iframe height
-// posted to the embedding page (only to the policy's allowed origins).
+// posted to the embedding page (only to the policy's allowed origins). With the team's
+// OpenPGP key (the form names its URL and fingerprint), the description, steps, impact and
+// every file are encrypted to it in the browser, with OpenPGP.js, before anything is sent.
 (function () {
   "use strict";
 
@@ -86,7 +88,9 @@
     return window.btoa(chunks.join(""));
   }
 
-  function attachments(form) {
+  // The files as the API takes them; with the team's key, each one an OpenPGP message
+  // that carries the file's name (the server sees only "<name>.pgp").
+  function attachments(form, key) {
     var input = form.querySelector('input[type="file"][name="attachments"]');
     var files = input ? Array.prototype.slice.call(input.files) : [];
     var maxFiles = Number(form.getAttribute("data-max-attachments"));
@@ -96,6 +100,11 @@
     if (total > maxBytes) return Promise.reject(tooMany("at most " + maxBytes + " bytes in total"));
     return Promise.all(files.map(function (file) {
       return file.arrayBuffer().then(function (buffer) {
+        if (key) {
+          return encryptFile(buffer, file.name, key).then(function (sealed) {
+            return { filename: file.name + ".pgp", content_type: PGP_ENCRYPTED, data: base64(sealed) };
+          });
+        }
         return {
           filename: file.name,
           content_type: file.type || "application/octet-stream",
@@ -105,12 +114,172 @@
     }));
   }
 
+  // The JSON body: the form's fields and files, the content ones encrypted when there is a key.
+  function reportBody(form, key) {
+    var body = collect(form);
+    return attachments(form, key).then(function (files) {
+      if (files.length) body.attachments = files;
+      if (!key) return body;
+      return Promise.all(ENCRYPTED_FIELDS.map(function (name) {
+        // Empty fields stay absent; a message the reporter encrypted already is sent as it is.
+        if (!body[name] || isMessage(body[name])) return null;
+        return encryptText(body[name], key).then(function (armored) { body[name] = armored; });
+      })).then(function () { return body; });
+    });
+  }
+
   function tooMany(message) {
     return {
       code: "validation_failed",
       message: "Some fields are missing or invalid.",
       fields: [{ field: "attachments", message: message }]
     };
+  }
+
+  // --- encryption to the team's OpenPGP key -------------------------------------------------
+  // The key comes from the form's data-team-key-url and must have the fingerprint the page
+  // names (data-team-fingerprint): another key is refused and nothing is sent. The notice
+  // says, before anything is sent, to whose key the report will be encrypted. Without
+  // OpenPGP.js (an old browser), the report is sent as without JavaScript: encrypted at rest.
+  var ENCRYPTED_FIELDS = ["description", "steps_to_reproduce", "impact"];
+  var PGP_ENCRYPTED = "application/pgp-encrypted";
+  var PGP_MESSAGE = "-----BEGIN PGP MESSAGE-----";
+  var teamKey = null;  // a promise of the team's key (an openpgp Key), once asked for
+
+  function encrypting(form) {
+    return Boolean(form.getAttribute("data-team-key-url") && window.openpgp);
+  }
+
+  function organisation(form) {
+    return form.getAttribute("data-organisation") || "the security team";
+  }
+
+  function grouped(fingerprint) {
+    return fingerprint.toUpperCase().match(/.{1,4}/g).join(" ");
+  }
+
+  function keyName(form) {
+    return organisation(form) + "\u2019s key " +
+      grouped(form.getAttribute("data-team-fingerprint") || "");
+  }
+
+  function isMessage(text) {
+    return text.replace(/^\s+/, "").indexOf(PGP_MESSAGE) === 0;
+  }
+
+  // Text is compressed first (when the key allows it), so it fits the fields' limits.
+  function encryptText(text, key) {
+    var config = { preferredCompressionAlgorithm: window.openpgp.enums.compression.zlib };
+    return window.openpgp.createMessage({ text: text }).then(function (message) {
+      return window.openpgp.encrypt({ message: message, encryptionKeys: key, config: config });
+    });
+  }
+
+  // Binary, not armored, and not compressed: a file grows by a few hundred bytes only (the
+  // session key and the packets' framing), so one as large as the limit still fits a request.
+  function encryptFile(buffer, filename, key) {
+    var data = new Uint8Array(buffer);
+    return window.openpgp.createMessage({ binary: data, filename: filename, format: "binary" })
+      .then(function (message) {
+        return window.openpgp.encrypt({ message: message, encryptionKeys: key, format: "binary" });
+      });
+  }
+
+  function keyProblem(message, retry) {
+    return { code: "team_key", message: message, fields: [], retry: retry };
+  }
+
+  function fetchTeamKey(form) {
+    var expected = (form.getAttribute("data-team-fingerprint") || "").toLowerCase();
+    var url = new URL(form.getAttribute("data-team-key-url"), document.baseURI);
+    var unreachable = keyProblem(keyName(form) + ", to encrypt your report in your browser, " +
+      "could not be fetched. Check your connection and try again.", true);
+    return fetch(url.href, { headers: { "Accept": "text/plain" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw unreachable;
+        return response.text();
+      }, function () { throw unreachable; })
+      .then(function (armored) {
+        return window.openpgp.readKey({ armoredKey: armored });
+      })
+      .then(function (key) {
+        if (key.getFingerprint().toLowerCase() !== expected) throw new Error("fingerprint");
+        return key.getEncryptionKey().then(function () { return key; });
+      })
+      .catch(function (problem) {
+        if (problem === unreachable) throw problem;
+        throw keyProblem("The key this page received is not " + keyName(form) +
+          ", so your report cannot be encrypted to it. Nothing was sent. " +
+          "Please try again later, or contact " + organisation(form) + " another way.", false);
+      });
+  }
+
+  // The team's key, fetched once; fetched again when sending if the network failed before.
+  function readyKey(form) {
+    if (!teamKey) return (teamKey = watched(form, fetchTeamKey(form)));
+    return teamKey.catch(function (problem) {
+      if (!problem.retry) throw problem;
+      teamKey = watched(form, fetchTeamKey(form));
+      return teamKey;
+    });
+  }
+
+  function watched(form, promise) {
+    promise.then(function () { showNotice(form, null); }, function (problem) {
+      showNotice(form, problem);
+    });
+    return promise;
+  }
+
+  function showNotice(form, problem) {
+    var notice = document.getElementById("vdp-e2e-notice");
+    if (!notice) return;
+    notice.textContent = "";
+    notice.classList.toggle("vdp-e2e-refused", Boolean(problem && !problem.retry));
+    if (problem) {
+      notice.textContent = problem.retry
+        ? keyName(form) + " could not be fetched yet. It is fetched again when you send: " +
+          "your report is encrypted to it in your browser, or not sent."
+        : "The key this page received is not " + keyName(form) + ": your report cannot be " +
+          "encrypted in your browser, and this form will not send it.";
+    } else {
+      var headline = document.createElement("strong");
+      headline.textContent = "Encrypted in your browser to " + keyName(form);
+      notice.append(headline, "Description, steps to reproduce, impact and attachments are " +
+        "encrypted on this page before they are sent: only " + organisation(form) + "\u2019s " +
+        "security team can read them. The title and the other fields are not, so keep the " +
+        "details out of the title.");
+    }
+    notice.hidden = false;
+  }
+
+  function showWithoutLibrary(form) {
+    var notice = document.getElementById("vdp-e2e-notice");
+    if (!notice) return;
+    notice.textContent = "Your browser cannot encrypt your report to " + keyName(form) +
+      " here: it is encrypted at rest, on our servers, as without JavaScript.";
+    notice.hidden = false;
+  }
+
+  // The encrypted fields' own limits, checked here: the server sees only ciphertext.
+  function plaintextProblems(form) {
+    var fields = [];
+    ENCRYPTED_FIELDS.forEach(function (name) {
+      var control = document.getElementById(controlId(name));
+      if (!control || !form.contains(control)) return;
+      var value = control.value.trim();
+      if (!value || isMessage(value)) return;
+      var length = Array.from(value).length;  // characters, as the server counts them
+      var min = Number(control.getAttribute("minlength") || 0);
+      var max = Number(control.getAttribute("maxlength") || 0);
+      if (min && length < min) {
+        fields.push({ field: name, message: "String should have at least " + min + " characters" });
+      } else if (max && length > max) {
+        fields.push({ field: name, message: "String should have at most " + max + " characters" });
+      }
+    });
+    if (!fields.length) return null;
+    return { code: "validation_failed", message: "Some fields are missing or invalid.", fields: fields };
   }
 
   // --- errors -------------------------------------------------------------------------------
@@ -184,6 +353,13 @@
     return dd;
   }
 
+  function protection(form, accepted) {
+    var inBrowser = (accepted.flags || []).indexOf("encrypted") >= 0 && encrypting(form);
+    return inBrowser
+      ? "Encrypted in your browser to " + keyName(form) + " and at rest"
+      : "Encrypted at rest, on our servers";
+  }
+
   function showReceipt(form, accepted) {
     var section = document.createElement("section");
     section.className = "vdp-receipt";
@@ -207,6 +383,7 @@
     var receiptCell = fact(facts, "Receipt", code);
     receiptCell.append(" ", copyButton("r-receipt"));
     fact(facts, "We acknowledge it by", accepted.acknowledge_by);
+    fact(facts, "Protection", protection(form, accepted), "r-protection");
     var link = document.createElement("a");
     link.id = "r-status-link";
     link.href = accepted.status_url;
@@ -216,7 +393,8 @@
     var follow = document.createElement("p");
     follow.append(link, " (opens a new tab; the link carries the receipt, keep it private).");
     section.append(heading, warning, facts);
-    if (accepted.flags && accepted.flags.length) section.appendChild(flagList(accepted.flags));
+    var noticed = flagList(accepted.flags || []);
+    if (noticed.childNodes.length) section.appendChild(noticed);
     section.appendChild(follow);
     form.hidden = true;
     var summary = document.getElementById("vdp-errors");
@@ -229,11 +407,15 @@
     var list = document.createElement("ul");
     list.className = "vdp-flags";
     flags.forEach(function (flag) {
-      var item = document.createElement("li");
       var parts = flag.split(":");
-      item.textContent = parts[0] === "unsupported_version"
-        ? "The version you named is not supported any more."
-        : "This may be out of scope (" + (parts[1] || parts[0]).replace(/_/g, " ") + ").";
+      var text = {
+        unsupported_version: "The version you named is not supported any more.",
+        possibly_out_of_scope: "This may be out of scope (" +
+          (parts[1] || parts[0]).replace(/_/g, " ") + ")."
+      }[parts[0]];
+      if (!text) return;  // "encrypted" is the receipt's Protection line
+      var item = document.createElement("li");
+      item.textContent = text;
       list.appendChild(item);
     });
     return list;
@@ -321,11 +503,22 @@
     event.preventDefault();
     var button = form.querySelector('button[type="submit"]');
     var action = form.getAttribute("action");
+    var sealed = encrypting(form);
+    var local = sealed ? plaintextProblems(form) : null;
+    if (local) {
+      announce("Your report was not sent.");
+      showErrors(form, local);
+      return;
+    }
     button.disabled = true;
-    announce("Sending your report…");
-    Promise.all([attachments(form), proofHeaders(action)]).then(function (ready) {
-      var files = ready[0], body = collect(form);
-      if (files.length) body.attachments = files;
+    announce(sealed ? "Encrypting your report…" : "Sending your report…");
+    // The key first: with a refused key, nothing at all is asked of or sent to the server.
+    var keyed = sealed ? readyKey(form) : Promise.resolve(null);
+    keyed.then(function (key) {
+      return Promise.all([reportBody(form, key), proofHeaders(action)]);
+    }).then(function (ready) {
+      var body = ready[0];
+      announce("Sending your report…");
       var headers = {
         "Content-Type": "application/json",
         "Accept": "application/json",
@@ -378,6 +571,8 @@
     document.querySelectorAll("button[data-copy]").forEach(wireCopy);
     var form = document.getElementById("vdp-report");
     if (form) form.addEventListener("submit", function (event) { submit(form, event); });
+    if (form && encrypting(form)) readyKey(form).catch(function () {});  // the notice says
+    else if (form && form.getAttribute("data-team-key-url")) showWithoutLibrary(form);
     var summary = document.getElementById("vdp-errors");
     if (summary) summary.focus();
     if (window.ResizeObserver) new ResizeObserver(postHeight).observe(document.body);
