@@ -131,6 +131,9 @@ def package(out: Path, stage: str) -> int:
 UNUSED = (
     "dns/", "dnspython-", "pydantic/v1/", "pydantic/mypy.py", "cffi/", "cffi-",
     "pycparser/", "pycparser-",
+    # pydantic's opt-in experimental API; installers' file lists and build SBOMs in the
+    # dist-info folders (licences stay; METADATA keeps its headers, see _headers_only)
+    "pydantic/experimental/",
     *(f"packaging/{name}" for name in (
         "licenses/", "metadata.py", "pylock.py", "markers.py", "requirements.py",
         "_parser.py", "_tokenizer.py", "direct_url.py", "dependency_groups.py", "errors.py",
@@ -159,9 +162,11 @@ def repack(path: Path) -> None:
 
         for info in source.infolist():
             name = info.filename
-            if name.endswith((".pyi", ".pyc")) or name.startswith(UNUSED):
+            if name.endswith((".pyi", ".pyc")) or name.startswith(UNUSED) or _bookkeeping(name):
                 continue  # .pyc: a developer's own cache, copied by chalice; ours follow
             data = source.read(info)
+            if name.endswith(".dist-info/METADATA"):
+                data = _headers_only(data)
             if name.endswith(".so"):
                 data = stripped(data)
             if name.endswith(".py") and name.startswith(BYTECODE_ONLY):
@@ -174,6 +179,19 @@ def repack(path: Path) -> None:
                 cached += f"{module[:-3]}.{sys.implementation.cache_tag}.pyc"
                 add(_entry(info, cached), bytecode(name, data, checked=True))
     packed.replace(path)
+
+
+def _bookkeeping(name: str) -> bool:
+    """A dist-info's RECORD or SBOM: what an installer or auditor reads, not the runtime."""
+    folder, _, rest = name.partition("/")
+    return folder.endswith(".dist-info") and (rest == "RECORD" or rest.startswith("sboms/"))
+
+
+def _headers_only(metadata: bytes) -> bytes:
+    """A package's METADATA without its long description (the README after the headers):
+    importlib.metadata reads the name and version from the headers."""
+    headers, _, _ = metadata.partition(b"\n\n")
+    return headers + b"\n"
 
 
 def bytecode(name: str, source: bytes, *, checked: bool) -> bytes:
