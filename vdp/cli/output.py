@@ -59,19 +59,41 @@ def describe_report(document: dict[str, Any]) -> str:
         f"yes, as {credit.get('name') or 'reporter name'}" if credit.get("wants_credit") else "no"
     )
     lines.append(f"  {'credit wanted':<16}{one_line(wish)}")
+    end_to_end = document.get("end_to_end") or {}
     for name in ("description", "steps_to_reproduce", "impact"):
         if report.get(name):
-            lines += ["", f"{name}:", _indented(report[name])]
+            label = _labelled(end_to_end.get("fields", {}).get(name), " (", ")")
+            lines += ["", f"{name}{label}:", _indented(report[name])]
+    if end_to_end.get("flags_from_decrypted_text") is not None:
+        found = ", ".join(end_to_end["flags_from_decrypted_text"]) or "none"
+        lines += ["", f"flags from the decrypted text: {_cell(found)}"]
     lines += ["", f"reporter: {json.dumps(report.get('reporter'), ensure_ascii=True)}"]
     lines += [
-        f"attachment: {one_line(a['filename'])} ({a['size']} bytes)"
+        f"attachment: {one_line(a['filename'])} "
+        f"({a['size']} bytes{_labelled(a.get('end_to_end'), '; ', '')})"
         for a in document["attachments"]
     ]
     lines += [f"written: {one_line(path)}" for path in document["written"]]
     for message in document["messages"]:
         actor = one_line(message["actor"] or "reporter")
-        lines += ["", f"[{message['at']}] {message['kind']} ({actor}):", _indented(message["text"])]
+        state = message.get("end_to_end")
+        head = f"[{message['at']}] {message['kind']} ({actor}{_labelled(state, '; ', '')}):"
+        text = "(only the reporter can read it)" if state == "reporter_key" else message["text"]
+        lines += ["", head, _indented(text)]
     return "\n".join(lines)
+
+
+# How a part that was end-to-end encrypted is labelled (vdp.cli.openpgp's states).
+_END_TO_END = {
+    "decrypted": "end-to-end encrypted, decrypted here by GnuPG",
+    "not_decrypted": "end-to-end encrypted, not decrypted: shown as stored",
+    "reporter_key": "encrypted to the reporter's key",
+}
+
+
+def _labelled(state: str | None, before: str, after: str) -> str:
+    label = _END_TO_END.get(state or "")
+    return f"{before}{label}{after}" if label else ""
 
 
 def _indented(text: str) -> str:
@@ -116,5 +138,5 @@ _TERMINAL_SAFE = {
 }
 
 
-def echo_safe(text: str, nl: bool = True) -> None:
-    click.echo(text.translate(_TERMINAL_SAFE), nl=nl)
+def echo_safe(text: str, nl: bool = True, err: bool = False) -> None:
+    click.echo(text.translate(_TERMINAL_SAFE), nl=nl, err=err)

@@ -86,6 +86,11 @@ def ack_command(state: CliState, report_id: str, message: str | None, as_json: b
     help="An internal note recorded with the change (encrypted)" + FROM_STDIN + ".",
 )
 @click.option(
+    "--reply",
+    callback=_text_or_stdin,
+    help="A reply the reporter will read on their status page" + FROM_STDIN + ".",
+)
+@click.option(
     "--duplicate-of", callback=as_report_id, help="The original report, for NEW=duplicate."
 )
 @JSON_OPTION
@@ -95,6 +100,7 @@ def status_command(
     report_id: str,
     new_status: str,
     note: str | None,
+    reply: str | None,
     duplicate_of: str | None,
     as_json: bool,
 ) -> None:
@@ -103,7 +109,7 @@ def status_command(
 
     def change(ports: Any, actor: str) -> ReportRecord:
         return change_status(
-            ports, actor, report_id, new_status, note=note, duplicate_of=duplicate_of
+            ports, actor, report_id, new_status, note=note, reply=reply, duplicate_of=duplicate_of
         )
 
     _changed(state, as_json, change, lambda r: f"now {r.status}")
@@ -148,7 +154,9 @@ def _texted(state: CliState, as_json: bool, write: Callable[[Any, str], Any], wh
         if as_json:
             echo_safe(json.dumps(event.model_dump(mode="json"), indent=2))
         else:
-            echo_safe(f"{what} {event.event_id} recorded")
+            # A reply to a reporter's key says so: nobody else can read it back.
+            how = f", {event.detail}" if event.kind == "reply" and event.detail else ""
+            echo_safe(f"{what} {event.event_id} recorded{how}")
 
     run_safely(action)
 

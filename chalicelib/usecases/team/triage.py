@@ -19,6 +19,9 @@ from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 
 MAX_TEXT = 20_000  # as the reporter's impact field: a reply is a message, not a document
+# A reply event's detail when its part holds the reply encrypted to the reporter's own key
+# (nobody but the reporter can read it back, the team included).
+TO_REPORTERS_KEY = "encrypted to the reporter's key"
 
 
 def get_report(ports: Ports, report_id: str) -> ReportRecord:
@@ -150,7 +153,8 @@ def add_note(ports: Ports, actor: str, report_id: str, text: str) -> ReportEvent
 
 
 def reply(ports: Ports, actor: str, report_id: str, text: str) -> ReportEvent:
-    """A message to the reporter, encrypted as part `reply` (shown on their status page)."""
+    """A message to the reporter, encrypted as part `reply` (shown on their status page);
+    to a reporter who gave an OpenPGP key, the part holds the reply encrypted to that key."""
     get_report(ports, report_id)
     event = _sealed_text(ports, report_id, parts.REPLY, text, actor, public=True)
     ports.reports.add_event(report_id, event)
@@ -166,5 +170,26 @@ def _sealed_text(
         raise ValidationFailed([FieldProblem(part, problem)], f"{part}: {problem}")
     kind = "note" if part == parts.NOTE else "reply"
     event = ReportEvent(at=ports.clock(), kind=kind, public=public, actor=actor)
+    if part == parts.REPLY:
+        armored = _to_reporters_key(ports, report_id, text)
+        if armored is not None:
+            text = armored
+            event = event.model_copy(update={"detail": TO_REPORTERS_KEY})
     key = parts.store_text(ports, report_id, part, event.event_id, text)
     return event.model_copy(update={"part": key})
+
+
+def _to_reporters_key(ports: Ports, report_id: str, text: str) -> str | None:
+    """The reply as an armored OpenPGP message to the key the reporter gave, or None (no
+    key, no encryptor, or a key that cannot encrypt: the reply is stored as written, under
+    KMS like any reply, as a mail to such a reporter goes out plain)."""
+    if ports.encryptor is None:
+        return None
+    contact = parts.load_contact(ports, report_id) or {}
+    key = contact.get("pgp_key")
+    if not isinstance(key, str) or not key:
+        return None
+    try:
+        return ports.encryptor.encrypt(key, text.encode())
+    except ValueError:
+        return None

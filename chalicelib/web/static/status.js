@@ -30,7 +30,13 @@
     return { id: fragment.slice(0, dot), receipt: fragment.slice(dot + 1) };
   }
 
-  function entry(item) {
+  // A reply the team encrypted to the OpenPGP key given with the report: only that key's
+  // owner can read it, so it is shown as it came, to copy into their OpenPGP software.
+  function armored(item) {
+    return item.type === "reply" && /^\s*-----BEGIN PGP MESSAGE-----/.test(item.message || "");
+  }
+
+  function entry(item, index) { // index: from map, to name the reply's copy target
     var li = document.createElement("li");
     li.className = "vdp-history-" + item.type;
     var time = document.createElement("time");
@@ -39,16 +45,62 @@
     var what = document.createElement("p");
     if (item.type === "status") {
       what.textContent = "Status: " + (STATUS_TEXT[item.status] || item.status);
+    } else if (armored(item)) {
+      what.textContent = "Reply from the security team, encrypted to your OpenPGP key: copy " +
+        "it and decrypt it with your OpenPGP software.";
     } else {
       what.textContent = item.type === "reply" ? "Reply from the security team" : "Your message";
     }
     li.append(time, what);
-    if (item.message) {
+    if (armored(item)) {
+      li.append(armoredText(item.message, "r-reply-" + index), copyButton("r-reply-" + index));
+    } else if (item.message) {
       var text = document.createElement("blockquote");
       text.textContent = item.message;
       li.appendChild(text);
     }
     return li;
+  }
+
+  function armoredText(message, id) {
+    var pre = document.createElement("pre");
+    pre.id = id;
+    pre.className = "vdp-armored";
+    pre.tabIndex = 0; // a region that may scroll sideways: reachable by keyboard
+    pre.setAttribute("aria-label", "Encrypted reply");
+    pre.style.overflowX = "auto"; // set through the DOM: the page's CSP allows no inline style
+    pre.style.maxWidth = "100%";
+    pre.textContent = message.trim();
+    return pre;
+  }
+
+  // As the form's receipt button: the clipboard where the browser allows it, else the text
+  // is selected for Ctrl+C.
+  function copyButton(targetId) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "vdp-copy";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy the encrypted reply");
+    button.addEventListener("click", function () {
+      var target = $(targetId);
+      var done = function () { announce("Encrypted reply copied."); button.textContent = "Copied"; };
+      var select = function () {
+        var range = document.createRange();
+        range.selectNodeContents(target);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        announce("Encrypted reply selected: press Ctrl+C (or Cmd+C) to copy it.");
+        if (document.execCommand && document.execCommand("copy")) done();
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(target.textContent + "\n").then(done, select);
+      } else {
+        select();
+      }
+    });
+    return button;
   }
 
   function render(view) {

@@ -1,0 +1,136 @@
+"""Replies to a reporter who gave an OpenPGP key are stored encrypted to that key; other
+replies and every internal note stay as written (under KMS only). Against fakes, with
+the real Sequoia encryptor."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pysequoia
+import pytest
+
+from chalicelib.adapters.openpgp import SequoiaEncryptor
+from chalicelib.domain.openpgp import is_message
+from chalicelib.usecases import parts
+from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.reporter.status import reporter_status
+from chalicelib.usecases.team.inbox import show_report
+from chalicelib.usecases.team.triage import (
+    TO_REPORTERS_KEY,
+    acknowledge,
+    add_note,
+    change_status,
+    reply,
+)
+from tests.builders import ANN, BASE, MINIMAL_REPORT
+from tests.unit.fakes import fake_ports
+
+TEXT = "Thanks, we can reproduce it. A fix is planned for 2.4.2."
+UNUSABLE_KEY = (
+    "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n"
+)
+
+
+@pytest.fixture(scope="module")
+def reporter_key() -> pysequoia.Tsk:
+    return pysequoia.Tsk.generate("Rae <rae@example.org>")
+
+
+def ports_with_encryptor() -> Ports:
+    return dataclasses.replace(fake_ports(), encryptor=SequoiaEncryptor())
+
+
+def submitted(ports: Ports, **reporter: Any) -> Any:
+    fields = {**MINIMAL_REPORT, **({"reporter": reporter} if reporter else {})}
+    return submit_report(fields, ports, base_url=BASE)
+
+
+def stored(ports: Ports, report_id: str, event: Any, part: str = parts.REPLY) -> str:
+    """The text as its part holds it (KMS opened, nothing else)."""
+    return parts.load_text(ports, report_id, part, event.part, event.event_id)
+
+
+def reads(key: pysequoia.Tsk, armored: str) -> str:
+    return str(pysequoia.decrypt(decryptor=key.decryptor(), bytes=armored.encode()).bytes.decode())
+
+
+def test_a_reply_to_a_reporter_with_a_key_is_stored_encrypted_to_that_key(
+    reporter_key: pysequoia.Tsk,
+) -> None:
+    ports = ports_with_encryptor()
+    public = str(reporter_key.extract_certificate())
+    accepted = submitted(ports, name="Rae", pgp_key=public)
+
+    event = reply(ports, ANN, accepted.report_id, TEXT)
+
+    armored = stored(ports, accepted.report_id, event)
+    assert is_message(armored) and TEXT not in armored
+    assert reads(reporter_key, armored) == TEXT
+    assert event.detail == TO_REPORTERS_KEY and event.public
+    # The reporter's status page gets the armored message; the team cannot read it back.
+    (entry,) = [h for h in reporter_status(accepted.report_id, accepted.receipt, ports).history
+                if h.type == "reply"]  # fmt: skip
+    assert entry.message == armored
+    (message,) = show_report(ports, accepted.report_id).messages
+    assert message.text == armored
+
+
+def test_acknowledgment_and_status_replies_are_encrypted_too_and_notes_never(
+    reporter_key: pysequoia.Tsk,
+) -> None:
+    ports = ports_with_encryptor()
+    accepted = submitted(ports, pgp_key=str(reporter_key.extract_certificate()))
+    report_id = accepted.report_id
+
+    acknowledge(ports, ANN, report_id, message="We are on it.")
+    change_status(ports, ANN, report_id, "triaged", note="Internal: likely valid", reply=TEXT)
+    add_note(ports, ANN, report_id, "Internal: ask Bob")
+
+    texts = {(m.kind, m.text) for m in show_report(ports, report_id).messages}
+    replies = [text for kind, text in texts if kind == "reply"]
+    assert len(replies) == 2 and all(is_message(text) for text in replies)
+    assert sorted(reads(reporter_key, text) for text in replies) == sorted(["We are on it.", TEXT])
+    assert {text for kind, text in texts if kind == "note"} == {
+        "Internal: likely valid",
+        "Internal: ask Bob",
+    }
+
+
+@pytest.mark.parametrize(
+    "reporter",
+    [{}, {"email": "rae@example.org"}, {"pgp_key": UNUSABLE_KEY}],
+    ids=["anonymous", "no key", "a key that cannot encrypt"],
+)
+def test_a_reply_stays_as_written_without_a_usable_key(reporter: dict[str, str]) -> None:
+    ports = ports_with_encryptor()
+    accepted = submitted(ports, **reporter)
+
+    event = reply(ports, ANN, accepted.report_id, TEXT)
+
+    assert stored(ports, accepted.report_id, event) == TEXT
+    assert event.detail is None
+
+
+def test_without_an_encryptor_a_reply_stays_as_written(reporter_key: pysequoia.Tsk) -> None:
+    ports = fake_ports()  # as where no mail is sent: no encryptor
+    accepted = submitted(ports, pgp_key=str(reporter_key.extract_certificate()))
+
+    event = reply(ports, ANN, accepted.report_id, TEXT)
+
+    assert stored(ports, accepted.report_id, event) == TEXT
+
+
+def test_the_length_limit_applies_to_the_reply_as_written(reporter_key: pysequoia.Tsk) -> None:
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.usecases.team.triage import MAX_TEXT
+
+    ports = ports_with_encryptor()
+    accepted = submitted(ports, pgp_key=str(reporter_key.extract_certificate()))
+
+    event = reply(ports, ANN, accepted.report_id, "x" * MAX_TEXT)  # its message is longer
+    with pytest.raises(ValidationFailed):
+        reply(ports, ANN, accepted.report_id, "x" * (MAX_TEXT + 1))
+
+    assert reads(reporter_key, stored(ports, accepted.report_id, event)) == "x" * MAX_TEXT
