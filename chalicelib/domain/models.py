@@ -20,6 +20,10 @@ from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message, message_probl
 from chalicelib.domain.scoring import score_vector
 
 PGP_ENCRYPTED = "application/pgp-encrypted"
+# Base64 armor is 4/3 of the packets, plus headers: a message may exceed its text's limit.
+ARMORED_LIMIT = 70_000
+TEXT_LIMITS = {"description": 50_000, "steps_to_reproduce": 50_000, "impact": 20_000}
+PGP_OVERHEAD = 4096  # bytes an encrypted file may add: session keys (RSA-4096 too), headers
 ARMOR_PREFIX = ARMORED_MESSAGE.encode()
 
 Severity = Literal["critical", "high", "medium", "low", "none", "unknown"]
@@ -150,9 +154,11 @@ class Attachment(_Submitted):
 
 class ReportSubmission(_Submitted):
     title: str = Field(min_length=5, max_length=200)
-    description: str = Field(min_length=20, max_length=50_000)
-    steps_to_reproduce: str | None = Field(default=None, max_length=50_000)
-    impact: str | None = Field(default=None, max_length=20_000)
+    # Plain text up to 50,000 and 20,000 characters; an armored message to the team's key
+    # may be longer than its text (see _text_limits).
+    description: str = Field(min_length=20, max_length=ARMORED_LIMIT)
+    steps_to_reproduce: str | None = Field(default=None, max_length=ARMORED_LIMIT)
+    impact: str | None = Field(default=None, max_length=ARMORED_LIMIT)
     product: str = Field(min_length=1, max_length=64)
     version: str | None = Field(default=None, max_length=64)
     severity: Severity | None = None
@@ -168,6 +174,9 @@ class ReportSubmission(_Submitted):
     @classmethod
     def _encrypted_to_us(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Encrypted in the browser (or by hand): only a message the team can open is kept.
+        limit = TEXT_LIMITS[str(info.field_name)]
+        if value and len(value) > limit and not is_message(value):
+            raise ValueError(f"at most {limit:,} characters")
         rules = _rules(info)
         if value and rules and rules.team_key and is_message(value):
             problem = message_problem(value.encode(), rules.team_key)
@@ -238,7 +247,12 @@ class ReportSubmission(_Submitted):
     @classmethod
     def _attachment_bytes(cls, value: list[Attachment], info: ValidationInfo) -> list[Attachment]:
         rules = _rules(info)
-        if rules and sum(len(item.data) for item in value) > rules.max_attachment_bytes:
+        # An encrypted file is its bytes plus the message's packets: that much is allowed on
+        # top, so a file at the limit may be encrypted in the browser.
+        allowed = (rules.max_attachment_bytes if rules else 0) + sum(
+            PGP_OVERHEAD for item in value if item.encrypted()
+        )
+        if rules and sum(len(item.data) for item in value) > allowed:
             raise ValueError(f"at most {rules.max_attachment_bytes} bytes in total")
         return value
 

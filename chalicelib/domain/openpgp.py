@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from functools import cache
 
 ARMORED_MESSAGE = "-----BEGIN PGP MESSAGE-----"
-_PKESK_V3 = 3  # RFC 9580 5.1: version 3 names its recipient by the key id in octets 1-8
 
 
 def is_message(text: str) -> bool:
@@ -49,11 +48,15 @@ def _can_encrypt(armored: str) -> bool:
 
 @cache
 def encryption_key_ids(armored: str) -> frozenset[str]:
-    """The key ids a message to this key names: the primary key's and its subkeys'."""
+    """What a message to this key names it by: the key ids (version 3 session keys) and
+    fingerprints (version 6) of the primary key and its subkeys, lower-case hex."""
     import pysequoia
 
     pile = pysequoia.packet.PacketPile.from_bytes(armored.encode())
-    return frozenset(packet.key_id.lower() for packet in pile if packet.key_id)
+    named = set()
+    for packet in pile:
+        named |= {str(value).lower() for value in (packet.key_id, packet.fingerprint) if value}
+    return frozenset(named)
 
 
 def message_problem(data: bytes, team_key: str) -> str | None:
@@ -69,7 +72,18 @@ def message_problem(data: bytes, team_key: str) -> str | None:
     if not session_keys or not encrypted:
         return "must be encrypted (a signed or plain OpenPGP message is not)"
     wanted = encryption_key_ids(team_key)
-    recipients = {bytes(p.body[1:9]).hex() for p in session_keys if p.body[:1] == b"\x03"}
+    recipients = {_recipient(bytes(p.body)) for p in session_keys}
     if not recipients & wanted:
         return "must be encrypted to our published key"
     return None
+
+
+def _recipient(body: bytes) -> str:
+    """The recipient a public-key encrypted session key packet names (RFC 9580 5.1): a
+    version 3 packet by the key id in octets 1-8; a version 6 packet by a fingerprint,
+    after its length and the key's version octet."""
+    if body[:1] == b"\x03":
+        return body[1:9].hex()
+    if body[:1] == b"\x06" and len(body) > 2 and body[1] > 1:
+        return body[3 : 2 + body[1]].hex()
+    return ""

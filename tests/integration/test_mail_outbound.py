@@ -59,6 +59,13 @@ def team(*arguments: str) -> str:
     return result.output
 
 
+def gpg_decrypt(armored: str, env: dict[str, str]) -> str:
+    return subprocess.run(
+        ["gpg", "--batch", "--decrypt"], input=armored, env=env, capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+
+
 def parsed(message: Any) -> Message:
     return email.message_from_string(message.raw_data)
 
@@ -151,12 +158,12 @@ def test_a_team_reply_through_the_cli_mails_the_reporter_once(
     replies = sent()[before:]
     assert len(replies) == 1
     body = parsed(replies[0]).get_payload()[1].get_payload()
-    decrypted = subprocess.run(
-        ["gpg", "--batch", "--decrypt"], input=body, env=env, capture_output=True, text=True,
-        check=True,
-    ).stdout  # fmt: skip
-    assert REPLY in decrypted  # the reply's text, to the reporter's key only
-    assert REPLY not in replies[0].raw_data
+    mail_text = gpg_decrypt(body, env)
+    # The reply was stored encrypted to the reporter's key: inside the mail, as a block.
+    block = mail_text[mail_text.index("-----BEGIN PGP MESSAGE-----") :]
+    block = block[: block.index("-----END PGP MESSAGE-----") + len("-----END PGP MESSAGE-----")]
+    assert REPLY in gpg_decrypt(block, env)  # the reply's text, to the reporter's key only
+    assert REPLY not in replies[0].raw_data and REPLY not in mail_text
 
 
 def test_a_plain_reply_mail_never_carries_the_reply_text(outbox: Any) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.lifecycle import TERMINAL
+from chalicelib.domain.openpgp import is_message
 from chalicelib.domain.records import ReportRecord
 
 RECEIVED, STATUS, REPLY = "received", "status", "reply"
@@ -43,8 +44,7 @@ def letter(
     report_id = record.report_id
     lines = [_happened(update), ""]
     if private and update.kind == REPLY and update.reply_text:
-        lines += ["The team wrote:", "", *(f"> {line}" for line in update.reply_text.split("\n"))]
-        lines.append("")
+        lines += _reply_lines(update.reply_text)
     promise = next_promise(record, update)
     if promise:
         lines += [promise, ""]
@@ -58,6 +58,13 @@ def letter(
     ]
     subject = f"[{report_id}] {_subject(update)}"
     return Letter(subject=subject, text="\n".join(line for line in lines if line is not None))
+
+
+def _reply_lines(text: str) -> list[str]:
+    if is_message(text):  # stored encrypted to the reporter: the block goes in as it is
+        return ["The team's reply, encrypted to your key (decrypt this block too):", "",
+                text.strip(), ""]  # fmt: skip
+    return ["The team wrote:", "", *(f"> {line}" for line in text.split("\n")), ""]
 
 
 def next_promise(record: ReportRecord, update: Update) -> str | None:
