@@ -106,7 +106,7 @@ def health() -> Response:
 
 @app.route("/openapi.json", methods=["GET"])
 def openapi() -> Response:
-    from chalicelib.web.openapi import document
+    from chalicelib.web.openapi.document import document
 
     return responses.json_response(document())
 

@@ -19,8 +19,8 @@ from typing import Any
 from chalicelib.domain.errors import KEY_REUSED, ValidationFailed, VdpError
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.records import Accepted
-from chalicelib.web.formpage import Control, controls, flatten, render_control
-from chalicelib.web.forms import KEY_FIELD
+from chalicelib.web.form.controls import Control, controls, flatten, render_control
+from chalicelib.web.form.fields import KEY_FIELD
 
 WEB_DIR = Path(__file__).with_name("static")
 ASSET_TYPES = {

@@ -16,7 +16,7 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.models import MAX_KEYS, TOO_MANY_KEYS
-from chalicelib.web import forms
+from chalicelib.web.form import fields as forms
 
 JSON_TYPE = "application/json"
 

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi import checks
 
-from chalicelib.web.openapi import document
+from chalicelib.web.openapi.document import document
 from tests.e2e.conftest import Stack, start_stack, stop_stack
 from tests.e2e.httpclient import request
 from tests.fuzz.conftest import EXAMPLES, tried

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.web.openapi_schemas import LIMITS, mb, ref
+from chalicelib.web.openapi.schemas import LIMITS, mb, ref
 
 JSON, HTML = "application/json", "text/html"
 ERRORS = {

@@ -1,7 +1,7 @@
 """OpenAPI 3.1 document generated from the pydantic models.
 
-Route by route as app.py answers: the bodies (schemas in openapi_schemas.py), and the
-headers, statuses and media types that responses.py sends (shared pieces in openapi_answers.py).
+Route by route as app.py answers: the bodies (schemas in schemas.py), and the
+headers, statuses and media types that responses.py sends (shared pieces in answers.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from functools import cache
 from typing import Any
 
 from chalicelib.web.cors import METHODS as CORS_ROUTES
-from chalicelib.web.forms import MULTIPART, URLENCODED
-from chalicelib.web.openapi_answers import (
+from chalicelib.web.form.fields import MULTIPART, URLENCODED
+from chalicelib.web.openapi.answers import (
     HTML,
     NOT_FOUND_REPORT,
     RETRY_AFTER,
@@ -20,7 +20,7 @@ from chalicelib.web.openapi_answers import (
     html_content,
     json_content,
 )
-from chalicelib.web.openapi_schemas import (
+from chalicelib.web.openapi.schemas import (
     ATTACHMENT_LIMITS,
     KEY,
     component_schemas,

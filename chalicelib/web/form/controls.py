@@ -1,6 +1,6 @@
 """The report form's controls, rendered from the policy; every value is escaped.
 
-Controls are named as the API's fields (see chalicelib/forms.py for the convention), so the
+Controls are named as the API's fields (see form/fields.py for the convention), so the
 same form posts without JavaScript and, through form.js, as JSON.
 """
 
