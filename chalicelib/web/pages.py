@@ -151,7 +151,9 @@ def receipt_page(policy: Policy, accepted: Accepted) -> str:
         f'<dl class="vdp-facts"><dt>Report ID</dt><dd id="r-report-id">{report_id}</dd>'
         f'<dt>Receipt</dt><dd><code id="r-receipt">{receipt}</code> '
         '<button type="button" class="vdp-copy" data-copy="r-receipt" hidden>Copy receipt</button>'
-        f"</dd><dt>We acknowledge it by</dt><dd>{accepted.acknowledge_by.isoformat()}</dd></dl>",
+        f"</dd><dt>We acknowledge it by</dt><dd>{accepted.acknowledge_by.isoformat()}</dd>"
+        # Sent without JavaScript: nothing was encrypted in the browser.
+        '<dt>Protection</dt><dd id="r-protection">Encrypted at rest, on our servers</dd></dl>',
         f'<ul class="vdp-flags">{flags}</ul>' if flags else "",
         f'<p><a id="r-status-link" href="{escape(accepted.status_url)}">Follow your report</a> '
         "(the link carries the receipt; keep it private).</p>",
