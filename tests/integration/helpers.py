@@ -1,4 +1,7 @@
-"""Resources the integration tests add to moto's account."""
+"""Resources the integration tests add to moto's account, and submissions through the app."""
+
+import json
+from typing import Any
 
 from tests.conftest import boto
 
@@ -11,3 +14,19 @@ def queue(name: str) -> tuple[str, str]:
         "QueueArn"
     ]
     return url, arn
+
+
+def submitted(body: dict[str, Any]) -> dict[str, Any]:
+    """POST /reports through the app (chalice's test client, the local stage): the 201 body."""
+    from chalice.test import Client
+
+    from app import app
+    from tests.conftest import PROJECT_DIR
+
+    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        answer = client.http.post(
+            "/reports", body=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+    assert answer.status_code == 201, answer.body
+    accepted: dict[str, Any] = json.loads(answer.body)
+    return accepted

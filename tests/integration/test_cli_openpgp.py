@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import PROJECT_DIR
+from tests.integration.helpers import submitted
 
 TEAM_PUBLIC_KEY = PROJECT_DIR / "chalicelib" / "demo-team-key.asc"
 TEAM_SECRET_KEY = PROJECT_DIR / "examples" / "demo-team-key" / "DEMO-ONLY-secret-key.asc"
@@ -95,17 +96,7 @@ def four_megabytes() -> bytes:
 
 
 def submit(body: dict[str, Any]) -> dict[str, Any]:
-    from chalice.test import Client
-
-    from app import app
-
-    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-        answer = client.http.post(
-            "/reports", body=json.dumps(body), headers={"Content-Type": "application/json"}
-        )
-    assert answer.status_code == 201, answer.body
-    accepted: dict[str, Any] = json.loads(answer.body)
-    return accepted
+    return submitted(body)
 
 
 def status_page(accepted: dict[str, Any]) -> dict[str, Any]:

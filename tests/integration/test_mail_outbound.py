@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from tests.conftest import boto
+from tests.integration.helpers import submitted
 
 TITLE = "Stored XSS in profile names"
 DESCRIPTION = "The display name is rendered unescaped on the team page: <script>x()</script>."
@@ -30,11 +31,6 @@ def sent() -> list[Any]:
 
 
 def submit(**reporter: Any) -> dict[str, Any]:
-    from chalice.test import Client
-
-    from app import app
-    from tests.conftest import PROJECT_DIR
-
     body = {
         "title": TITLE,
         "description": DESCRIPTION,
@@ -42,13 +38,7 @@ def submit(**reporter: Any) -> dict[str, Any]:
         "policy_accepted": True,
         **({"reporter": reporter} if reporter else {}),
     }
-    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-        answer = client.http.post(
-            "/reports", body=json.dumps(body), headers={"Content-Type": "application/json"}
-        )
-    assert answer.status_code == 201, answer.body
-    accepted: dict[str, Any] = json.loads(answer.body)
-    return accepted
+    return submitted(body)
 
 
 def team(*arguments: str) -> str:
