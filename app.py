@@ -192,7 +192,7 @@ def form() -> Response:
 @app.route("/status", methods=["GET"])
 @responses.guarded
 def status() -> Response:
-    from chalicelib.web.pages import status_page
+    from chalicelib.web.reporter_pages import status_page
 
     return responses.page(status_page(bootstrap.policy()), _origins())
 

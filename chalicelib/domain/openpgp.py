@@ -63,19 +63,33 @@ def message_problem(data: bytes, team_key: str) -> str | None:
     """Why `data` is not an OpenPGP message encrypted to the team's key, or None."""
     import pysequoia
 
+    if not _one_armored_block(data):
+        return "must be one OpenPGP message and nothing else"
     try:
         packets = list(pysequoia.packet.PacketPile.from_bytes(data))
     except Exception:
         return "must be a well-formed OpenPGP message"
-    session_keys = [p for p in packets if p.tag == pysequoia.packet.Tag.PKESK]
-    encrypted = any(p.tag in (pysequoia.packet.Tag.SEIP, pysequoia.packet.Tag.AED) for p in packets)
-    if not session_keys or not encrypted:
+    tag = pysequoia.packet.Tag
+    session_keys = [p for p in packets if p.tag == tag.PKESK]
+    # An encrypted message: session keys, then exactly one encrypted container (whatever
+    # follows it would be read by nobody, or by someone else).
+    body = [p.tag for p in packets if p.tag not in (tag.PKESK, tag.SKESK, tag.Marker, tag.Padding)]
+    if not session_keys or body not in ([tag.SEIP], [tag.AED]):
         return "must be encrypted (a signed or plain OpenPGP message is not)"
     wanted = encryption_key_ids(team_key)
     recipients = {_recipient(bytes(p.body)) for p in session_keys}
     if not recipients & wanted:
         return "must be encrypted to our published key"
     return None
+
+
+def _one_armored_block(data: bytes) -> bool:
+    """Binary data, or exactly one armored message with nothing around it."""
+    text = data.strip()
+    if not text.startswith(ARMORED_MESSAGE.encode()):
+        return not text.startswith(b"-----")
+    end = b"-----END PGP MESSAGE-----"
+    return text.endswith(end) and text.count(ARMORED_MESSAGE.encode()) == 1 and text.count(end) == 1
 
 
 def _recipient(body: bytes) -> str:

@@ -11,7 +11,7 @@ from chalice.app import Request, Response
 from chalicelib.domain.errors import VdpError
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.records import Accepted
-from chalicelib.web import pages, requests, responses
+from chalicelib.web import pages, reporter_pages, requests, responses
 
 Submit = Callable[[dict[str, Any], str | None], Accepted]
 
@@ -29,4 +29,4 @@ def answer_form_post(
     except VdpError as error:
         page = pages.form_page(policy, fields, error, idempotency_key=key)
         return responses.error_page(page, error, frame_origins)
-    return responses.created_page(pages.receipt_page(policy, accepted), frame_origins)
+    return responses.created_page(reporter_pages.receipt_page(policy, accepted), frame_origins)

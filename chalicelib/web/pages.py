@@ -18,7 +18,6 @@ from typing import Any
 
 from chalicelib.domain.errors import KEY_REUSED, ValidationFailed, VdpError
 from chalicelib.domain.policy import Policy
-from chalicelib.domain.records import Accepted
 from chalicelib.web.form.controls import Control, controls, flatten, render_control
 from chalicelib.web.form.fields import KEY_FIELD
 
@@ -115,7 +114,9 @@ def form_page(
         "</form>",
         _openpgp_script(policy),
     ]
-    return _page(f"Report a vulnerability — {policy.organisation.name}", body, "form.js", policy)
+    return page_html(
+        f"Report a vulnerability — {policy.organisation.name}", body, "form.js", policy
+    )
 
 
 def _team_key_attributes(policy: Policy) -> str:
@@ -139,64 +140,8 @@ def _openpgp_script(policy: Policy) -> str:
     return f'<script src="assets/{name}" integrity="{integrity(name)}" defer></script>'
 
 
-def receipt_page(policy: Policy, accepted: Accepted) -> str:
-    """The no-JavaScript answer to a form post: the receipt, shown this once."""
-    report_id, receipt = escape(accepted.report_id), escape(accepted.receipt)
-    flags = "".join(f"<li>{escape(text)}</li>" for text in flag_texts(policy, accepted.flags))
-    body = [
-        '<section class="vdp-receipt" aria-labelledby="receipt-heading">',
-        '<h1 id="receipt-heading">Report received</h1>',
-        '<p class="vdp-alert"><strong>Save your receipt now: it is shown only once.</strong> '
-        "With it you can follow your report and send follow-ups; nobody can recover it.</p>",
-        f'<dl class="vdp-facts"><dt>Report ID</dt><dd id="r-report-id">{report_id}</dd>'
-        f'<dt>Receipt</dt><dd><code id="r-receipt">{receipt}</code> '
-        '<button type="button" class="vdp-copy" data-copy="r-receipt" hidden>Copy receipt</button>'
-        f"</dd><dt>We acknowledge it by</dt><dd>{accepted.acknowledge_by.isoformat()}</dd>"
-        # Sent without JavaScript: nothing was encrypted in the browser.
-        '<dt>Protection</dt><dd id="r-protection">Encrypted at rest, on our servers</dd></dl>',
-        f'<ul class="vdp-flags">{flags}</ul>' if flags else "",
-        f'<p><a id="r-status-link" href="{escape(accepted.status_url)}">Follow your report</a> '
-        "(the link carries the receipt; keep it private).</p>",
-        "</section>",
-    ]
-    return _page("Report received", body, "form.js", policy)
-
-
-def status_page(policy: Policy) -> str:
-    body = Template(web_file("status.html")).substitute(org=escape(policy.organisation.name))
-    return _page(f"Your report — {policy.organisation.name}", [body], "status.js", policy)
-
-
-def unsubscribe_page(policy: Policy, report_id: str, token: str, done: bool) -> str:
-    """One-click unsubscribe without JavaScript: a button, then the confirmation."""
-    rid = escape(report_id)
-    if done:
-        body = [f"<h1>Unsubscribed</h1><p>You will get no more mail about report {rid}.</p>"]
-    else:
-        action = escape(f"unsubscribe?report={report_id}&token={token}")
-        body = [
-            f"<h1>Stop mail about report {rid}?</h1>",
-            f'<form method="post" action="{action}">'
-            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            '<button type="submit">Unsubscribe</button></form>',
-        ]
-    return _page(f"Mail about {report_id} — {policy.organisation.name}", body, "form.js", policy)
-
-
-def flag_texts(policy: Policy, flags: list[str]) -> list[str]:
-    """What the policy noticed, in words for the reporter."""
-    titles = {e.id: e.title for e in policy.exclusions}
-    texts = []
-    for flag in flags:
-        name, _, detail = flag.partition(":")
-        if name == "unsupported_version":
-            texts.append("The version you named is not supported any more.")
-        elif name == "possibly_out_of_scope":
-            texts.append(f"This may be out of scope: {titles.get(detail, detail)}.")
-    return texts
-
-
-def _page(title: str, body: list[str], script: str, policy: Policy) -> str:
+def page_html(title: str, body: list[str], script: str, policy: Policy) -> str:
+    """A page in the product's shell: its style, one script, the origins that may frame it."""
     return Template(web_file("page.html")).substitute(
         title=escape(title),
         script=script,

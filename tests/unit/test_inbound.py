@@ -97,7 +97,8 @@ def arrive(
 ) -> list[str]:
     """Store the mail as SES's S3 action does, then hand over SES's event."""
     ports.blobs.put_new(f"inbound/{message_id}", data)
-    status = {"spam": "PASS", "virus": "PASS", "spf": "PASS", "dkim": "PASS", **verdicts}
+    status = {"spam": "PASS", "virus": "PASS", "spf": "PASS", "dkim": "PASS", "dmarc": "PASS",
+              **verdicts}  # fmt: skip
     receipt: dict[str, Any] = {f"{k}Verdict": {"status": v} for k, v in status.items()}
     event = {
         "Records": [
@@ -363,6 +364,8 @@ def test_a_reply_to_a_lower_case_plus_address_is_matched() -> None:
         ("ann@example.org", {"spf": "FAIL"}),
         ("ann@example.org", {"dkim": "FAIL"}),
         ("ann@example.org", {"dkim": "GRAY"}),
+        # SPF and DKIM pass for the forger's own domains; only DMARC ties them to From.
+        ("ann@example.org", {"dmarc": "FAIL"}),
     ],
 )
 def test_an_unverified_or_foreign_reply_becomes_a_new_report(
@@ -459,10 +462,17 @@ def test_automatic_mail_is_filed_but_never_answered(
     assert sent(ports) == []  # nor does the outbox mail it
 
 
-def test_an_unauthenticated_sender_is_not_answered_nor_mailed_later() -> None:
+@pytest.mark.parametrize(
+    "verdicts",
+    [{"spf": "FAIL", "dkim": "FAIL", "dmarc": "FAIL"}, {"dmarc": "FAIL"}],
+    ids=["nothing passed", "a forged From with the forger's own SPF and DKIM"],
+)
+def test_an_unauthenticated_sender_is_not_answered_nor_mailed_later(
+    verdicts: dict[str, str],
+) -> None:
     ports = mail_ports()
 
-    [outcome] = arrive(ports, report_mail(), spf="FAIL", dkim="FAIL")
+    [outcome] = arrive(ports, report_mail(), **verdicts)
 
     contact = parts.load_contact(ports, only_report(ports))
     assert outcome.startswith("report ") and sent(ports) == []

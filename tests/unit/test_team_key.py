@@ -153,3 +153,19 @@ def test_encrypted_files_must_be_addressed_to_the_team_too() -> None:
 
     assert kept.encrypted()
     assert [p.field for p in refused.value.fields] == ["attachments"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["\nSECRET PLAINTEXT after the message", "message twice"],
+    ids=["plain text after the message", "a second message"],
+)
+def test_a_field_is_one_message_and_nothing_else(extra: str) -> None:
+    message = to(TEAM_KEY, b"the real report, encrypted")
+    text = message + ("\n" + message if extra == "message twice" else extra)
+
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission({**REPORT, "description": text}, default_policy())
+
+    [problem] = refused.value.fields
+    assert problem.field == "description" and "nothing else" in problem.message

@@ -14,6 +14,7 @@ from chalicelib.config import Settings
 
 POLL_INTERVAL = 0.25  # seconds between reads of an idle stream
 RETRY_AFTER = 1.0  # seconds before a batch that failed is handed over again
+MAX_ATTEMPTS = 10  # then the record is logged and passed, as the template's DLQ parks it
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +36,7 @@ def pump(
     iterators: dict[str, str | None] = dict.fromkeys(shards)
     # Where to read again after a failure: (sequence, whether to start just after it).
     resume: dict[str, tuple[str | None, bool]] = dict.fromkeys(shards, (None, False))
+    attempts: dict[str, int] = {}  # failed sequence number -> tries so far
     while not stop.is_set():
         busy = False
         for shard in shards:
@@ -46,6 +48,8 @@ def pump(
                     failed = _failed_sequence(handler({"Records": records}, None))
                     last = str(records[-1]["dynamodb"]["SequenceNumber"])
                     resume[shard] = (failed, False) if failed else (last, True)
+                    if failed and _gave_up(attempts, failed):
+                        resume[shard] = (failed, True)  # parked: go on after it
                     if failed:
                         iterators[shard] = None  # read again from the failed record
                         stop.wait(RETRY_AFTER)
@@ -55,6 +59,14 @@ def pump(
                 stop.wait(RETRY_AFTER)
         if not busy:
             stop.wait(interval)
+
+
+def _gave_up(attempts: dict[str, int], sequence: str) -> bool:
+    attempts[sequence] = attempts.get(sequence, 0) + 1
+    if attempts[sequence] < MAX_ATTEMPTS:
+        return False
+    log.error("stream record parked after %d tries", MAX_ATTEMPTS, extra={"sequence": sequence})
+    return True
 
 
 def _failed_sequence(answer: Any) -> str | None:

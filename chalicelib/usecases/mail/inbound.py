@@ -44,15 +44,19 @@ class Arrival:
     message_id: str
     source: str  # the envelope sender (the return path)
     recipients: tuple[str, ...]
-    verdicts: Mapping[str, str]  # spam, virus, spf, dkim -> PASS, FAIL, GRAY, ...
+    verdicts: Mapping[str, str]  # spam, virus, spf, dkim, dmarc -> PASS, FAIL, GRAY, ...
 
+    # SPF covers the envelope's domain and DKIM any signing domain: neither alone vouches
+    # for the From header, which is the sender vdp compares and answers. DMARC passes only
+    # when one of them is aligned with the From domain.
     def verified(self) -> bool:
-        """SPF and DKIM both passed."""
-        return self.verdicts["spf"] == PASS and self.verdicts["dkim"] == PASS
+        """SPF and DKIM both passed, and DMARC ties them to the From domain."""
+        spf, dkim, dmarc = (self.verdicts[name] for name in ("spf", "dkim", "dmarc"))
+        return spf == PASS and dkim == PASS and dmarc == PASS
 
     def authenticated(self) -> bool:
-        """SPF or DKIM passed."""
-        return PASS in (self.verdicts["spf"], self.verdicts["dkim"])
+        """DMARC passed: the From address is the sender's own (SPF or DKIM aligned)."""
+        return self.verdicts["dmarc"] == PASS
 
 
 def receive_ses_event(event: Mapping[str, Any], ports: Ports) -> list[str]:
@@ -76,7 +80,7 @@ def arrival_of(record: Any) -> Arrival:
     recipients = [*(receipt.get("recipients") or ()), *(mail.get("destination") or ())]
     verdicts = {
         name: str((receipt.get(f"{name}Verdict") or {}).get("status") or "")
-        for name in ("spam", "virus", "spf", "dkim")
+        for name in ("spam", "virus", "spf", "dkim", "dmarc")
     }
     return Arrival(
         message_id=str(mail.get("messageId") or ""),

@@ -45,7 +45,10 @@ def mail_reporter(item: Mapping[str, Any], ports: Ports) -> bool:
         raw = _mail(ports, record, update, event, contact or {}, address)
         ports.mailer.send(ports.policy.sender(), address, raw)
     except BaseException:
-        ports.mail_log.release(event_id)
+        try:
+            ports.mail_log.release(event_id)
+        except Exception:  # the claim stays: this mail will not be retried, so say so
+            log.error("mail claim not given back; mail not sent", extra={"event_id": event_id})
         raise
     log.info("mail sent to the reporter", extra={"report_id": record.report_id})
     return True

@@ -48,7 +48,7 @@ CWE_NAMES = {
 
 
 @dataclass(frozen=True)
-class VersionRange:
+class AffectedVersions:
     """Affected versions as the advisory formats need them: from, fixed in, last affected."""
 
     introduced: str | None
@@ -107,7 +107,7 @@ def _refuse_date(problem: str) -> NoReturn:
     raise ValidationFailed([FieldProblem("date", problem)], f"date {problem}")
 
 
-def version_range(record: ReportRecord) -> VersionRange:
+def version_range(record: ReportRecord) -> AffectedVersions:
     """`affected` (>=, <, <= bounds) with `fixed_in`; a missing lower bound means "all"."""
     bounds = {spec.operator: spec.version for spec in _specifiers(record.affected or "")}
     fixed = record.fixed_in
@@ -115,14 +115,14 @@ def version_range(record: ReportRecord) -> VersionRange:
         _refuse("affected", f"with a fix in {fixed}, the upper bound is <{fixed} (or none)")
     if fixed is not None and ">=" in bounds and Version(fixed) <= Version(bounds[">="]):
         _refuse("fixed_in", "must be above the first affected version")
-    return VersionRange(
+    return AffectedVersions(
         introduced=bounds.get(">="),
         fixed=fixed or bounds.get("<"),
         last_affected=bounds.get("<="),
     )
 
 
-def describe(versions: VersionRange) -> str:
+def describe(versions: AffectedVersions) -> str:
     """The affected range in PEP 440 notation ("*" when every version is affected)."""
     upper = f"<{versions.fixed}" if versions.fixed else None
     if versions.last_affected:

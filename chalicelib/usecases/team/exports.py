@@ -16,7 +16,7 @@ from chalicelib.domain.records import ReportRecord
 from chalicelib.domain.scoring import score_vector
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team import credits
-from chalicelib.usecases.team.advisories import VersionRange, describe, version_range
+from chalicelib.usecases.team.advisories import AffectedVersions, describe, version_range
 from chalicelib.usecases.team.triage import get_report
 
 FORMATS = ("csaf", "osv")
@@ -31,7 +31,7 @@ class Facts:
     vendor_url: str
     policy_url: str
     product_name: str
-    versions: VersionRange
+    versions: AffectedVersions
     credit: str | None
     title: str
     now: datetime
