@@ -3,30 +3,26 @@ instance. Lambda's Python runtime ships `snapshot_restore_py`; elsewhere (tests,
 serve`) there are no snapshots and nothing is registered.
 
 Before the snapshot, `prepare` does what each instance would otherwise do at its first
-request, including one rehearsal of every call a submission makes, answered locally so
-that nothing leaves the function. After a restore, `renew` drops what must differ
-between restored copies.
+request: it even files one sample report through the intake, with every AWS call answered
+locally (an empty success, a throwaway data key), so that nothing leaves the function and
+nothing is stored. After a restore, `renew` drops what must differ between copies.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from chalicelib import bootstrap
 
-# What a submission calls, by client: rehearsed before the snapshot.
-_REHEARSED: dict[str, list[tuple[str, dict[str, Any]]]] = {
-    "dynamodb": [
-        ("update_item", {"TableName": "t", "Key": {"PK": {"S": "k"}},
-                         "UpdateExpression": "SET a = :a",
-                         "ExpressionAttributeValues": {":a": {"N": "1"}}}),
-        ("put_item", {"TableName": "t", "Item": {"PK": {"S": "k"}}}),
-        ("get_item", {"TableName": "t", "Key": {"PK": {"S": "k"}}}),
-    ],
-    "kms": [("generate_data_key", {"KeyId": "k", "KeySpec": "AES_256",
-                                    "EncryptionContext": {"report_id": "r", "part": "p"}})],
-    "s3": [("put_object", {"Bucket": "b", "Key": "k", "Body": b"", "IfNoneMatch": "*"})],
-}  # fmt: skip
+# A data key for the rehearsal only: the sample is sealed with it and thrown away.
+_THROWAWAY_KEY = {
+    "Plaintext": base64.b64encode(bytes(32)).decode(),
+    "CiphertextBlob": base64.b64encode(b"rehearsal").decode(),
+    "KeyId": "rehearsal",
+}
+_SUBMISSION_SERVICES = ("dynamodb", "kms", "s3")
 
 
 def register() -> bool:
@@ -41,37 +37,62 @@ def register() -> bool:
 
 
 def prepare() -> None:
-    """Settings, policy and Ports; the intake's clients with each call rehearsed (models,
-    serializers and parsers built); the validators run once on a sample; a Secrets Manager
-    secret (the same for every instance). Nothing that must differ between instances."""
-    from chalicelib.usecases.reporter.intake import warm_up
-
+    """Settings, policy and Ports; the intake's clients; a Secrets Manager secret (the same
+    for every instance); then one rehearsed submission. Nothing that must differ between
+    instances is kept: a per-instance secret drawn here is redrawn by `renew`."""
     config, built = bootstrap.settings(), bootstrap.ports()
-    for service, made in bootstrap.made_clients(config):
-        if service in _REHEARSED:
-            rehearse(made.created(), _REHEARSED[service])
     if config.secret_id and built.secret is not None:
         built.secret()
-    warm_up(built.policy)
+    clients = [
+        made.created()
+        for service, made in bootstrap.made_clients(config)
+        if service in _SUBMISSION_SERVICES
+    ]
+    with _answered_locally(clients):
+        _file_a_sample(built)
 
 
-def rehearse(client: Any, calls: list[tuple[str, dict[str, Any]]]) -> None:
-    """Make each call once with the network replaced by an empty success."""
+def _file_a_sample(ports: Any) -> None:
+    from chalicelib.usecases.reporter.intake import submit_report, warm_up
+
+    warm_up(ports.policy)
+    sample = {
+        "title": "Rehearsal before the snapshot",
+        "description": "A sample filed with every AWS call answered locally.",
+        "product": ports.policy.product_ids()[0],
+        "policy_accepted": True,
+        "reporter": {"email": "rehearsal@example.org"},
+    }
+    submit_report(sample, ports, base_url="https://rehearsal.invalid", address="192.0.2.1")
+
+
+class _answered_locally:  # noqa: N801 - used as a context manager
+    """Every call of these clients gets an empty success (a throwaway data key for KMS)."""
+
+    def __init__(self, clients: list[Any]) -> None:
+        self._clients = clients
+
+    def __enter__(self) -> None:
+        for client in self._clients:
+            client.meta.events.register_first("before-send", _answer, unique_id="vdp-rehearsal")
+
+    def __exit__(self, *_: object) -> None:
+        for client in self._clients:
+            client.meta.events.unregister("before-send", unique_id="vdp-rehearsal")
+
+
+def _answer(request: Any, event_name: str = "", **_: Any) -> Any:
     from botocore.awsrequest import AWSResponse
 
-    class _Empty:
-        def stream(self, **_: Any) -> Any:
-            yield b"{}" if client.meta.service_model.protocol == "json" else b""
+    operation = event_name.rsplit(".", 1)[-1]
+    body = json.dumps(_THROWAWAY_KEY if operation == "GenerateDataKey" else {}).encode()
+    json_protocol = request.headers.get("Content-Type", b"").startswith(b"application/x-amz")
 
-    def answer(request: Any, **_: Any) -> AWSResponse:
-        return AWSResponse(request.url, 200, {}, _Empty())
+    class _Raw:
+        def stream(self, **__: Any) -> Any:
+            yield body if json_protocol else b""
 
-    client.meta.events.register_first("before-send", answer, unique_id="vdp-rehearsal")
-    try:
-        for operation, parameters in calls:
-            getattr(client, operation)(**parameters)
-    finally:
-        client.meta.events.unregister("before-send", unique_id="vdp-rehearsal")
+    return AWSResponse(request.url, 200, {}, _Raw())
 
 
 def renew() -> None:

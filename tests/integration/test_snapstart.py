@@ -100,3 +100,36 @@ def test_a_restored_copy_takes_reports_and_draws_its_own_secret(
     # Shared by every copy when it comes from Secrets Manager; otherwise each restored
     # copy draws its own, so copies of one snapshot never share a random secret.
     assert result["same_secret"] is kept
+
+
+def test_the_rehearsal_before_the_snapshot_sends_nothing() -> None:
+    # Every AWS endpoint is a closed port: a call that left the function would fail, and
+    # so would prepare(). The direct submission afterwards shows that the port refuses.
+    env = {
+        **os.environ,
+        **LOCAL_ENV,
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    env.pop("VDP_SECRET_ID", None)  # a per-instance secret: no Secrets Manager call
+    probe = (
+        "from chalicelib import bootstrap, snapstart\n"
+        "from chalicelib.domain.errors import Unavailable\n"
+        "from chalicelib.usecases.reporter.intake import submit_report\n"
+        "snapstart.prepare()\n"
+        "print('prepared')\n"
+        "fields = {'title': 'A real one', 'description': 'x' * 30, 'product': 'other',\n"
+        "          'policy_accepted': True}\n"
+        "try:\n"
+        "    submit_report(fields, bootstrap.ports(), base_url='https://x', address='192.0.2.9')\n"
+        "except Unavailable:\n"
+        "    print('refused')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+
+    assert done.stdout.split() == ["prepared", "refused"], done.stderr[-2000:]
