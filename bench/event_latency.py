@@ -19,13 +19,12 @@ import os
 import random
 import signal
 import statistics
-import subprocess
 import time
 import urllib.request
 from typing import Any
 
 from bench import common
-from bench.throughput import PORTS, free_port, serve_command, wait_until_healthy
+from bench.throughput import PORTS, free_port, start_serve
 
 QUEUE = f"vdp-bench-latency-{os.getpid()}"
 
@@ -79,21 +78,12 @@ def main() -> None:
     args = common.arguments(__doc__.splitlines()[0], reports={"type": int})
     reports = args.reports or (3 if args.smoke else 20)
     ports = {flag: free_port() for flag in PORTS}
-    common.fake_aws_environment()  # fake credentials and the bench policy (no rate limit)
     from vdp.local.outbox import POLL_INTERVAL
 
-    process = subprocess.Popen(
-        serve_command(ports),
-        cwd=common.PROJECT_DIR,
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    api = f"http://127.0.0.1:{ports['--port']}"
+    process, api = start_serve(ports)
     body = common.report_body().encode()
     latencies: list[float] = []
     try:
-        wait_until_healthy(api, process)
         sqs, url = listen(f"http://127.0.0.1:{ports['--aws-port']}")
         report_id, answered = submit(api, body)  # warm-up: the first request loads the app
         arrival(sqs, url, report_id)

@@ -81,11 +81,10 @@ def run_clients(api: str, requests: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    args = common.arguments(__doc__.splitlines()[0], free_ports={"action": "store_true"})
-    ports = {flag: free_port() for flag in PORTS} if args.free_ports else PORTS
-    requests = 2 * CLIENTS if args.smoke else 400
-    common.fake_aws_environment()  # fake credentials and the bench policy (no rate limit)
+def start_serve(ports: dict[str, int]) -> tuple[subprocess.Popen[bytes], str]:
+    """`vdp serve` from this checkout on these ports, with fake credentials and the bench
+    policy (no rate limit), once healthy: the process and the API's URL."""
+    common.fake_aws_environment()
     process = subprocess.Popen(
         serve_command(ports),
         cwd=common.PROJECT_DIR,
@@ -96,6 +95,18 @@ def main() -> None:
     api = f"http://127.0.0.1:{ports['--port']}"
     try:
         wait_until_healthy(api, process)
+    except BaseException:
+        process.terminate()
+        raise
+    return process, api
+
+
+def main() -> None:
+    args = common.arguments(__doc__.splitlines()[0], free_ports={"action": "store_true"})
+    ports = {flag: free_port() for flag in PORTS} if args.free_ports else PORTS
+    requests = 2 * CLIENTS if args.smoke else 400
+    process, api = start_serve(ports)
+    try:
         run_clients(api, CLIENTS)  # warm-up: one per client
         seconds = run_clients(api, requests)
     finally:

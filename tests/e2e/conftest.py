@@ -37,6 +37,7 @@ class Stack:
     api: str
     site: str
     aws: str
+    smtp: int = 0  # the SMTP listener's port (mail to the security address)
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
 
@@ -114,6 +115,7 @@ def start_stack(extra_env: dict[str, str] | None = None, *, strict_limits: bool 
         api=f"http://127.0.0.1:{ports['--port']}",
         site=f"http://127.0.0.1:{ports['--site-port']}",
         aws=f"http://127.0.0.1:{ports['--aws-port']}",
+        smtp=ports["--smtp-port"],
     )
     stack.reader = threading.Thread(
         target=lambda: stack.output.extend(process.stdout or []), daemon=True

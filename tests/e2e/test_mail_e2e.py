@@ -4,11 +4,9 @@ and the automatic answer shows in serve's output as `[mail]`."""
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -18,9 +16,8 @@ import pytest
 from tests.e2e.conftest import (
     VDP,
     Stack,
-    _wait_until_healthy,
     free_port,
-    relaxed_policy,
+    start_stack,
     stop_stack,
 )
 
@@ -31,30 +28,9 @@ SECURITY = "security@example.com"
 @pytest.fixture(scope="module")
 def mail_stack() -> Iterator[tuple[Stack, int]]:
     """`vdp serve` on free ports, its SMTP listener's included."""
-    ports = {
-        "--port": free_port(),
-        "--site-port": free_port(),
-        "--aws-port": free_port(),
-        "--smtp-port": free_port(),
-    }
-    args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
-    env = {**os.environ, "VDP_POLICY_PATH": relaxed_policy()}
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-    )
-    stack = Stack(
-        process,
-        api=f"http://127.0.0.1:{ports['--port']}",
-        site=f"http://127.0.0.1:{ports['--site-port']}",
-        aws=f"http://127.0.0.1:{ports['--aws-port']}",
-    )
-    stack.reader = threading.Thread(
-        target=lambda: stack.output.extend(process.stdout or []), daemon=True
-    )
-    stack.reader.start()
-    _wait_until_healthy(stack)
-    yield stack, ports["--smtp-port"]
-    if process.poll() is None:
+    stack = start_stack()
+    yield stack, stack.smtp
+    if stack.process.poll() is None:
         stop_stack(stack)
 
 
