@@ -15,5 +15,7 @@ class SequoiaEncryptor:
         try:
             cert = pysequoia.Cert.from_bytes(armored_key.encode())
             return bytes(pysequoia.encrypt(recipients=[cert], bytes=data)).decode()
-        except Exception as exc:  # the library raises its own types for unusable keys
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # its own types, and Rust panics as PanicException
             raise ValueError("the key cannot be used to encrypt") from exc

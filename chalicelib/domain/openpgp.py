@@ -11,6 +11,7 @@ from functools import cache
 ARMORED_MESSAGE = "-----BEGIN PGP MESSAGE-----"
 
 
+
 def is_message(text: str) -> bool:
     return text.lstrip().startswith(ARMORED_MESSAGE)
 
@@ -21,7 +22,8 @@ def team_key_problem(armored: str, fingerprint: str) -> str | None:
 
     try:
         cert = pysequoia.Cert.from_bytes(armored.encode())
-    except Exception:  # the library's own error types
+    except BaseException as exc:
+        _unless_interrupted(exc)
         return "is not an OpenPGP public key"
     if cert.fingerprint.lower() != fingerprint.replace(" ", "").lower():
         return f"has fingerprint {cert.fingerprint.upper()}, not the policy's pgp_fingerprint"
@@ -33,7 +35,8 @@ def team_key_problem(armored: str, fingerprint: str) -> str | None:
         return "has no key that can encrypt (a signing-only key)"
     try:
         pysequoia.encrypt(recipients=[cert], bytes=b"")
-    except Exception:
+    except BaseException as exc:
+        _unless_interrupted(exc)
         return "has no key that can encrypt now"
     return None
 
@@ -67,7 +70,8 @@ def message_problem(data: bytes, team_key: str) -> str | None:
         return "must be one OpenPGP message and nothing else"
     try:
         packets = list(pysequoia.packet.PacketPile.from_bytes(data))
-    except Exception:
+    except BaseException as exc:
+        _unless_interrupted(exc)
         return "must be a well-formed OpenPGP message"
     tag = pysequoia.packet.Tag
     session_keys = [p for p in packets if p.tag == tag.PKESK]
@@ -101,3 +105,12 @@ def _recipient(body: bytes) -> str:
     if body[:1] == b"\x06" and len(body) > 2 and body[1] > 1:
         return body[3 : 2 + body[1]].hex()
     return ""
+
+
+def _unless_interrupted(exc: BaseException) -> None:
+    """Sequoia raises its own error types, and a Rust panic as pyo3's PanicException, a
+    BaseException that `except Exception` would miss: input a client sends must never
+    become a 500. Only an interrupt or an exit goes on."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+

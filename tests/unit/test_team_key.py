@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pysequoia
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain.errors import PolicyError, ValidationFailed
 from chalicelib.domain.flags import flags_for
+from chalicelib.domain.openpgp import message_problem
 from chalicelib.domain.policy import DEFAULT_POLICY, default_policy, load_policy
 from chalicelib.usecases.reporter.intake import parse_submission
 from tests.builders import REPORT
 
 TEAM_KEY = (DEFAULT_POLICY.parent / "demo-team-key.asc").read_text()
+ARMOR = b"-----BEGIN PGP MESSAGE-----"
 TEAM_FINGERPRINT = "C373 42B5 B663 4D71 0C2E  F133 5C22 797A ADCC 6CAA"
 
 
@@ -169,3 +173,19 @@ def test_a_field_is_one_message_and_nothing_else(extra: str) -> None:
 
     [problem] = refused.value.fields
     assert problem.field == "description" and "nothing else" in problem.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.booleans())
+def test_whatever_a_client_sends_as_a_message_gets_an_answer_never_an_error(
+    data: bytes, armored: bool
+) -> None:
+    sent = (
+        b"%s\n\n%s\n-----END PGP MESSAGE-----" % (ARMOR, base64.b64encode(data))
+        if armored
+        else data
+    )
+
+    problem = message_problem(sent, TEAM_KEY)
+
+    assert isinstance(problem, str)  # random bytes are never a message to the team's key
