@@ -53,13 +53,16 @@ def prepare() -> None:
 
 
 def _file_a_sample(ports: Any) -> None:
-    from chalicelib.usecases.reporter.intake import submit_report, warm_up
+    from chalicelib.usecases.reporter.intake import submit_report
 
-    warm_up(ports.policy)
+    # Every check a submission can run: the product, a version, a CVSS vector, an email.
     sample = {
         "title": "Rehearsal before the snapshot",
         "description": "A sample filed with every AWS call answered locally.",
         "product": ports.policy.product_ids()[0],
+        "version": "1.0",
+        "severity": "low",
+        "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N",
         "policy_accepted": True,
         "reporter": {"email": "rehearsal@example.org"},
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -211,32 +211,3 @@ def _decoy(ports: Ports, base_url: str, flags: list[str]) -> Accepted:
 
 def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def warm_up(policy: Policy) -> None:
-    """Build and run a submission's validators once, on a sample that passes every check
-    (email included), so that a snapshot taken afterwards holds them ready."""
-    product = next(iter(policy.product_ids()), "other")
-    sample = {
-        "title": "Warm-up sample",
-        "description": "A sample that is validated and thrown away.",
-        "product": product,
-        "severity": "low",
-        "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N",
-        "policy_accepted": True,
-        "reporter": {"email": "warm-up@example.org"},
-    }
-    submission = parse_submission(sample, policy)
-    submission.model_dump(mode="json", exclude={"attachments", "website"})
-    now = datetime.now(UTC)
-    record = ReportRecord(
-        report_id="VDP-WARM-UP00",
-        status="received",
-        created_at=now,
-        updated_at=now,
-        product=product,
-        acknowledge_by=now.date(),
-        receipt_hash="-",
-    )
-    record.model_dump(mode="json", exclude_none=True)
-    _answer(record.report_id, "-", record.acknowledge_by, "https://x", []).model_dump(mode="json")
