@@ -11,7 +11,6 @@ from functools import cache
 ARMORED_MESSAGE = "-----BEGIN PGP MESSAGE-----"
 
 
-
 def is_message(text: str) -> bool:
     return text.lstrip().startswith(ARMORED_MESSAGE)
 
@@ -113,4 +112,3 @@ def _unless_interrupted(exc: BaseException) -> None:
     become a 500. Only an interrupt or an exit goes on."""
     if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
         raise exc
-

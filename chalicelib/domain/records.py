@@ -172,3 +172,12 @@ class TableChange:
     sequence: str
     inserted: bool
     item: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """An inserted report item, or an event item with its report as it is now."""
+
+    event_id: str  # the same on every delivery of the item
+    record: ReportRecord
+    event: ReportEvent | None = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import Unavailable
-from chalicelib.domain.records import ReportEvent, ReportRecord, TableChange
+from chalicelib.domain.records import Inserted, ReportEvent, ReportRecord, TableChange
 from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,11 @@ def publish_changes(changes: Sequence[TableChange], ports: Ports) -> list[str]:
         if not change.inserted:
             continue
         try:
-            notification = notification_for(change.item, ports)
-            if notification is not None:
+            inserted = read_item(change.item, ports)
+            if inserted is not None:
+                notification = notification_for(inserted)
                 ports.notifier.publish(notification.message, notification.attributes)
-            mail_reporter(change.item, ports)
+                mail_reporter(inserted, ports)
         except Unavailable as exc:
             log.warning("notification not delivered; retried", extra={"service": exc.service})
             return [change.sequence]
@@ -63,24 +64,30 @@ def publish_changes(changes: Sequence[TableChange], ports: Ports) -> list[str]:
     return []
 
 
-def notification_for(item: Mapping[str, Any], ports: Ports) -> Notification | None:
-    """What an inserted item announces; None for housekeeping items (rate windows,
-    idempotency records) and for events of a report deleted since."""
+def read_item(item: Mapping[str, Any], ports: Ports) -> Inserted | None:
+    """An inserted item as the outbox reads it; None for housekeeping items (rate windows,
+    idempotency records, mail claims) and for events of a report deleted since."""
     partition, sort = str(item.get("PK", "")), str(item.get("SK", ""))
     if not partition.startswith("REPORT#"):
         return None
     report_id = partition.removeprefix("REPORT#")
     if sort == "META":
-        record = ReportRecord.model_validate(item)
-        return _notification(RECEIVED, f"{report_id}/received", record, {})
+        return Inserted(f"{report_id}/received", ReportRecord.model_validate(item))
     if not sort.startswith("EVENT#"):
         return None
     event = ReportEvent.model_validate(item)
-    current = ports.reports.get(report_id)
+    current = ports.reports.get(report_id)  # for the product and severity it names
     if current is None:
         return None
-    name = _BY_KIND.get(event.kind, UPDATED)
-    return _notification(name, f"{report_id}/{event.event_id}", current, _details(name, event))
+    return Inserted(f"{report_id}/{event.event_id}", current, event)
+
+
+def notification_for(inserted: Inserted) -> Notification:
+    """The team's content-free message about an inserted item."""
+    event = inserted.event
+    name = RECEIVED if event is None else _BY_KIND.get(event.kind, UPDATED)
+    details = {} if event is None else _details(name, event)
+    return _notification(name, inserted.event_id, inserted.record, details)
 
 
 def _details(name: str, event: ReportEvent) -> dict[str, str]:

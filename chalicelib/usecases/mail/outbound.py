@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.records import Inserted, ReportEvent, ReportRecord
 from chalicelib.domain.unsubscribe import unsubscribe_token
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.compose import RECEIVED, REPLY, STATUS, Update, letter
@@ -23,15 +23,15 @@ from chalicelib.usecases.ports import Ports
 log = logging.getLogger(__name__)
 
 
-def mail_reporter(item: Mapping[str, Any], ports: Ports) -> bool:
+def mail_reporter(inserted: Inserted, ports: Ports) -> bool:
     """Mail the reporter about an inserted item when it is news for them; True if sent.
     A failed send raises (Unavailable) after giving its claim back."""
     if ports.mailer is None or ports.mail_log is None or not ports.policy.mail.enabled:
         return False
-    found = _update_of(item, ports)
-    if found is None:
+    update = _update_of(inserted)
+    if update is None:
         return False
-    record, update, event_id, event = found
+    record, event, event_id = inserted.record, inserted.event, inserted.event_id
     contact = parts.load_contact(ports, record.report_id)
     address = str((contact or {}).get("email") or "")
     if not address or not (contact or {}).get("email_updates", True) or record.mail_opt_out:
@@ -54,26 +54,15 @@ def mail_reporter(item: Mapping[str, Any], ports: Ports) -> bool:
     return True
 
 
-def _update_of(
-    item: Mapping[str, Any], ports: Ports
-) -> tuple[ReportRecord, Update, str, ReportEvent | None] | None:
-    """The reporter-facing update an item stands for, if any, with its record."""
-    partition, sort = str(item.get("PK", "")), str(item.get("SK", ""))
-    if not partition.startswith("REPORT#"):
-        return None
-    report_id = partition.removeprefix("REPORT#")
-    if sort == "META":
-        return ReportRecord.model_validate(item), Update(RECEIVED), f"{report_id}/received", None
-    if not sort.startswith("EVENT#"):
-        return None
-    event = ReportEvent.model_validate(item)
+def _update_of(inserted: Inserted) -> Update | None:
+    """The reporter-facing update an item stands for: received, a public status change or
+    a reply; None for anything else."""
+    event = inserted.event
+    if event is None:
+        return Update(RECEIVED)
     if not event.public or event.kind not in (STATUS, REPLY):
         return None
-    record = ports.reports.get(report_id)
-    if record is None:
-        return None
-    update = Update(event.kind, status=event.status if event.kind == STATUS else None)
-    return record, update, f"{report_id}/{event.event_id}", event
+    return Update(event.kind, status=event.status if event.kind == STATUS else None)
 
 
 def _mail(
