@@ -25,8 +25,9 @@ from chalicelib.usecases.events import (
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import get_report, record_reading
 
-# Which key each kind of text was sealed under (the part is the KMS encryption context).
+# The events a subscription may filter on (see filter_policy).
 EVENTS = (RECEIVED, MESSAGE_RECEIVED, STATUS_CHANGED, REPLIED, SLA_BREACHED, UPDATED)
+# Which key each kind of text was sealed under (the part is the KMS encryption context).
 _TEXT_PARTS = {"message": parts.MESSAGE, "reply": parts.REPLY, "note": parts.NOTE}
 
 
