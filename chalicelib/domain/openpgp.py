@@ -68,15 +68,18 @@ def message_problem(data: bytes, team_key: str) -> str | None:
     if not _one_armored_block(data):
         return "must be one OpenPGP message and nothing else"
     try:
-        packets = list(pysequoia.packet.PacketPile.from_bytes(data))
+        # Reading a tag pysequoia has no name for (a private or reserved one) raises too.
+        packets = [(p.tag, p) for p in pysequoia.packet.PacketPile.from_bytes(data)]
     except BaseException as exc:
         _unless_interrupted(exc)
         return "must be a well-formed OpenPGP message"
     tag = pysequoia.packet.Tag
-    session_keys = [p for p in packets if p.tag == tag.PKESK]
+    session_keys = [p for kind, p in packets if kind == tag.PKESK]
     # An encrypted message: session keys, then exactly one encrypted container (whatever
     # follows it would be read by nobody, or by someone else).
-    body = [p.tag for p in packets if p.tag not in (tag.PKESK, tag.SKESK, tag.Marker, tag.Padding)]
+    body = [
+        kind for kind, _ in packets if kind not in (tag.PKESK, tag.SKESK, tag.Marker, tag.Padding)
+    ]
     if not session_keys or body not in ([tag.SEIP], [tag.AED]):
         return "must be encrypted (a signed or plain OpenPGP message is not)"
     wanted = encryption_key_ids(team_key)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pysequoia
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import PolicyError, ValidationFailed
@@ -177,6 +177,7 @@ def test_a_field_is_one_message_and_nothing_else(extra: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400), st.booleans())
+@example(b"\xbf", True)  # a packet with a tag pysequoia cannot name
 def test_whatever_a_client_sends_as_a_message_gets_an_answer_never_an_error(
     data: bytes, armored: bool
 ) -> None:
