@@ -10,6 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# `make test` explores the same examples on every run, so a run that lands and one that does
+# not differ by their code, not by luck; `make fuzz` (VDP_FUZZ_EXAMPLES set) explores anew.
+settings.register_profile("repeatable", derandomize=True)
+if "VDP_FUZZ_EXAMPLES" not in os.environ:
+    settings.load_profile("repeatable")
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCAL_ENV = {
