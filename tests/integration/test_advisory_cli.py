@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.team.inbox import show_report
 from chalicelib.usecases.team.triage import change_status
 from tests.advisory_schemas import schema_errors
 from tests.builders import ADVISORY_REPORT, ANONYMOUS_ADVISORY_REPORT
@@ -65,3 +66,66 @@ def test_publishing_an_anonymous_credit_is_refused_in_one_line(aws: Any) -> None
         f"Error: {report_id}: the reporter is anonymous; anonymous reports are never credited"
     ]
     assert "Traceback" not in refused.output
+
+
+def test_status_disclosed_discloses_now_as_disclose_does_without_a_date(aws: Any) -> None:
+    by_status, by_disclose = fixed(ADVISORY_REPORT), fixed(ADVISORY_REPORT)
+    before = datetime.now(UTC)
+
+    moved = vdp("reports", "status", by_status, "disclosed", "--note", "Advisory out.", "--json")
+    disclosed = vdp("reports", "disclose", by_disclose, "--json")
+
+    after = datetime.now(UTC)
+    assert moved.exit_code == disclosed.exit_code == 0, moved.output + disclosed.output
+    for result in (moved, disclosed):
+        record = json.loads(result.output)
+        assert record["status"] == "disclosed"
+        assert before <= datetime.fromisoformat(record["disclosed_at"]) <= after
+    notes = [m.text for m in show_report(bootstrap.ports(), by_status).messages]
+    assert notes == ["Advisory out."]
+
+
+def test_status_disclosed_and_disclose_refuse_an_unfixed_report_alike(aws: Any) -> None:
+    report_id = submit_report(ADVISORY_REPORT, bootstrap.ports(), base_url="https://x").report_id
+
+    moved = vdp("reports", "status", report_id, "disclosed")
+    disclosed = vdp("reports", "disclose", report_id)
+
+    assert moved.exit_code == disclosed.exit_code == 1
+    assert moved.output == disclosed.output
+    assert "cannot move from received to disclosed" in moved.output
+
+
+def disclosed_line(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("disclosed_at"))
+
+
+def test_the_disclosure_date_prints_as_every_other_time_does(aws: Any) -> None:
+    in_utc, in_cet, by_status = (fixed(ADVISORY_REPORT) for _ in range(3))
+    tomorrow = TOMORROW_CET.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    utc = vdp("reports", "disclose", in_utc, "--date", tomorrow)
+    cet = vdp("reports", "disclose", in_cet, "--date", TOMORROW_CET.isoformat())
+    moved = vdp("reports", "status", by_status, "disclosed")
+
+    assert disclosed_line(utc.output).split()[1] == tomorrow
+    assert disclosed_line(cet.output).split()[1] == TOMORROW_CET.isoformat()
+    stored = json.loads(vdp("reports", "advisory", by_status, "--json").output)
+    created = json.loads(vdp("reports", "list", "--json").output)[0]["created_at"]
+    assert stored["disclosed_at"].endswith("Z") and created.endswith("Z")
+    assert f"now disclosed, on {stored['disclosed_at']}" in moved.output
+
+
+def test_a_date_that_is_no_date_is_one_line_like_a_date_without_a_zone(aws: Any) -> None:
+    report_id = fixed(ADVISORY_REPORT)
+
+    garbled = vdp("reports", "disclose", report_id, "--date", "tomorrow")
+    naive = vdp("reports", "disclose", report_id, "--date", "2026-12-24")
+
+    assert garbled.exit_code == naive.exit_code == 1
+    assert garbled.output.splitlines() == [
+        "Error: date must be ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00+01:00 or ...Z"
+    ]
+    assert naive.output.splitlines() == [
+        "Error: date needs a time zone: an offset such as +01:00, or Z for UTC"
+    ]

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from vdp.cli.base import JSON_OPTION, REPORT_ID, CliState, main, reports, run_safely
-from vdp.cli.output import echo_safe, one_line
+from vdp.cli.output import echo_safe, iso_time, one_line
 
 
-def _when(text: str | None) -> datetime:
-    """ISO 8601 with an offset or Z; a naive time is refused later with a clear message."""
+def _when(text: str | None) -> datetime | None:
+    """ISO 8601 with an offset or Z (None: now); a naive time is refused by `disclose`,
+    in the same one-line style as a text that is no date at all."""
+    from chalicelib.domain.errors import FieldProblem, ValidationFailed
+
     if text is None:
-        return datetime.now(UTC)
+        return None
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(
-            "use ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00+01:00 or ...Z"
-        ) from None
+        problem = "date must be ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00+01:00 or ...Z"
+        raise ValidationFailed([FieldProblem("date", problem)], problem) from None
 
 
 @reports.command("credit")
@@ -124,7 +126,8 @@ def disclose_command(state: CliState, report_id: str, date_text: str | None, as_
     from chalicelib.usecases.team.advisories import disclose
 
     def action() -> None:
-        record = disclose(state.ports(), state.actor(), report_id, _when(date_text))
+        when = _when(date_text)
+        record = disclose(state.ports(), state.actor(), report_id, when)
         _emit_record(record, as_json)
 
     run_safely(action)
@@ -136,8 +139,9 @@ def _emit_record(record: Any, as_json: bool) -> None:
         echo_safe(json.dumps(record.model_dump(mode="json", exclude={"receipt_hash"}), indent=2))
         return
     echo_safe(f"{'report_id':<14}{record.report_id} [{record.status}]")
-    for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector", "disclosed_at"):
+    for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector"):
         echo_safe(f"{name:<14}{getattr(record, name) or '-'}")
+    echo_safe(f"{'disclosed_at':<14}{iso_time(record.disclosed_at)}")
 
 
 @reports.command("export")
@@ -185,8 +189,8 @@ def purge_command(state: CliState, dry_run: bool, as_json: bool) -> None:
             {
                 "report_id": item.report_id,
                 "status": item.status,
-                "since": item.since.isoformat(),
-                "due": item.due.isoformat(),
+                "since": iso_time(item.since),
+                "due": iso_time(item.due),
             }
             for item in done
         ]

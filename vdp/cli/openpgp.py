@@ -28,6 +28,7 @@ from chalicelib.domain.models import PGP_ENCRYPTED
 from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message
 from chalicelib.domain.policy import Policy
 from chalicelib.usecases.team.inbox import AttachmentFile, DecryptedReport, DecryptedText
+from vdp.cli.output import iso_time
 
 # The report fields the form encrypts (the title never is).
 ENCRYPTED_FIELDS = ("description", "steps_to_reproduce", "impact")
@@ -273,7 +274,7 @@ def _open_message(opened: OpenedReport, message: DecryptedText, gpg: GnuPG | Non
     try:
         plain = _decrypt(gpg, message.text.encode(), MAX_TEXT_BYTES)
     except CannotDecrypt as exc:
-        opened.problems[f"{message.kind} of {message.at.isoformat()}"] = str(exc)
+        opened.problems[f"{message.kind} of {iso_time(message.at)}"] = str(exc)
         return OpenedText(message, message.text, NOT_DECRYPTED)
     return OpenedText(message, _text(plain.data), DECRYPTED)
 

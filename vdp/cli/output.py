@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,15 @@ def _labelled(state: str | None, before: str, after: str) -> str:
 def _indented(text: str) -> str:
     """Free text, every line behind a bar: it can never pass for a line of ours."""
     return "\n".join(f"  | {line}" for line in text.splitlines())
+
+
+def iso_time(value: datetime | None) -> str:
+    """A time as every line and --json of the CLI gives it: ISO 8601, "Z" for UTC, as
+    pydantic writes the records' times ("-" for none)."""
+    if value is None:
+        return "-"
+    text = value.isoformat()
+    return f"{text.removesuffix('+00:00')}Z" if text.endswith("+00:00") else text
 
 
 def one_line(text: str) -> str:

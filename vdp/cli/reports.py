@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from vdp.cli.base import JSON_OPTION, REPORT_ID, CliState, reports, run_safely
-from vdp.cli.output import describe_report, echo_safe, emit, one_line, write_attachments
+from vdp.cli.output import (
+    describe_report,
+    echo_safe,
+    emit,
+    iso_time,
+    one_line,
+    write_attachments,
+)
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import ReportRecord
@@ -159,7 +166,7 @@ def show_document(
         "written": [str(path) for path in written],
         "messages": [
             {
-                "at": m.message.at.isoformat(),
+                "at": iso_time(m.message.at),
                 "kind": m.message.kind,
                 "actor": m.message.actor,
                 "text": m.text,

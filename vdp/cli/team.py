@@ -24,7 +24,7 @@ from vdp.cli.base import (
     reports,
     run_safely,
 )
-from vdp.cli.output import echo_safe, emit
+from vdp.cli.output import echo_safe, emit, iso_time
 
 FROM_STDIN = ' ("-": read it from standard input)'
 
@@ -104,15 +104,27 @@ def status_command(
     duplicate_of: str | None,
     as_json: bool,
 ) -> None:
-    """Move a report to another status (the lifecycle decides what is allowed)."""
+    """Move a report to another status (the lifecycle decides what is allowed).
+
+    NEW=disclosed discloses as `reports disclose` does without --date: now."""
+    from chalicelib.usecases.team.advisories import disclose
     from chalicelib.usecases.team.triage import change_status
 
     def change(ports: Any, actor: str) -> ReportRecord:
+        # The lifecycle refuses disclosed with --duplicate-of: change_status says so.
+        if new_status == "disclosed" and duplicate_of is None:
+            return disclose(ports, actor, report_id, note=note, reply=reply)
         return change_status(
             ports, actor, report_id, new_status, note=note, reply=reply, duplicate_of=duplicate_of
         )
 
-    _changed(state, as_json, change, lambda r: f"now {r.status}")
+    _changed(state, as_json, change, _moved)
+
+
+def _moved(record: ReportRecord) -> str:
+    if record.status == "disclosed":
+        return f"now disclosed, on {iso_time(record.disclosed_at)}"
+    return f"now {record.status}"
 
 
 @reports.command("severity")

@@ -93,14 +93,26 @@ def set_advisory(
     return after
 
 
-def disclose(ports: Ports, actor: str, report_id: str, when: datetime) -> ReportRecord:
-    """fixed -> disclosed through the lifecycle, then the date with its explicit offset
-    (a planned date may lie ahead; none may come before the report was received)."""
+def disclose(
+    ports: Ports,
+    actor: str,
+    report_id: str,
+    when: datetime | None = None,
+    *,
+    note: str | None = None,
+    reply: str | None = None,
+) -> ReportRecord:
+    """fixed -> disclosed through the lifecycle, on a date with its explicit offset, or
+    now when none is given (a planned date may lie ahead; none may come before the report
+    was received). Every way to disclose a report comes here: one rule for the date."""
+    when = ports.clock() if when is None else when
     if when.tzinfo is None or when.utcoffset() is None:
         _refuse_date("needs a time zone: an offset such as +01:00, or Z for UTC")
     if when < get_report(ports, report_id).created_at:
         _refuse_date("is before the report was received")
-    return change_status(ports, actor, report_id, "disclosed", disclosed_at=when)
+    return change_status(
+        ports, actor, report_id, "disclosed", note=note, reply=reply, disclosed_at=when
+    )
 
 
 def _refuse_date(problem: str) -> NoReturn:
