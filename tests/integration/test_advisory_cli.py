@@ -96,6 +96,22 @@ def test_status_disclosed_and_disclose_refuse_an_unfixed_report_alike(aws: Any) 
     assert "cannot move from received to disclosed" in moved.output
 
 
+def test_the_affected_range_keeps_the_order_the_team_wrote(aws: Any) -> None:
+    lower_first, upper_first = fixed(ADVISORY_REPORT), fixed(ADVISORY_REPORT)
+
+    written = vdp("reports", "advisory", lower_first, "--affected", ">= 2.0, <2.4.2")
+    other = vdp("reports", "advisory", upper_first, "--affected", "<2.4.2,>=2.0", "--json")
+    refused = vdp("reports", "advisory", lower_first, "--affected", ">=2.0,>=2.1")
+    stored = json.loads(vdp("reports", "advisory", lower_first, "--json").output)
+
+    assert "affected      >=2.0,<2.4.2" in written.output.splitlines()
+    assert stored["affected"] == ">=2.0,<2.4.2"
+    assert json.loads(other.output)["affected"] == "<2.4.2,>=2.0"
+    assert refused.exit_code == 1 and "at most one lower" in refused.output
+    timeline = json.loads(vdp("reports", "timeline", lower_first, "--json").output)
+    assert "affected=>=2.0,<2.4.2" in [event["detail"] for event in timeline]
+
+
 def disclosed_line(output: str) -> str:
     return next(line for line in output.splitlines() if line.startswith("disclosed_at"))
 

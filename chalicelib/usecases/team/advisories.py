@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
@@ -78,7 +78,8 @@ def set_advisory(
     if cwe is not None:
         changes.update(cwe=_check_cwe(cwe), cwe_name=_cwe_name(cwe, cwe_name))
     if affected is not None:
-        changes["affected"] = str(_specifiers(affected))
+        _specifiers(affected)
+        changes["affected"] = _as_written(affected)
     if fixed_in is not None:
         changes["fixed_in"] = str(_version("fixed_in", fixed_in))
     if not changes:
@@ -158,6 +159,12 @@ def _specifiers(text: str) -> SpecifierSet:
     for spec in specifiers:
         _version("affected", spec.version)
     return specifiers
+
+
+def _as_written(text: str) -> str:
+    """A checked range in the team's own order (a SpecifierSet's text sorts its bounds),
+    each bound spelled as packaging spells it: ">= 2.0, <2.4.2" is ">=2.0,<2.4.2"."""
+    return ",".join(str(Specifier(part.strip())) for part in text.split(",") if part.strip())
 
 
 def _version(field: str, text: str) -> Version:
