@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from chalicelib.domain.models import TEXT_DIRECTION_CONTROLS
+from vdp.cli.reporter import reporter_facts
 
 
 def write_attachments(attachments: Iterable[Any], folder: Path) -> list[Path]:
@@ -68,7 +69,7 @@ def describe_report(document: dict[str, Any]) -> str:
     if end_to_end.get("flags_from_decrypted_text") is not None:
         found = ", ".join(end_to_end["flags_from_decrypted_text"]) or "none"
         lines += ["", f"flags from the decrypted text: {_cell(found)}"]
-    lines += ["", f"reporter: {json.dumps(report.get('reporter'), ensure_ascii=True)}"]
+    lines += ["", *_reporter(report.get("reporter"), record)]
     lines += [
         f"attachment: {one_line(a['filename'])} "
         f"({a['size']} bytes{_labelled(a.get('end_to_end'), '; ', '')})"
@@ -82,6 +83,13 @@ def describe_report(document: dict[str, Any]) -> str:
         text = "(only the reporter can read it)" if state == "reporter_key" else message["text"]
         lines += ["", head, _indented(text)]
     return "\n".join(lines)
+
+
+def _reporter(contact: dict[str, Any] | None, record: dict[str, Any]) -> list[str]:
+    facts = reporter_facts(contact, record)
+    if not facts:
+        return ["reporter: anonymous"]
+    return ["reporter:", *(f"  {label:<16}{one_line(value)}" for label, value in facts)]
 
 
 # How a part that was end-to-end encrypted is labelled (vdp.cli.openpgp's states).
