@@ -30,19 +30,49 @@ def subscribe_command(
     products: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Subscribe an email address, SQS queue ARN or HTTPS URL to the team's notifications."""
+    """Subscribe an email address, SQS queue ARN or HTTPS URL to the team's notifications.
+
+    Email and https endpoints (and a queue in another account) receive a confirmation
+    from SNS first: notifications start once it is confirmed."""
     from chalicelib.usecases.team.inbox import filter_policy
+    from vdp.cli.endpoints import check_endpoint, confirmation
 
     def action() -> None:
-        ports = state.ports()
-        chosen = filter_policy(ports.policy, list(events), list(severities), list(products))
-        arn = _subscriptions(state).subscribe(protocol, endpoint, chosen)
+        chosen = filter_policy(state.ports().policy, [*events], [*severities], [*products])
+        topic_arn = state.settings().topic_arn
+        check_endpoint(protocol, endpoint, state.settings())
+        subscriptions = _subscriptions(state)
+        confirmed = _confirmed(subscriptions.list(), protocol, endpoint)
+        arn = subscriptions.subscribe(protocol, endpoint, chosen)
+        to_confirm = None if confirmed else confirmation(protocol, endpoint, topic_arn)
         if as_json:
-            echo_safe(json.dumps({"arn": arn, "filter_policy": chosen}, indent=2))
-        else:
-            echo_safe(f"subscribed {protocol} {endpoint}: {arn}")
+            document = {"arn": arn, "filter_policy": chosen, "needs_confirmation": bool(to_confirm)}
+            echo_safe(json.dumps(document, indent=2))
+            return
+        echo_safe(f"subscribed {protocol} {endpoint}: {arn}")
+        echo_safe(_next_step(confirmed, to_confirm))
 
     run_safely(action)
+
+
+def _confirmed(rows: list[dict[str, Any]], protocol: str, endpoint: str) -> bool:
+    """Whether the endpoint already has a confirmed subscription (a pending one has no ARN)."""
+    return any(
+        (row["protocol"], row["endpoint"]) == (protocol, endpoint) and row["arn"].startswith("arn:")
+        for row in rows
+    )
+
+
+def _next_step(confirmed: bool, to_confirm: str | None) -> str:
+    if confirmed:
+        return "already confirmed; it now has the filter given here (none: every event)"
+    if to_confirm:
+        return f"{to_confirm}; notifications start only once it is confirmed"
+    # SNS to SQS needs no confirmation in one account, but the queue must let SNS in.
+    return (
+        "no confirmation needed; SNS delivers once the queue's access policy "
+        "allows sqs:SendMessage from the topic"
+    )
 
 
 @main.command("unsubscribe")
