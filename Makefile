@@ -15,12 +15,27 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## serve: run the local stack (moto + API on :8000 + policy site on :8001)
-serve: $(STAMP)
+serve: $(STAMP) catalogs
 	$(BIN)/vdp serve
 
 ## test: every test CI runs (pytest's "no tests" exit code 5 fails the target too)
-test: $(STAMP) browsers
+test: $(STAMP) catalogs browsers
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## catalogs: compile the reporter's languages (chalicelib/locales/*/messages.po -> .mo)
+LOCALES := chalicelib/locales
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
+.PHONY: catalogs messages
+catalogs: $(CATALOGS)
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+## messages: extract the texts a reporter reads into messages.pot and update each language
+messages: $(STAMP)
+	$(BIN)/pybabel extract --quiet --no-location --sort-output -F $(LOCALES)/babel.cfg -k say \
+	  -o $(LOCALES)/messages.pot --project vdp chalicelib
+	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete \
+	  -i $(LOCALES)/messages.pot -d $(LOCALES)
 
 ## browsers: Debian's chromium for the browser tests (Playwright drives it; it downloads nothing)
 .PHONY: browsers

@@ -8,6 +8,7 @@ from typing import Any
 from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response
 
 from chalicelib import bootstrap, config, snapstart
+from chalicelib.domain import language
 from chalicelib.domain.errors import NotFound, VdpError
 from chalicelib.web import logs, requests, responses
 from chalicelib.web.mail import mail
@@ -31,12 +32,23 @@ logs.configure()
 @app.middleware("http")
 def security_headers(event: Any, get_response: Any) -> Response:
     started = time.perf_counter()
-    response = responses.finish(responses.canonical_page(event) or get_response(event), event.path)
+    with language.speaking(_language(event)):
+        response = responses.canonical_page(event) or get_response(event)
+    response = responses.finish(response, event.path)
     lambda_id = getattr(getattr(app, "lambda_context", None), "aws_request_id", None)
     logs.request_logged(
         event, response.status_code, started, responses.report_id_of(response), lambda_id
     )
     return response
+
+
+def _language(request: Request) -> str:
+    """The language texts are written in for this request (the policy's languages)."""
+    try:
+        offered = bootstrap.policy().languages
+    except VdpError:  # a broken configuration: its error is the answer, in English
+        return language.SOURCE
+    return requests.language_of(request, offered)
 
 
 @app.route("/reports", methods=["POST"], content_types=list(requests.SUBMISSION_TYPES))
@@ -46,24 +58,25 @@ def submit_report() -> Response:
 
     request, policy = current_request(), bootstrap.policy()
 
-    def submit(fields: dict[str, Any], key: str | None) -> Any:
-        return submit_report(fields, bootstrap.ports(), **_intake_options(request, key))
+    def submit(sent: requests.Submitted) -> Any:
+        return submit_report(sent.fields, bootstrap.ports(), **_intake_options(request, sent))
 
     if requests.wants_page(request):  # no JavaScript: pages, not JSON
         from chalicelib.web.formpost import answer_form_post
 
-        return answer_form_post(request, policy, submit, _origins())
-    accepted = submit(*requests.submission_fields(request, policy.limits.max_body_bytes))
+        return answer_form_post(request, policy, submit, _origins(), _form_token)
+    accepted = submit(requests.submission_fields(request, policy.limits.max_body_bytes))
     return responses.created(accepted.model_dump(mode="json"))
 
 
-def _intake_options(request: Request, idempotency_key: str | None) -> dict[str, Any]:
-    """What the intake needs from the request besides the fields."""
+def _intake_options(request: Request, sent: requests.Submitted) -> dict[str, Any]:
+    """What the intake needs from the request besides the fields. Without JavaScript, the
+    form page's token stands in for a proof of work (usecases/reporter/proof.py)."""
     return {
         "base_url": requests.base_url(request, bootstrap.settings().public_url),
         "address": requests.source_ip(request),
-        "idempotency_key": idempotency_key,
-        "proof": request.headers.get("vdp-proof"),
+        "idempotency_key": sent.idempotency_key,
+        "proof": request.headers.get("vdp-proof") or sent.form_token,
     }
 
 
@@ -186,20 +199,41 @@ def messages_preflight(report_id: str) -> Response:
 def form() -> Response:
     from chalicelib.web.pages import form_page
 
-    return responses.page(form_page(bootstrap.policy()), _origins())
+    return responses.page(form_page(bootstrap.policy(), form_token=_form_token()), _origins())
+
+
+def _form_token() -> str:
+    """The token a form page carries for a browser without JavaScript ("" if the secret
+    it is signed with cannot be read now: then the post asks for a proof, and says how)."""
+    from chalicelib.usecases.reporter.abuse import new_form_token
+
+    try:
+        return new_form_token(bootstrap.ports(), bootstrap.clock())
+    except VdpError:
+        return ""
 
 
 @app.route("/status", methods=["GET"])
 @responses.guarded
 def status() -> Response:
-    from chalicelib.web.reporter_pages import status_page
+    from chalicelib.web.status_pages import lookup_page
 
-    return responses.page(status_page(bootstrap.policy()), _origins())
+    return responses.page(lookup_page(bootstrap.policy()), _origins())
+
+
+@app.route("/status", methods=["POST"], content_types=list(requests.FORM_TYPES))
+@responses.guarded
+def status_post() -> Response:
+    """The status page for the report id and receipt in the body (and follow-ups)."""
+    from chalicelib.web.statuspost import answer_status_post
+
+    request, policy = current_request(), bootstrap.policy()
+    return answer_status_post(request, policy, bootstrap.ports(), _origins())
 
 
 @app.route("/embed.js", methods=["GET"])
 def embed_js() -> Response:
-    from chalicelib.web.pages import ASSET_TYPES, web_file
+    from chalicelib.web.shell import ASSET_TYPES, web_file
 
     return responses.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
 
@@ -207,7 +241,7 @@ def embed_js() -> Response:
 @app.route("/assets/{name}", methods=["GET"])
 @responses.guarded
 def asset(name: str) -> Response:
-    from chalicelib.web.pages import ASSET_TYPES, web_file
+    from chalicelib.web.shell import ASSET_TYPES, web_file
 
     if name not in ASSET_TYPES:
         raise NotFound()

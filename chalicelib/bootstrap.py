@@ -83,10 +83,15 @@ def _load_policy() -> Policy:
     site = os.environ.get("VDP_LOCAL_SITE_ORIGIN")
     if settings().stage != "local" or not site or site in loaded.web.allowed_origins:
         return loaded
-    # `vdp serve --site-port N`: the example site's origin may call and frame the API.
+    # `vdp serve --site-port N`: the example site's origin may call and frame the API, and
+    # the pages' link back to the policy leads there.
     origins = [*loaded.web.allowed_origins, site]
+    organisation = loaded.organisation.model_copy(update={"policy_url": f"{site}/"})
     return loaded.model_copy(
-        update={"web": loaded.web.model_copy(update={"allowed_origins": origins})}
+        update={
+            "web": loaded.web.model_copy(update={"allowed_origins": origins}),
+            "organisation": organisation,
+        }
     )
 
 

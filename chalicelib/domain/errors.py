@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from chalicelib.domain.language import N_, _
+
 UNKNOWN_FIELD = "(unknown field)"
 
 
@@ -31,12 +33,13 @@ class VdpError(Exception):
     """Base of every error vdp raises on purpose."""
 
     code = "internal_error"
-    message = "Something went wrong on our side."
+    message = N_("Something went wrong on our side.")
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.message)
-        if message:
-            self.message = message
+        # The class's own text in the language of the request in progress; a message
+        # given here is the caller's to word (and to translate, if a reporter reads it).
+        self.message = message or _(type(self).message)
+        super().__init__(self.message)
 
 
 class RequestError(VdpError):
@@ -45,7 +48,7 @@ class RequestError(VdpError):
 
 class BadJson(RequestError):
     code = "bad_json"
-    message = "The request body is not valid JSON."
+    message = N_("The request body is not valid JSON.")
 
 
 class Undelimited(BadJson):
@@ -54,27 +57,27 @@ class Undelimited(BadJson):
 
 class NotFound(RequestError):
     code = "not_found"
-    message = "Not found."
+    message = N_("Not found.")
 
 
 class MethodNotAllowed(RequestError):
     code = "method_not_allowed"
-    message = "This method is not allowed here."
+    message = N_("This method is not allowed here.")
 
 
 class Conflict(RequestError):
     code = "conflict"
-    message = "The resource was changed by someone else; reload and try again."
+    message = N_("The resource was changed by someone else; reload and try again.")
 
 
 class PayloadTooLarge(RequestError):
     code = "payload_too_large"
-    message = "The request is too large."
+    message = N_("The request is too large.")
 
 
 class UnsupportedMediaType(RequestError):
     code = "unsupported_media_type"
-    message = "Send application/json, application/x-www-form-urlencoded or multipart/form-data."
+    message = N_("Send application/json, application/x-www-form-urlencoded or multipart/form-data.")
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ KEY_REUSED = FieldProblem("Idempotency-Key", "was already used for a different r
 
 class ValidationFailed(RequestError):
     code = "validation_failed"
-    message = "Some fields are missing or invalid."
+    message = N_("Some fields are missing or invalid.")
 
     def __init__(self, fields: list[FieldProblem], message: str | None = None) -> None:
         super().__init__(message)
@@ -106,7 +109,7 @@ class ValidationFailed(RequestError):
 
 class RateLimited(RequestError):
     code = "rate_limited"
-    message = "Too many requests; try again later."
+    message = N_("Too many requests; try again later.")
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         super().__init__(message)
@@ -115,7 +118,7 @@ class RateLimited(RequestError):
 
 class Unavailable(VdpError):
     code = "unavailable"
-    message = "Storage is temporarily unavailable; nothing was saved. Please try again."
+    message = N_("Storage is temporarily unavailable; nothing was saved. Please try again.")
 
     def __init__(self, service: str, retry_after: int = 30) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message, message_problem
 from chalicelib.domain.scoring import score_vector
@@ -82,9 +83,14 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def refused(kind: str, **values: object) -> PydanticCustomError:
+    """A refusal of a named kind: usecases/reporter/wording.py words it for the reporter."""
+    return PydanticCustomError(kind, kind, values)
+
+
 def _display_name(value: str | None) -> str | None:
-    if value is not None and (problem := name_problem(value)):
-        raise ValueError(problem)
+    if value is not None and name_problem(value):
+        raise refused("not_one_line")
     return value
 
 
@@ -110,7 +116,7 @@ class Reporter(_Submitted):
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise ValueError("must be a valid email address") from None
+            raise refused("invalid_email") from None
 
     _name = field_validator("name")(_display_name)
 
@@ -118,7 +124,7 @@ class Reporter(_Submitted):
     @classmethod
     def _armored(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----"):
-            raise ValueError("must be an ASCII-armored PGP public key")
+            raise refused("not_armored_key")
         return value
 
 
@@ -148,7 +154,7 @@ class Attachment(_Submitted):
             try:
                 return base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError):
-                raise ValueError("must be base64-encoded") from None
+                raise refused("not_base64") from None
         return value
 
 
@@ -176,12 +182,12 @@ class ReportSubmission(_Submitted):
         # Encrypted in the browser (or by hand): only a message the team can open is kept.
         limit = TEXT_LIMITS[str(info.field_name)]
         if value and len(value) > limit and not is_message(value):
-            raise ValueError(f"at most {limit:,} characters")
+            raise refused("text_too_long", limit=limit)
         rules = _rules(info)
         if value and rules and rules.team_key and is_message(value):
             problem = message_problem(value.encode(), rules.team_key)
             if problem:
-                raise ValueError(problem)
+                raise refused(problem)
         return value
 
     @field_validator("attachments")
@@ -195,7 +201,7 @@ class ReportSubmission(_Submitted):
             if item.encrypted():
                 problem = message_problem(item.data, team_key)
                 if problem:
-                    raise ValueError(f"{item.filename}: {problem}")
+                    raise refused(problem)
         return value
 
     def encrypted(self) -> bool:
@@ -216,21 +222,24 @@ class ReportSubmission(_Submitted):
     def _known_product(cls, value: str, info: ValidationInfo) -> str:
         rules = _rules(info)
         if rules and value not in rules.products:
-            raise ValueError(f"must be one of: {', '.join(rules.products)}")
+            raise refused("unknown_product")
         return value
 
     @field_validator("cvss_vector")
     @classmethod
     def _scorable(cls, value: str | None) -> str | None:
         if value is not None:
-            score_vector(value)
+            try:
+                score_vector(value)
+            except ValueError:
+                raise refused("invalid_cvss") from None
         return value
 
     @field_validator("policy_accepted")
     @classmethod
     def _accepted(cls, value: bool) -> bool:
         if not value:
-            raise ValueError("the disclosure policy must be accepted")
+            raise refused("policy_not_accepted")
         return value
 
     @field_validator("attachments", mode="before")
@@ -240,7 +249,7 @@ class ReportSubmission(_Submitted):
         # cost a million validation errors (memory, and an answer too big to send).
         rules = _rules(info)
         if rules and isinstance(value, list) and len(value) > rules.max_attachments:
-            raise ValueError(f"at most {rules.max_attachments} files")
+            raise refused("too_many_files", limit=rules.max_attachments)
         return value
 
     @field_validator("attachments")
@@ -253,7 +262,7 @@ class ReportSubmission(_Submitted):
             PGP_OVERHEAD for item in value if item.encrypted()
         )
         if rules and sum(len(item.data) for item in value) > allowed:
-            raise ValueError(f"at most {rules.max_attachment_bytes} bytes in total")
+            raise refused("too_many_bytes", megabytes=f"{rules.max_attachment_bytes / 1_048_576:g}")
         return value
 
 

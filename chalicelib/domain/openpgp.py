@@ -61,18 +61,24 @@ def encryption_key_ids(armored: str) -> frozenset[str]:
     return frozenset(named)
 
 
+# Why a message is refused (the reporter's wording is usecases/reporter/wording.py's).
+NOT_ONE_MESSAGE, MALFORMED = "pgp_not_one_message", "pgp_malformed"
+NOT_ENCRYPTED, WRONG_KEY = "pgp_not_encrypted", "pgp_wrong_key"
+
+
 def message_problem(data: bytes, team_key: str) -> str | None:
-    """Why `data` is not an OpenPGP message encrypted to the team's key, or None."""
+    """Why `data` is not an OpenPGP message encrypted to the team's key (one of the kinds
+    above), or None."""
     import pysequoia
 
     if not _one_armored_block(data):
-        return "must be one OpenPGP message and nothing else"
+        return NOT_ONE_MESSAGE
     try:
         # Reading a tag pysequoia has no name for (a private or reserved one) raises too.
         packets = [(p.tag, p) for p in pysequoia.packet.PacketPile.from_bytes(data)]
     except BaseException as exc:
         _unless_interrupted(exc)
-        return "must be a well-formed OpenPGP message"
+        return MALFORMED
     tag = pysequoia.packet.Tag
     session_keys = [p for kind, p in packets if kind == tag.PKESK]
     # An encrypted message: session keys, then exactly one encrypted container (whatever
@@ -81,11 +87,11 @@ def message_problem(data: bytes, team_key: str) -> str | None:
         kind for kind, _ in packets if kind not in (tag.PKESK, tag.SKESK, tag.Marker, tag.Padding)
     ]
     if not session_keys or body not in ([tag.SEIP], [tag.AED]):
-        return "must be encrypted (a signed or plain OpenPGP message is not)"
+        return NOT_ENCRYPTED
     wanted = encryption_key_ids(team_key)
     recipients = {_recipient(bytes(p.body)) for p in session_keys}
     if not recipients & wanted:
-        return "must be encrypted to our published key"
+        return WRONG_KEY
     return None
 
 

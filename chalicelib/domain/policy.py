@@ -60,6 +60,11 @@ class Encryption(_Section):
     def fingerprint_hex(self) -> str:
         return self.pgp_fingerprint.replace(" ", "").lower()
 
+    def fingerprint_grouped(self) -> str:
+        """As people compare fingerprints: upper case, in groups of four."""
+        hexed = self.fingerprint_hex().upper()
+        return " ".join(hexed[i : i + 4] for i in range(0, len(hexed), 4))
+
 
 class FixDays(_Section):
     """Calendar days to fix, by the team's severity rating."""
@@ -144,6 +149,9 @@ class Abuse(_Section):
     proof_of_work: Literal["off", "always", "above_rate"] = "above_rate"
     proof_of_work_difficulty: int = Field(default=16, ge=1, le=32)
     proof_of_work_above_per_hour: int = Field(default=50, ge=0)
+    # Without JavaScript, a form page's token passes instead, this long after the page
+    # was served (once per page): time stands in for the work (docs/operations.md).
+    proof_of_work_form_wait_seconds: int = Field(default=20, ge=0, le=600)
 
 
 class Limits(_Section):

@@ -47,3 +47,14 @@ def verify_receipt(report_id: str, receipt: str, stored_hash: str | None) -> boo
     expected = stored_hash if stored_hash is not None else _DUMMY_HASH
     matches = hmac.compare_digest(hash_receipt(report_id, receipt), expected)
     return matches and stored_hash is not None
+
+
+def receipt_key(report_id: str, receipt: str) -> bytes:
+    """An AES-256 key only the receipt's holder can give: the reporter's own copies of
+    their follow-ups are sealed with it, so the intake (which keeps no receipt) cannot
+    read them back without the reporter."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    derive = HKDF(hashes.SHA256(), 32, salt=report_id.encode(), info=b"vdp reporter copy")
+    return derive.derive(receipt.encode())

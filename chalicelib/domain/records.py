@@ -59,6 +59,8 @@ class ReportRecord(BaseModel):
     purging: bool = False
     # The reporter asked for no more mail about this report (one-click unsubscribe).
     mail_opt_out: bool = False
+    # The language the reporter used (one of the policy's): their mails are written in it.
+    language: str = "en"
 
 
 class ReportEvent(BaseModel):
@@ -115,6 +117,14 @@ class HistoryEntry(BaseModel):
     message: str | None = None
 
 
+class NextPromise(BaseModel):
+    """The policy's next public promise on a report: acknowledge, triage, fix or disclose."""
+
+    model_config = ConfigDict(defer_build=True)
+    promise: Literal["acknowledge", "triage", "fix", "disclose"]
+    by: date
+
+
 class ReporterView(BaseModel):
     """What a receipt holder may see of their report."""
 
@@ -124,6 +134,7 @@ class ReporterView(BaseModel):
     status: Status
     created_at: datetime
     acknowledge_by: date
+    next_promise: NextPromise | None = None  # none once the report is closed or disclosed
     history: list[HistoryEntry]
 
 

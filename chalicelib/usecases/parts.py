@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import struct
 
-from chalicelib.domain.crypto import Context, open_sealed, read_header, seal
+from chalicelib.domain.crypto import Context, DataKey, open_sealed, read_header, seal
+from chalicelib.domain.receipts import receipt_key
 from chalicelib.usecases.ports import Ports
 
 REPORT = "report"
@@ -19,6 +20,7 @@ MESSAGE = "message"
 NOTE = "note"  # the team's internal notes: only the team's role may decrypt them
 CREDIT = "credit"  # the name a reporter consented to see published, sealed when it is
 CONTACT = "contact"  # the reporter's address, name and key: the mailer may open it, no more
+OWN_COPY = "own-copy"  # a follow-up as its sender reads it back, sealed with their receipt
 _HEADER_LENGTH = struct.Struct(">I")
 
 
@@ -103,6 +105,29 @@ def load_text(ports: Ports, report_id: str, part: str, key: str, event_id: str) 
         # blob keeps the report-and-part binding it was sealed with.
         expected = context(report_id, part)
     return open_sealed(blob, expected, ports.keys.unwrap).decode()
+
+
+def store_own_copy(ports: Ports, report_id: str, event_id: str, receipt: str, text: str) -> None:
+    """The reporter's copy of a follow-up: sealed with a key from their receipt, not KMS."""
+    ctx = context(report_id, OWN_COPY, event_id)
+    key = DataKey(receipt_key(report_id, receipt), b"", OWN_COPY)
+    ports.blobs.put_new(own_copy_key(report_id, event_id), seal(text.encode(), key, ctx))
+
+
+def load_own_copy(ports: Ports, report_id: str, event_id: str, receipt: str) -> str | None:
+    """A follow-up as its sender wrote it (None: sent by mail, where no receipt is given)."""
+    from chalicelib.domain.errors import NotFound
+
+    try:
+        blob = ports.blobs.get(own_copy_key(report_id, event_id))
+    except NotFound:
+        return None
+    secret = receipt_key(report_id, receipt)
+    return open_sealed(blob, context(report_id, OWN_COPY, event_id), lambda *_: secret).decode()
+
+
+def own_copy_key(report_id: str, event_id: str) -> str:
+    return f"reports/{report_id}/messages/{event_id}.own"
 
 
 def _store(ports: Ports, key: str, plaintext: bytes, ctx: Context) -> None:

@@ -4,6 +4,7 @@ receipt, the client address as API Gateway saw it, and the page a report's link 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from chalice.app import Request
@@ -15,13 +16,15 @@ from chalicelib.domain.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from chalicelib.domain.language import negotiate
 from chalicelib.domain.models import MAX_KEYS, TOO_MANY_KEYS
 from chalicelib.web.form import fields as forms
 
 JSON_TYPE = "application/json"
 
 
-SUBMISSION_TYPES = (JSON_TYPE, *forms.FORM_TYPES)
+FORM_TYPES = forms.FORM_TYPES
+SUBMISSION_TYPES = (JSON_TYPE, *FORM_TYPES)
 
 
 JSON_ONLY = "Send application/json."
@@ -87,17 +90,53 @@ def base_url(request: Request, public_url: str | None) -> str:
     return f"http://{host}"
 
 
-def submission_fields(request: Request, max_bytes: int) -> tuple[dict[str, Any], str | None]:
+@dataclass(frozen=True)
+class Submitted:
+    """A submission as sent: the report's fields, and what the page sent beside them."""
+
+    fields: dict[str, Any]
+    idempotency_key: str | None = None
+    form_token: str | None = None  # the form page's signed issue time (no JavaScript)
+    language: str | None = None  # the language of the page it was sent from
+
+
+def submission_fields(request: Request, max_bytes: int) -> Submitted:
     """JSON, or an HTML form (urlencoded or multipart), and the Idempotency-Key: the header,
     else the one the form page carried. The size is checked before parsing."""
     header_key = request.headers.get("idempotency-key")
     content_type = request.headers.get("content-type", JSON_TYPE)
     if media_type(content_type) not in forms.FORM_TYPES:
-        return json_fields(request, max_bytes, UnsupportedMediaType.message), header_key
+        refusal = UnsupportedMediaType().message
+        return Submitted(json_fields(request, max_bytes, refusal), header_key)
     check_size(request, max_bytes)
     fields = forms.form_fields(raw_body(request), content_type, max_bytes)
-    form_key = fields.pop(forms.KEY_FIELD, None)
-    return fields, header_key or (form_key if isinstance(form_key, str) else None)
+    form_key, token, lang = (_text(fields.pop(name, None)) for name in forms.PAGE_FIELDS)
+    return Submitted(fields, header_key or form_key, token, lang)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def form_values(request: Request, max_bytes: int) -> dict[str, str]:
+    """A small form's text controls (the status page's), each given once."""
+    check_size(request, max_bytes)
+    content_type = request.headers.get("content-type", "")
+    if media_type(content_type) not in forms.FORM_TYPES:
+        raise UnsupportedMediaType()
+    pairs, _files = forms.parse(raw_body(request), content_type, max_bytes)
+    values: dict[str, str] = {}
+    for name, value in pairs:
+        values.setdefault(name, value)
+    return values
+
+
+def language_of(request: Request, offered: list[str]) -> str:
+    """The page's `lang` when the policy offers it, else the Accept-Language choice."""
+    asked = str((request.query_params or {}).get("lang") or "")
+    if asked in offered:
+        return asked
+    return negotiate(request.headers.get("accept-language"), offered)
 
 
 def wants_page(request: Request) -> bool:

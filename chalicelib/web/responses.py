@@ -16,7 +16,6 @@ from chalice.app import Request, Response
 from chalicelib.domain.errors import (
     BadJson,
     MethodNotAllowed,
-    RateLimited,
     Unavailable,
     UnsupportedMediaType,
     ValidationFailed,
@@ -69,10 +68,9 @@ def error_response(error: VdpError) -> Response:
 
 
 def _retry_after(error: VdpError) -> dict[str, str | list[str]]:
-    """When to try again, for a 429 or a 503 in JSON or as a page."""
-    if isinstance(error, RateLimited | Unavailable):
-        return {"Retry-After": str(error.retry_after)}
-    return {}
+    """When to try again: a 429, a 503, or a form that must wait a few seconds."""
+    seconds = getattr(error, "retry_after", 0)
+    return {"Retry-After": str(seconds)} if isinstance(seconds, int) and seconds > 0 else {}
 
 
 def guarded(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -56,4 +56,4 @@ def test_past_twenty_problems_the_rest_are_counted_not_listed(api) -> None:
 
     fields = error_of(answer)["fields"]
     assert len(fields) == 21 and fields[0]["field"] == "title"
-    assert fields[-1] == {"field": "(body)", "message": "6 more not listed"}
+    assert fields[-1] == {"field": "(body)", "message": "6 more problems are not listed."}

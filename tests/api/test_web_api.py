@@ -40,7 +40,7 @@ def test_form_shows_the_policy_and_may_be_framed_by_allowed_origins(api) -> None
     assert "script-src 'self'" in csp and f"frame-ancestors 'self' {ALLOWED}" in csp
     assert "X-Frame-Options" not in response.headers
     for text in ("Example App", "1.x (security fixes only)", "below 1.0: not supported",
-                 "Social engineering", "leave the contact fields empty to stay anonymous",
+                 "Social engineering", "leave the contact fields empty",
                  'name="reporter.email"', 'name="credit.wants_credit"', 'name="bounty_interest"',
                  'name="policy_accepted"', 'type="file" multiple'):  # fmt: skip
         assert text in page
@@ -106,7 +106,7 @@ def test_a_repeated_odd_field_name_is_not_echoed(api, name: str) -> None:
 
     assert response.status_code == 422
     assert error_of(response)["fields"] == [
-        {"field": "(unknown field)", "message": "must be given once"}
+        {"field": "(unknown field)", "message": "Send this field once."}
     ]
     assert not stored_objects()
 

@@ -6,7 +6,13 @@ import pytest
 
 from chalicelib.domain.errors import NotFound, RateLimited
 from chalicelib.usecases.reporter.intake import submit_report
-from chalicelib.usecases.reporter.status import add_message, reporter_status
+from chalicelib.domain.crypto import SealedBlobError
+from chalicelib.usecases.parts import load_own_copy
+from chalicelib.usecases.reporter.status import (
+    add_message,
+    add_reporter_message,
+    reporter_status,
+)
 from tests.builders import BASE, REPORT, address, guarded_ports
 from tests.unit.fakes import fake_ports
 
@@ -34,14 +40,50 @@ def test_wrong_receipt_and_unknown_id_are_the_same_not_found(report_id: str) -> 
     assert caught.value.message == NotFound().message
 
 
-def test_reporter_follow_up_shows_without_content() -> None:
+def test_reporters_read_their_own_follow_ups_which_only_their_receipt_opens() -> None:
     ports = fake_ports()
     accepted = submit_report(REPORT, ports, base_url=BASE)
     add_message(accepted.report_id, accepted.receipt, {"message": "Any news on this one?"}, ports)
 
     view = reporter_status(accepted.report_id, accepted.receipt, ports)
 
+    assert [(h.type, h.message) for h in view.history][-1] == ("message", "Any news on this one?")
+    [own] = [key for key in ports.blobs.objects if key.endswith(".own")]
+    assert b"Any news" not in ports.blobs.objects[own]
+    with pytest.raises(SealedBlobError):  # another receipt derives another key
+        load_own_copy(ports, accepted.report_id, own.rsplit("/", 1)[1][:-4], "another-receipt")
+
+
+def test_a_follow_up_sent_by_mail_shows_without_its_text() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    add_reporter_message(accepted.report_id, "Sent from my mail client", ports)
+
+    view = reporter_status(accepted.report_id, accepted.receipt, ports)
+
     assert [(h.type, h.message) for h in view.history][-1] == ("message", None)
+
+
+def test_the_next_promise_follows_the_status() -> None:
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    received = reporter_status(accepted.report_id, accepted.receipt, ports).next_promise
+    record = ports.reports.get(accepted.report_id)
+    assert record is not None
+
+    ports.reports.records[record.report_id] = record.model_copy(update={"status": "acknowledged"})
+    acknowledged = reporter_status(accepted.report_id, accepted.receipt, ports).next_promise
+    ports.reports.records[record.report_id] = record.model_copy(update={"status": "fixed"})
+    fixed = reporter_status(accepted.report_id, accepted.receipt, ports).next_promise
+    ports.reports.records[record.report_id] = record.model_copy(update={"status": "disclosed"})
+    disclosed = reporter_status(accepted.report_id, accepted.receipt, ports).next_promise
+
+    assert received is not None and received.promise == "acknowledge"
+    assert received.by == accepted.acknowledge_by
+    assert acknowledged is not None and acknowledged.promise == "triage"
+    assert acknowledged.by == record.triage_by
+    assert fixed is not None and (fixed.promise, fixed.by) == ("disclose", record.disclose_by)
+    assert disclosed is None
 
 
 def test_follow_ups_are_counted_per_address_under_its_pseudonym() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.policy import default_policy
-from chalicelib.web import pages
+from chalicelib.web import pages, shell
 from tests.conftest import PROJECT_DIR
 
 PACKAGE = json.loads((PROJECT_DIR / "package.json").read_text())
@@ -125,4 +125,4 @@ def test_assets_serves_the_file_byte_for_byte(aws: Any) -> None:
     assert served.status_code == 200
     assert served.headers["Content-Type"].startswith("text/javascript")
     assert served.body == (VENDOR / "openpgp.min.js").read_bytes()
-    assert sri(served.body) == pages.integrity("openpgp.min.js")
+    assert sri(served.body) == shell.integrity("openpgp.min.js")

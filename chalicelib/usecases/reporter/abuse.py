@@ -16,7 +16,16 @@ from chalicelib.domain.errors import RateLimited
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.quotas import LIMITED, PROOF_NEEDED, Quota, window_of
 from chalicelib.usecases.ports import Limiter, Ports
-from chalicelib.usecases.reporter.proof import Challenge, ProofRequired, issue, proof_key, verify
+from chalicelib.usecases.reporter.proof import (
+    Challenge,
+    ProofRequired,
+    is_form_token,
+    issue,
+    issue_form_token,
+    proof_key,
+    verify,
+    verify_form_token,
+)
 
 REPORTS = "reports"
 MESSAGES = "messages"
@@ -145,9 +154,23 @@ def _count(
     return outcome
 
 
+def new_form_token(ports: Ports, now: datetime) -> str:
+    """The token a form page carries for a browser without JavaScript ("" when no proof
+    of work can ever be asked for)."""
+    limits = ports.policy.abuse
+    if limits.proof_of_work == "off" or ports.proofs is None or ports.secret is None:
+        return ""
+    wait = timedelta(seconds=limits.proof_of_work_form_wait_seconds)
+    return issue_form_token(_proof_key(ports), now, wait)
+
+
 def _spend(ports: Ports, proof: str | None, now: datetime) -> None:
-    difficulty = ports.policy.abuse.proof_of_work_difficulty
-    challenge = verify(_proof_key(ports), proof or "", difficulty, now)
+    """Check a solved challenge, or a form page's token after its wait, and spend it once."""
+    key = _proof_key(ports)
+    if proof and is_form_token(proof):
+        challenge = verify_form_token(key, proof, now)
+    else:
+        challenge = verify(key, proof or "", ports.policy.abuse.proof_of_work_difficulty, now)
     if ports.proofs is None or not ports.proofs.spend(challenge.challenge_id, challenge.expires_at):
         raise ProofRequired()
 

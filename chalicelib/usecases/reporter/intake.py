@@ -10,17 +10,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain import sla
+from chalicelib.domain import language, sla
 from chalicelib.domain.calendar import add_business_days
 from chalicelib.domain.errors import (
     AlreadyExists,
-    FieldProblem,
     Unavailable,
     ValidationFailed,
-    named_field,
 )
 from chalicelib.domain.flags import flags_for, version_supported
-from chalicelib.domain.models import FIELD_NAMES, IntakeRules, ReportSubmission
+from chalicelib.domain.models import IntakeRules, ReportSubmission
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.receipts import (
     hash_receipt,
@@ -34,9 +32,9 @@ from chalicelib.domain.scoring import score_vector
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse, idempotency
+from chalicelib.usecases.reporter.wording import field_problems
 
 log = logging.getLogger(__name__)
-MAX_PROBLEMS = 20  # listed in a 422; a form has fewer fields, so a real one is never cut
 _ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impossible
 
 
@@ -101,25 +99,6 @@ def parse_submission(fields: Mapping[str, Any], policy: Policy) -> ReportSubmiss
         raise ValidationFailed(field_problems(exc)) from None
 
 
-def field_problems(exc: ValidationError) -> list[FieldProblem]:
-    """Dotted field paths and pydantic's messages, which name rules, never the input;
-    at most MAX_PROBLEMS of them, then one line counting the rest."""
-    errors = exc.errors(include_input=False, include_url=False)
-    problems = []
-    for error in errors[:MAX_PROBLEMS]:
-        # Every name through named_field, not only unknown ones: a client's key must
-        # never reach an answer, whichever error (now or in a later model) carries it.
-        path = [
-            str(part) if isinstance(part, int) else named_field(part, FIELD_NAMES)
-            for part in error["loc"]
-        ]
-        message = error["msg"].removeprefix("Value error, ")
-        problems.append(FieldProblem(field=".".join(path) or "(body)", message=message))
-    if len(errors) > MAX_PROBLEMS:
-        problems.append(FieldProblem("(body)", f"{len(errors) - MAX_PROBLEMS} more not listed"))
-    return problems
-
-
 def _store(submission: ReportSubmission, record: ReportRecord, receipt: str, ports: Ports) -> None:
     # Write order: every encrypted part, then the metadata (a conditional put).
     # Until the metadata exists nothing points at the parts, so a failure in
@@ -166,6 +145,7 @@ def _new_record(
         attachment_count=len(submission.attachments),
         bounty_interest=submission.bounty_interest,
         flags=flags_for(submission, ports.policy),
+        language=language.current(),
     )
     # Every clock starts at receipt: store the ones already known.
     return sla.with_due_dates(record, ports.policy)

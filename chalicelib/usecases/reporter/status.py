@@ -7,12 +7,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chalicelib.domain import sla
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.models import FollowUp
 from chalicelib.domain.receipts import is_report_id, normalized_report_id, verify_receipt
 from chalicelib.domain.records import (
     HistoryEntry,
     MessageAccepted,
+    NextPromise,
     ReporterView,
     ReportEvent,
     ReportRecord,
@@ -20,7 +22,7 @@ from chalicelib.domain.records import (
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse
-from chalicelib.usecases.reporter.intake import field_problems
+from chalicelib.usecases.reporter.wording import field_problems
 
 
 def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
@@ -31,28 +33,40 @@ def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
     history += [
         entry
         for event in ports.reports.events(report_id)
-        if (entry := _public(event, report_id, ports))
+        if (entry := _public(event, report_id, receipt, ports))
     ]
     return ReporterView(
         report_id=record.report_id,
         status=record.status,
         created_at=record.created_at,
         acknowledge_by=record.acknowledge_by,
+        next_promise=next_promise(record, ports),
         history=history,
     )
 
 
-def _public(event: ReportEvent, report_id: str, ports: Ports) -> HistoryEntry | None:
+def next_promise(record: ReportRecord, ports: Ports) -> NextPromise | None:
+    """The first of the policy's public promises whose clock still runs for this status
+    (a kept promise gives way to the next one)."""
+    running = sla.running(sla.with_due_dates(record, ports.policy))
+    for promise in (sla.ACKNOWLEDGE, sla.TRIAGE, sla.FIX, sla.DISCLOSE):
+        if promise in running:
+            return NextPromise(promise=promise, by=running[promise])
+    return None
+
+
+def _public(event: ReportEvent, report_id: str, receipt: str, ports: Ports) -> HistoryEntry | None:
     """Status changes, team replies (decrypted: part `reply` is the intake's to open) and
-    the reporter's own follow-ups (content not shown: only the team may decrypt them).
-    Never notes, assignments, audit entries or who acted."""
+    the reporter's own follow-ups (from the copy sealed with their receipt: the team's
+    copy only the team may decrypt). Never notes, assignments, audit entries or who acted."""
     if event.kind == "status" and event.public:
         return HistoryEntry(at=event.at, type="status", status=event.status)
     if event.kind == "reply" and event.public and event.part:
         text = parts.load_text(ports, report_id, parts.REPLY, event.part, event.event_id)
         return HistoryEntry(at=event.at, type="reply", message=text)
     if event.kind == "message":
-        return HistoryEntry(at=event.at, type="message")
+        own = parts.load_own_copy(ports, report_id, event.event_id, receipt)
+        return HistoryEntry(at=event.at, type="message", message=own)
     return None
 
 
@@ -87,7 +101,7 @@ def add_message(
         raise ValidationFailed(field_problems(exc)) from None
     source, _ = abuse.pseudonyms(ports, address, ports.clock())
     abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
-    return _stored_message(ports, report_id, follow_up.message)
+    return _stored_message(ports, report_id, follow_up.message, receipt)
 
 
 MAX_MESSAGE = 20_000  # as FollowUp.message
@@ -106,9 +120,13 @@ def add_reporter_message(report_id: str, text: str, ports: Ports) -> MessageAcce
     return _stored_message(ports, record.report_id, follow_up.message)
 
 
-def _stored_message(ports: Ports, report_id: str, text: str) -> MessageAccepted:
+def _stored_message(
+    ports: Ports, report_id: str, text: str, receipt: str | None = None
+) -> MessageAccepted:
     event = ReportEvent(at=ports.clock(), kind="message", public=True)
-    # The part first: an event that points at a missing blob would break the history.
+    # The parts first: an event that points at a missing blob would break the history.
     key = parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, text)
+    if receipt is not None:
+        parts.store_own_copy(ports, report_id, event.event_id, receipt, text)
     ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
     return MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from chalicelib.domain.language import _, number
 from chalicelib.domain.policy import Policy
 
 SEVERITIES = ("", "critical", "high", "medium", "low", "none", "unknown")
@@ -35,47 +36,54 @@ class Control:
 
 
 def controls(policy: Policy) -> dict[str, list[Control]]:
-    """The form's fieldsets, in order, each a list of controls."""
-    products = tuple((p.id, p.name) for p in policy.products) + (("other", "Other"),)
+    """The form's fieldsets, in order, each a list of controls (in the current language)."""
+    products = tuple((p.id, p.name) for p in policy.products) + (("other", _("Other")),)
     mib = policy.limits.max_attachment_bytes / (1024 * 1024)
+    severities = {
+        "": _("Not sure"), "critical": _("Critical"), "high": _("High"),
+        "medium": _("Medium"), "low": _("Low"), "none": _("None"), "unknown": _("Unknown"),
+    }  # fmt: skip
     return {
-        "The vulnerability": [
-            Control("title", "Title", required=True, min_length=5, max_length=200,
-                    hint="A short summary, for example “Stored XSS in profile names”."),
-            Control("product", "Product", "select", required=True,
-                    options=(("", "Choose a product"), *products)),
-            Control("version", "Version", max_length=64,
-                    hint="The version you tested; supported versions are listed above."),
-            Control("severity", "Your severity estimate", "select",
-                    options=tuple((s, s.capitalize() or "Not sure") for s in SEVERITIES)),
-            Control("cvss_vector", "CVSS vector", max_length=200,
-                    hint="Optional. CVSS 3.1 or 4.0, for example "
-                    "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
-            Control("description", "Description", "textarea", required=True, min_length=20,
-                    max_length=50_000, hint="What is vulnerable and how. You may paste an "
-                    "ASCII-armored PGP message encrypted to our key instead."),
-            Control("steps_to_reproduce", "Steps to reproduce", "textarea", max_length=50_000),
-            Control("impact", "Impact", "textarea", max_length=20_000,
-                    hint="What an attacker could do with it."),
-            Control("attachments", "Attachments", "file",
-                    hint=f"Up to {policy.limits.max_attachments} files, {mib:g} MB in total. "
-                    "Each file is encrypted separately."),
+        _("The vulnerability"): [
+            Control("title", _("Title"), required=True, min_length=5, max_length=200,
+                    hint=_("A short summary, for example “Stored XSS in profile names”.")),
+            Control("product", _("Product"), "select", required=True,
+                    options=(("", _("Choose a product")), *products)),
+            Control("version", _("Version"), max_length=64,
+                    hint=_("The version you tested; supported versions are listed above.")),
+            Control("severity", _("Your severity estimate"), "select",
+                    options=tuple((s, severities[s]) for s in SEVERITIES)),
+            Control("cvss_vector", _("CVSS vector"), max_length=200,
+                    hint=_("Optional. CVSS 3.1 or 4.0, for example {example}",
+                           example="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")),
+            Control("description", _("Description"), "textarea", required=True, min_length=20,
+                    max_length=50_000, hint=_("What is vulnerable and how. You may paste an "
+                    "ASCII-armored PGP message encrypted to our key instead.")),
+            Control("steps_to_reproduce", _("Steps to reproduce"), "textarea",
+                    max_length=50_000),
+            Control("impact", _("Impact"), "textarea", max_length=20_000,
+                    hint=_("What an attacker could do with it.")),
+            Control("attachments", _("Attachments"), "file",
+                    hint=_("Up to {count} files, {megabytes} MB in total. Each file is "
+                           "encrypted separately.", count=policy.limits.max_attachments,
+                           megabytes=f"{mib:g}")),
         ],
-        "About you (optional)": [
-            Control("reporter.name", "Your name", max_length=200, autocomplete="name"),
-            Control("reporter.email", "Email", "email", max_length=254, autocomplete="email",
-                    hint="Only the security team sees it, to ask you questions."),
-            Control("reporter.email_updates", "Email me about this report", "checkbox",
-                    checked=True, hint="When it is received, acknowledged, answered, changes "
-                    "status or is disclosed. Every mail has a one-click unsubscribe."),
-            Control("reporter.pgp_key", "Your PGP public key", "textarea", max_length=100_000,
-                    hint="ASCII-armored, if you want our replies encrypted."),
+        _("About you (optional)"): [
+            Control("reporter.name", _("Your name"), max_length=200, autocomplete="name"),
+            Control("reporter.email", _("Email"), "email", max_length=254, autocomplete="email",
+                    hint=_("Only the security team sees it, to ask you questions.")),
+            Control("reporter.email_updates", _("Email me about this report"), "checkbox",
+                    checked=True, hint=_("When it is received, acknowledged, answered, "
+                    "changes status or is disclosed. Every mail has a one-click unsubscribe.")),
+            Control("reporter.pgp_key", _("Your PGP public key"), "textarea",
+                    max_length=100_000,
+                    hint=_("ASCII-armored, if you want our replies encrypted.")),
         ],
-        "Credit": [
-            Control("credit.wants_credit", "Credit me publicly when the issue is disclosed",
+        _("Credit"): [
+            Control("credit.wants_credit", _("Credit me publicly when the issue is disclosed"),
                     "checkbox"),
-            Control("credit.name", "Name to credit", max_length=100,
-                    hint="A name or handle; empty means the name above."),
+            Control("credit.name", _("Name to credit"), max_length=100,
+                    hint=_("A name or handle; empty means the name above.")),
         ],
     }  # fmt: skip
 
@@ -89,7 +97,7 @@ def render_control(control: Control, value: Any, error: str | None) -> str:
         described.append(f"{control.id}-error")
     attrs = _attrs(control, described, error)
     label = escape(control.label) + (
-        ' <span class="vdp-required">(required)</span>' if control.required else ""
+        f' <span class="vdp-required">({escape(_("required"))})</span>' if control.required else ""
     )
     widget = _widget(control, value, attrs, label)
     parts = [
@@ -103,7 +111,7 @@ def render_control(control: Control, value: Any, error: str | None) -> str:
     if f"{control.id}-count" in described:
         parts.append(
             f'<p class="vdp-count" id="{control.id}-count" data-max="{control.max_length}">'
-            f"Up to {control.max_length:,} characters.</p>"
+            f"{escape(_('Up to {count} characters.', count=number(control.max_length or 0)))}</p>"
         )
     kind = "vdp-check" if control.kind == "checkbox" else "vdp-field"
     return f'<div class="{kind}" data-field="{control.name}">{"".join(parts)}</div>'

@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     ValidationFailed,
     named_field,
 )
+from chalicelib.domain.language import _
 from chalicelib.domain.models import FIELD_NAMES, MAX_KEYS, TOO_MANY_KEYS
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ BOOLEANS = ("policy_accepted", "bounty_interest", "credit.wants_credit", "report
 FILE_FIELD = "attachments"
 # The form page's own Idempotency-Key: a reloaded or resent form post repeats it.
 KEY_FIELD = "idempotency_key"
+# The form page's signed issue time: without JavaScript, it stands in for a proof of work.
+FORM_TOKEN_FIELD = "form_token"  # noqa: S105 - a field's name, not a secret
+# Fields of the page, not of the report (the language is the shell's `lang`).
+PAGE_FIELDS = (KEY_FIELD, FORM_TOKEN_FIELD, "lang")
 _TRUE, _FALSE = {"true", "on", "1", "yes"}, {"false", "off", "0", "no", ""}
 MALFORMED = "The form body is malformed."
 
@@ -66,7 +71,7 @@ def parse(
 
     def on_file(upload: File) -> None:
         if _text(upload.field_name) != FILE_FIELD:
-            raise ValidationFailed([FieldProblem(UNKNOWN_FIELD, "files go in attachments")])
+            raise ValidationFailed([FieldProblem(UNKNOWN_FIELD, _("Send files as attachments."))])
         _count(uploads)
         if upload.size or upload.file_name:  # an empty file input sends a nameless empty part
             uploads.append(_attachment(upload))
@@ -93,12 +98,12 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Dotted names into nested objects; checkboxes into booleans; empty objects dropped."""
     fields: dict[str, Any] = {}
     for name, value in pairs:
-        head, _, tail = name.partition(".")
+        head, _sep, tail = name.partition(".")
         target = fields.setdefault(head, {}) if tail else fields
         key = tail or head
         if not isinstance(target, dict) or key in target or "." in tail:
-            name = named_field(head, (*FIELD_NAMES, KEY_FIELD))
-            raise ValidationFailed([FieldProblem(name, "must be given once")])
+            name = named_field(head, (*FIELD_NAMES, *PAGE_FIELDS))
+            raise ValidationFailed([FieldProblem(name, _("Send this field once."))])
         target[key] = value
     for name in BOOLEANS:
         _to_boolean(fields, name)
@@ -109,7 +114,7 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def _to_boolean(fields: dict[str, Any], name: str) -> None:
-    head, _, tail = name.partition(".")
+    head, _sep, tail = name.partition(".")
     target = fields.get(head) if tail else fields
     if not isinstance(target, dict) or (tail and not target):
         return

@@ -232,9 +232,34 @@ def _openapi() -> dict[str, Any]:
         "200": {"description": "OpenAPI 3.1", "content": json_content(document)}}}  # fmt: skip
 
 
+def _status_post(html: dict[str, Any]) -> dict[str, Any]:
+    """The status page without JavaScript: id and receipt in a form body, never a URL."""
+    fields = {
+        "report_id": {"type": "string"},
+        "receipt": {"type": "string"},
+        "message": {"type": "string", "description": "A follow-up to send (optional)"},
+        "lang": {"type": "string"},
+    }
+    form = {"type": "object", "properties": fields, "required": ["report_id", "receipt"]}
+    pages = {
+        "200": {"description": "The status page", "content": html},
+        "201": {"description": "The follow-up was sent: the status page", "content": html},
+        "404": {"description": "No report matches: the look-up form again", "content": html},
+        "422": {"description": "The follow-up was refused: the page says why", "content": html},
+        "429": {"description": "Rate limited: the page says so", "content": html},
+    }
+    return {
+        "summary": "The reporter's status page (and follow-ups), as HTML",
+        "requestBody": {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": form},
+            "multipart/form-data": {"schema": form}}},
+        "responses": {**pages, **error_answers("400", "413", "415", "503")},
+    }  # fmt: skip
+
+
 def _web_paths() -> dict[str, Any]:
     """The researcher-facing pages and assets (HTML, JavaScript, CSS)."""
-    from chalicelib.web.pages import ASSET_TYPES
+    from chalicelib.web.shell import ASSET_TYPES
 
     def get(summary: str, content: dict[str, Any], **more: Any) -> dict[str, Any]:
         responses = {"200": {"description": "OK", "content": content}, **more.pop("errors", {})}
@@ -246,9 +271,21 @@ def _web_paths() -> dict[str, Any]:
     asset = {"name": "name", "in": "path", "required": True,
              "schema": {"type": "string", "enum": sorted(ASSET_TYPES)}}  # fmt: skip
     credits = {"type": "array", "items": ref("PublishedCredit")}
+    language = {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "One of the policy's languages (else Accept-Language decides)",
+        "schema": {"type": "string"},
+    }
     return {
-        "/form": get("The report form (embeddable; works without JavaScript)", text(HTML)),
-        "/status": get("The reporter's status page (receipt in the URL fragment)", text(HTML)),
+        "/form": get("The report form (embeddable; works without JavaScript)", text(HTML),
+                     parameters=[language]),
+        "/status": {
+            **get("The status look-up form (status.js posts a status link's fragment to it)",
+                  text(HTML), parameters=[language]),
+            "post": _status_post(text(HTML)),
+        },
         "/embed.js": get("Script that embeds /form in an iframe", text("text/javascript")),
         "/assets/{name}": get(
             "The pages' scripts and style", text("text/javascript", "text/css"),

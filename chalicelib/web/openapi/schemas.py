@@ -13,7 +13,7 @@ from pydantic_core import core_schema
 from chalicelib.domain.models import FollowUp, ReportSubmission
 from chalicelib.domain.policy import Limits
 from chalicelib.domain.records import Accepted, ErrorBody, MessageAccepted, ReporterView
-from chalicelib.web.form.fields import FILE_FIELD, KEY_FIELD
+from chalicelib.web.form.fields import FILE_FIELD, FORM_TOKEN_FIELD, KEY_FIELD
 
 
 def component_schemas() -> dict[str, Any]:
@@ -111,6 +111,17 @@ def _form(schemas: dict[str, Any], files: bool) -> dict[str, Any]:
         **KEY,
         "description": "The form page's own Idempotency-Key (a hidden control), so a resent "
         "form files one report; the Idempotency-Key header wins when both are sent.",
+    }
+    properties[FORM_TOKEN_FIELD] = {
+        "type": "string",
+        "maxLength": 512,
+        "description": "The form page's signed token: while a proof of work is required, a "
+        "form posted without one passes with it, some seconds after the page was served "
+        "(once per page).",
+    }
+    properties["lang"] = {
+        "type": "string",
+        "description": "The language of the page the form was sent from (its answer's).",
     }
     if files:
         properties[FILE_FIELD] = {

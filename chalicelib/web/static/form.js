@@ -3,8 +3,19 @@
 // posted to the embedding page (only to the policy's allowed origins). With the team's
 // OpenPGP key (the form names its URL and fingerprint), the description, steps, impact and
 // every file are encrypted to it in the browser, with OpenPGP.js, before anything is sent.
+// Its words come from the page (data-texts) in the page's language, and the server answers
+// in that language too: the messages are the same as without JavaScript.
 (function () {
   "use strict";
+
+  var texts = JSON.parse(document.body.getAttribute("data-texts") || "{}");
+  var lang = document.documentElement.lang || "en";
+
+  function fill(text, values) {
+    return Object.keys(values).reduce(function (result, name) {
+      return result.replace("{" + name + "}", values[name]);
+    }, text || "");
+  }
 
   var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit", "reporter.email_updates"];
   var idempotencyKey = newKey();
@@ -42,8 +53,9 @@
       if (!control) return;
       var max = Number(counter.getAttribute("data-max"));
       var update = function () {
-        counter.textContent = control.value.length.toLocaleString("en") + " of " +
-          max.toLocaleString("en") + " characters";
+        counter.textContent = fill(texts.count, {
+          count: control.value.length.toLocaleString(lang), max: max.toLocaleString(lang)
+        });
       };
       control.addEventListener("input", update);
       update();
@@ -96,8 +108,8 @@
     var maxFiles = Number(form.getAttribute("data-max-attachments"));
     var maxBytes = Number(form.getAttribute("data-max-bytes"));
     var total = files.reduce(function (sum, file) { return sum + file.size; }, 0);
-    if (files.length > maxFiles) return Promise.reject(tooMany("at most " + maxFiles + " files"));
-    if (total > maxBytes) return Promise.reject(tooMany("at most " + maxBytes + " bytes in total"));
+    if (files.length > maxFiles) return Promise.reject(tooMany(texts.too_many_files));
+    if (total > maxBytes) return Promise.reject(tooMany(texts.too_many_bytes));
     return Promise.all(files.map(function (file) {
       return file.arrayBuffer().then(function (buffer) {
         if (key) {
@@ -131,7 +143,7 @@
   function tooMany(message) {
     return {
       code: "validation_failed",
-      message: "Some fields are missing or invalid.",
+      message: texts.invalid,
       fields: [{ field: "attachments", message: message }]
     };
   }
@@ -148,19 +160,6 @@
 
   function encrypting(form) {
     return Boolean(form.getAttribute("data-team-key-url") && window.openpgp);
-  }
-
-  function organisation(form) {
-    return form.getAttribute("data-organisation") || "the security team";
-  }
-
-  function grouped(fingerprint) {
-    return fingerprint.toUpperCase().match(/.{1,4}/g).join(" ");
-  }
-
-  function keyName(form) {
-    return organisation(form) + "\u2019s key " +
-      grouped(form.getAttribute("data-team-fingerprint") || "");
   }
 
   function isMessage(text) {
@@ -192,8 +191,7 @@
   function fetchTeamKey(form) {
     var expected = (form.getAttribute("data-team-fingerprint") || "").toLowerCase();
     var url = new URL(form.getAttribute("data-team-key-url"), document.baseURI);
-    var unreachable = keyProblem(keyName(form) + ", to encrypt your report in your browser, " +
-      "could not be fetched. Check your connection and try again.", true);
+    var unreachable = keyProblem(texts.key_unreachable, true);
     return fetch(url.href, { headers: { "Accept": "text/plain" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw unreachable;
@@ -208,9 +206,7 @@
       })
       .catch(function (problem) {
         if (problem === unreachable) throw problem;
-        throw keyProblem("The key this page received is not " + keyName(form) +
-          ", so your report cannot be encrypted to it. Nothing was sent. " +
-          "Please try again later, or contact " + organisation(form) + " another way.", false);
+        throw keyProblem(texts.key_wrong, false);
       });
   }
 
@@ -237,18 +233,11 @@
     notice.textContent = "";
     notice.classList.toggle("vdp-e2e-refused", Boolean(problem && !problem.retry));
     if (problem) {
-      notice.textContent = problem.retry
-        ? keyName(form) + " could not be fetched yet. It is fetched again when you send: " +
-          "your report is encrypted to it in your browser, or not sent."
-        : "The key this page received is not " + keyName(form) + ": your report cannot be " +
-          "encrypted in your browser, and this form will not send it.";
+      notice.textContent = problem.retry ? texts.key_retry : texts.key_refused;
     } else {
       var headline = document.createElement("strong");
-      headline.textContent = "Encrypted in your browser to " + keyName(form);
-      notice.append(headline, "Description, steps to reproduce, impact and attachments are " +
-        "encrypted on this page before they are sent: only " + organisation(form) + "\u2019s " +
-        "security team can read them. The title and the other fields are not, so keep the " +
-        "details out of the title.");
+      headline.textContent = texts.notice_headline;
+      notice.append(headline, texts.notice);
     }
     notice.hidden = false;
   }
@@ -256,8 +245,7 @@
   function showWithoutLibrary(form) {
     var notice = document.getElementById("vdp-e2e-notice");
     if (!notice) return;
-    notice.textContent = "Your browser cannot encrypt your report to " + keyName(form) +
-      " here: it is encrypted at rest, on our servers, as without JavaScript.";
+    notice.textContent = texts.no_library;
     notice.hidden = false;
   }
 
@@ -272,14 +260,15 @@
       var length = Array.from(value).length;  // characters, as the server counts them
       var min = Number(control.getAttribute("minlength") || 0);
       var max = Number(control.getAttribute("maxlength") || 0);
+      var worded = (texts.fields || {})[name] || {};
       if (min && length < min) {
-        fields.push({ field: name, message: "String should have at least " + min + " characters" });
+        fields.push({ field: name, message: worded.missing });
       } else if (max && length > max) {
-        fields.push({ field: name, message: "String should have at most " + max + " characters" });
+        fields.push({ field: name, message: worded.long });
       }
     });
     if (!fields.length) return null;
-    return { code: "validation_failed", message: "Some fields are missing or invalid.", fields: fields };
+    return { code: "validation_failed", message: texts.invalid, fields: fields };
   }
 
   // --- errors -------------------------------------------------------------------------------
@@ -314,16 +303,16 @@
     summary.setAttribute("role", "alert");
     summary.tabIndex = -1;
     var heading = document.createElement("h2");
-    heading.textContent = "Your report was not sent";
+    heading.textContent = texts.heading;
     var text = document.createElement("p");
-    text.textContent = error.message || "Something went wrong; please try again.";
+    text.textContent = error.message || texts.failed;
     var list = document.createElement("ul");
     summary.append(heading, text, list);
     (error.fields || []).forEach(function (problem) {
       var control = controlFor(form, problem.field);
       var item = document.createElement("li");
       var link = document.createElement(control ? "a" : "span");
-      link.textContent = problem.field + ": " + problem.message;
+      link.textContent = problem.message;
       item.appendChild(link);
       list.appendChild(item);
       if (!control) return;
@@ -343,99 +332,53 @@
   }
 
   // --- the receipt ------------------------------------------------------------------------
-  function fact(list, term, value, id) {
-    var dt = document.createElement("dt");
-    dt.textContent = term;
-    var dd = document.createElement("dd");
-    if (typeof value === "string") dd.textContent = value; else dd.appendChild(value);
-    if (id) dd.id = id;
-    list.append(dt, dd);
-    return dd;
-  }
-
-  function protection(form, accepted) {
-    var inBrowser = (accepted.flags || []).indexOf("encrypted") >= 0 && encrypting(form);
-    return inBrowser
-      ? "Encrypted in your browser to " + keyName(form) + " and at rest"
-      : "Encrypted at rest, on our servers";
+  // The server's own receipt markup (a blank copy in a <template>), filled in: the same
+  // page as without JavaScript.
+  function longDate(iso) {
+    var parts = iso.split("-").map(Number);
+    var day = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
+    return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "UTC" }).format(day);
   }
 
   function showReceipt(form, accepted) {
-    var section = document.createElement("section");
-    section.className = "vdp-receipt";
-    section.setAttribute("aria-labelledby", "receipt-heading");
-    var heading = document.createElement("h2");
-    heading.id = "receipt-heading";
-    heading.tabIndex = -1;
-    heading.textContent = "Report received";
-    var warning = document.createElement("p");
-    warning.className = "vdp-alert";
-    var strong = document.createElement("strong");
-    strong.textContent = "Save your receipt now: it is shown only once.";
-    warning.append(strong, " With it you can follow your report and send follow-ups; " +
-      "nobody can recover it.");
-    var facts = document.createElement("dl");
-    facts.className = "vdp-facts";
-    fact(facts, "Report ID", accepted.report_id, "r-report-id");
-    var code = document.createElement("code");
-    code.id = "r-receipt";
-    code.textContent = accepted.receipt;
-    var receiptCell = fact(facts, "Receipt", code);
-    receiptCell.append(" ", copyButton("r-receipt"));
-    fact(facts, "We acknowledge it by", accepted.acknowledge_by);
-    fact(facts, "Protection", protection(form, accepted), "r-protection");
-    var link = document.createElement("a");
-    link.id = "r-status-link";
-    link.href = accepted.status_url;
-    link.target = "_blank";
-    link.rel = "noopener";
-    link.textContent = "Follow your report";
-    var follow = document.createElement("p");
-    follow.append(link, " (opens a new tab; the link carries the receipt, keep it private).");
-    section.append(heading, warning, facts);
-    var noticed = flagList(accepted.flags || []);
-    if (noticed.childNodes.length) section.appendChild(noticed);
-    section.appendChild(follow);
+    var template = document.getElementById("vdp-receipt-template");
+    var section = template.content.firstElementChild.cloneNode(true);
+    var slot = function (id) { return section.querySelector("#" + id); };
+    slot("r-report-id").textContent = accepted.report_id;
+    slot("r-receipt").textContent = accepted.receipt;
+    var time = document.createElement("time");
+    time.dateTime = accepted.acknowledge_by;
+    time.textContent = longDate(accepted.acknowledge_by);
+    slot("r-ack").replaceChildren(time);
+    if ((accepted.flags || []).indexOf("encrypted") >= 0 && encrypting(form)) {
+      slot("r-protection").textContent = texts.in_browser;
+    }
+    (accepted.flags || []).forEach(function (flag) {
+      var text = (texts.flags || {})[flag];
+      if (!text) return;  // "encrypted" is the receipt's Protection line
+      var item = document.createElement("li");
+      item.textContent = text;
+      slot("r-flags").appendChild(item);
+    });
+    slot("r-follow-id").value = accepted.report_id;
+    slot("r-follow-receipt").value = accepted.receipt;
+    slot("r-status-link").href = accepted.status_url;
     form.hidden = true;
     var summary = document.getElementById("vdp-errors");
     if (summary) summary.remove();
     form.parentNode.insertBefore(section, form);
-    heading.focus();
-  }
-
-  function flagList(flags) {
-    var list = document.createElement("ul");
-    list.className = "vdp-flags";
-    flags.forEach(function (flag) {
-      var parts = flag.split(":");
-      var text = {
-        unsupported_version: "The version you named is not supported any more.",
-        possibly_out_of_scope: "This may be out of scope (" +
-          (parts[1] || parts[0]).replace(/_/g, " ") + ")."
-      }[parts[0]];
-      if (!text) return;  // "encrypted" is the receipt's Protection line
-      var item = document.createElement("li");
-      item.textContent = text;
-      list.appendChild(item);
-    });
-    return list;
-  }
-
-  function copyButton(targetId) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "vdp-copy";
-    button.setAttribute("data-copy", targetId);
-    button.textContent = "Copy receipt";
-    wireCopy(button);
-    return button;
+    section.querySelectorAll("button[data-copy]").forEach(wireCopy);
+    section.querySelector("#receipt-heading").focus();
   }
 
   function wireCopy(button) {
     button.hidden = false;
     button.addEventListener("click", function () {
       var text = document.getElementById(button.getAttribute("data-copy")).textContent;
-      var done = function () { announce("Receipt copied."); button.textContent = "Copied"; };
+      var done = function () {
+        announce(texts.copied);
+        button.textContent = texts.copied_button;
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(text).then(done, function () { selectText(button, done); });
       } else {
@@ -450,7 +393,7 @@
     var selection = window.getSelection();
     selection.removeAllRanges();
     selection.addRange(range);
-    announce("Receipt selected: press Ctrl+C (or Cmd+C) to copy it.");
+    announce(texts.select);
     if (document.execCommand && document.execCommand("copy")) done();
   }
 
@@ -490,7 +433,7 @@
       if (!response.ok) return {};
       return response.json().then(function (puzzle) {
         if (!puzzle.required) return {};
-        announce("Checking that you are not a bot (a few seconds)…");
+        announce(texts.checking);
         return solve(puzzle.challenge, puzzle.difficulty, 0).then(function (proof) {
           return { "VDP-Proof": proof };
         });
@@ -506,22 +449,23 @@
     var sealed = encrypting(form);
     var local = sealed ? plaintextProblems(form) : null;
     if (local) {
-      announce("Your report was not sent.");
+      announce(texts.not_sent);
       showErrors(form, local);
       return;
     }
     button.disabled = true;
-    announce(sealed ? "Encrypting your report…" : "Sending your report…");
+    announce(sealed ? texts.encrypting : texts.sending);
     // The key first: with a refused key, nothing at all is asked of or sent to the server.
     var keyed = sealed ? readyKey(form) : Promise.resolve(null);
     keyed.then(function (key) {
       return Promise.all([reportBody(form, key), proofHeaders(action)]);
     }).then(function (ready) {
       var body = ready[0];
-      announce("Sending your report…");
+      announce(texts.sending);
       var headers = {
         "Content-Type": "application/json",
         "Accept": "application/json",
+        "Accept-Language": lang,  // the server's messages in the page's language
         "Idempotency-Key": formKey(form)
       };
       Object.keys(ready[1]).forEach(function (name) { headers[name] = ready[1][name]; });
@@ -532,21 +476,21 @@
       }).then(function (response) {
         return response.json().then(function (answer) {
           if (response.status === 201) return showReceipt(form, answer);
-          throw answer.error || { message: "Something went wrong; please try again." };
+          throw answer.error || { message: texts.failed };
         });
       });
     }).then(function () {
-      announce("Report sent.");
+      announce(texts.sent);
     }, function (error) {
-      announce("Your report was not sent.");
+      announce(texts.not_sent);
       if (keyReused(error)) {
         // Sent before with other content (its answer was lost?): a fresh form from here on.
         var carried = form.querySelector('input[name="idempotency_key"]');
         if (carried) carried.value = newKey(); else idempotencyKey = newKey();
-        error = { message: form.getAttribute("data-fresh-form"), fields: [] };
+        error = { message: texts.fresh_form, fields: [] };
       }
       showErrors(form, error && error.message ? error
-        : { message: "The report could not be sent; check your connection and try again." });
+        : { message: texts.offline });
     }).then(function () {
       button.disabled = false;
     });
