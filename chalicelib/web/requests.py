@@ -133,7 +133,8 @@ def form_values(request: Request, max_bytes: int) -> dict[str, str]:
 
 def language_of(request: Request, offered: list[str]) -> str:
     """The page's `lang` when the policy offers it, else the Accept-Language choice."""
-    asked = str((request.query_params or {}).get("lang") or "")
+    query = request.query_params
+    asked = str(query.get("lang") or "") if query else ""
     if asked in offered:
         return asked
     return negotiate(request.headers.get("accept-language"), offered)
