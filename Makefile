@@ -32,9 +32,9 @@ $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(STA
 
 ## messages: extract the texts a reporter reads into messages.pot and update each language
 messages: $(STAMP)
-	$(BIN)/pybabel extract --quiet --no-location --sort-output -F $(LOCALES)/babel.cfg -k say \
+	$(BIN)/pybabel extract --no-location --sort-output -F $(LOCALES)/babel.cfg -k say \
 	  -o $(LOCALES)/messages.pot --project vdp chalicelib
-	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete \
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 	  -i $(LOCALES)/messages.pot -d $(LOCALES)
 
 ## browsers: Debian's chromium for the browser tests (Playwright drives it; it downloads nothing)

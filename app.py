@@ -257,8 +257,9 @@ def acknowledgments() -> Response:
     found = public_credits(bootstrap.ports())
     if "application/json" in current_request().headers.get("accept", ""):
         return responses.text_response(render(found, "json", ""), requests.JSON_TYPE)
-    page = render(found, "html", bootstrap.policy().organisation.name)
-    return responses.text_response(page, responses.HTML_TYPE)
+    from chalicelib.web.acknowledgments import acknowledgments_page
+
+    return responses.page(acknowledgments_page(bootstrap.policy(), found), _origins())
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

@@ -41,11 +41,13 @@ def form_page(
     flat = {k: v for k, v in flatten(values or {}).items() if k != "website"}
     problems = _problems(error, policy)
     org = policy.organisation.name
+    anonymous = say("You can stay anonymous:")
+    how = say("leave the contact fields empty. You get a receipt to follow your report either way.")
+    send = say("Send report")
     body = [
-        f"<h1>{escape(_('Report a vulnerability to {organisation}', organisation=org))}</h1>",
+        "<h1>" + say("Report a vulnerability to {organisation}", organisation=org) + "</h1>",
         f'<p class="vdp-lead">{escape(_lead(policy))}</p>',
-        f'<p class="vdp-anon"><strong>{escape(_("You can stay anonymous:"))}</strong> '
-        f"{escape(_('leave the contact fields empty. You get a receipt to follow your report either way.'))}</p>",  # noqa: E501
+        f'<p class="vdp-anon"><strong>{anonymous}</strong> {how}</p>',
         _error_summary(error, problems),
         _scope(policy),
         _form_open(policy),
@@ -55,12 +57,12 @@ def form_page(
         _hidden(KEY_FIELD, idempotency_key or secrets.token_urlsafe(16)),
         _hidden(FORM_TOKEN_FIELD, form_token),
         _hidden(LANGUAGE_FIELD, language.current()),
-        f'<button type="submit" class="vdp-submit">{escape(_("Send report"))}</button>'
+        f'<button type="submit" class="vdp-submit">{send}</button>'
         '<div id="vdp-live" class="vdp-live" role="status" aria-live="polite"></div></form>',
         f'<template id="vdp-receipt-template">{receipt_section(policy, None)}</template>',
         _openpgp_script(policy),
     ]
-    title = f"{_('Report a vulnerability')} — {org}"
+    title = _("Report a vulnerability") + f" — {org}"
     return page_html(
         title, body, "form.js", policy, switch=Switch("form"), texts=script_texts(policy)
     )
@@ -98,7 +100,7 @@ def _fieldsets(policy: Policy, flat: dict[str, Any], problems: dict[str, str]) -
     for legend, group in controls(policy).items():
         about_you = group[0].name.startswith("reporter.")
         note = (
-            f'<p class="vdp-note">{escape(_("Leave these empty to stay anonymous."))}</p>'
+            '<p class="vdp-note">' + say("Leave these empty to stay anonymous.") + "</p>"
             if about_you
             else ""
         )
@@ -108,7 +110,7 @@ def _fieldsets(policy: Policy, flat: dict[str, Any], problems: dict[str, str]) -
         bounty = Control(BOUNTY_NAME, _("I am interested in a bounty for this report"), "checkbox")
         terms = f'<p class="vdp-hint">{escape(" ".join(policy.bounty.terms.split()))}</p>'
         control = render_control(bounty, flat.get(BOUNTY_NAME), problems.get(BOUNTY_NAME))
-        legend = f"<legend>{say('Bug bounty')}</legend>"
+        legend = "<legend>" + say("Bug bounty") + "</legend>"
         rendered.append(f"<fieldset>{legend}{terms}{control}</fieldset>")
     return rendered
 
@@ -145,30 +147,31 @@ def _error_summary(error: VdpError | None, problems: dict[str, str]) -> str:
     )
     if isinstance(error, ValidationFailed) and KEY_REUSED in error.fields:
         items += f"<li>{escape(fresh_form_text())}</li>"
+    heading, again = say("Your report was not sent"), say("Files are not kept: attach them again.")
     return (
         '<div id="vdp-errors" class="vdp-errors" role="alert" tabindex="-1">'
-        f"<h2>{escape(_('Your report was not sent'))}</h2><p>{escape(error.message)}</p>"
-        f"<ul>{items}</ul><p>{escape(_('Files are not kept: attach them again.'))}</p></div>"
+        f"<h2>{heading}</h2><p>{escape(error.message)}</p>"
+        f"<ul>{items}</ul><p>{again}</p></div>"
     )
 
 
 def _scope(policy: Policy) -> str:
+    supported, unsupported = say("supported"), say("not supported")
     products = "".join(
         f"<dt>{escape(p.name)}</dt>"
         + "".join(
-            f"<dd>{escape(v.label or v.range)}: "
-            f"{escape(_('supported') if v.supported else _('not supported'))}</dd>"
+            f"<dd>{escape(v.label or v.range)}: {supported if v.supported else unsupported}</dd>"
             for v in p.versions
         )
         for p in policy.products
     )
     exclusions = "".join(f"<li>{escape(e.title)}</li>" for e in policy.exclusions)
+    before, versions = say("Before you report"), say("Products and supported versions")
     return (
         '<section class="vdp-scope" aria-labelledby="scope-heading">'
-        f'<h2 id="scope-heading">{escape(_("Before you report"))}</h2>'
-        f"<h3>{escape(_('Products and supported versions'))}</h3>"
+        f'<h2 id="scope-heading">{before}</h2><h3>{versions}</h3>'
         f'<dl class="vdp-versions">{products}</dl>'
-        f"<h3>{escape(_('Out of scope'))}</h3><ul>{exclusions}</ul></section>"
+        "<h3>" + say("Out of scope") + f"</h3><ul>{exclusions}</ul></section>"
     )
 
 
@@ -176,7 +179,8 @@ def _policy_fieldset(policy: Policy, flat: dict[str, Any], problems: dict[str, s
     url = policy.organisation.policy_url
     link = (
         f' <a href="{escape(url)}" target="_blank" rel="noopener">'
-        f"{escape(_('Read the policy'))}</a>."
+        + say("Read the policy")
+        + "</a>."
         if url
         else ""
     )
@@ -189,7 +193,7 @@ def _policy_fieldset(policy: Policy, flat: dict[str, Any], problems: dict[str, s
         ACCEPT_NAME, _("I have read and accept the disclosure policy"), "checkbox", required=True
     )
     control = render_control(accept, flat.get(ACCEPT_NAME), problems.get(ACCEPT_NAME))
-    legend = f"<legend>{escape(_('Disclosure policy'))}</legend>"
+    legend = "<legend>" + say("Disclosure policy") + "</legend>"
     return f'<fieldset>{legend}<p class="vdp-hint">{escape(text)}{link}</p>{control}</fieldset>'
 
 
@@ -197,7 +201,7 @@ def _honeypot() -> str:
     # Hidden from people and screen readers, not type=hidden: bots fill visible-looking fields.
     return (
         '<div class="vdp-hp" aria-hidden="true">'
-        f'<label for="f-website">{escape(_("Leave this empty"))}</label>'
+        '<label for="f-website">' + say("Leave this empty") + "</label>"
         '<input type="text" id="f-website" name="website" tabindex="-1" autocomplete="off"></div>'
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from string import Template
 
 from chalicelib.domain import language
 from chalicelib.domain.language import _
@@ -22,31 +23,44 @@ def receipt_page(policy: Policy, accepted: Accepted) -> str:
     return page_html(_("Report received"), body, "form.js", policy)
 
 
+RECEIPT = Template(
+    '<section class="vdp-receipt" id="vdp-receipt" aria-labelledby="receipt-heading">'
+    '<$heading id="receipt-heading" tabindex="-1">$received</$heading>'
+    '<p class="vdp-alert"><strong>$save</strong> $why</p><dl class="vdp-facts">'
+    '<dt>$id_term</dt><dd id="r-report-id">$report_id</dd>'
+    '<dt>$receipt_term</dt><dd><code id="r-receipt">$receipt</code> '
+    '<button type="button" class="vdp-copy" data-copy="r-receipt" hidden>$copy</button></dd>'
+    '<dt>$ack_term</dt><dd id="r-ack">$ack</dd>'
+    '<dt>$protection_term</dt><dd id="r-protection">$protection</dd></dl>'
+    '<ul class="vdp-flags" id="r-flags">$flags</ul>$follow'
+    '<p class="vdp-hint">$or_link <a id="r-status-link" href="$status_url">$link</a>.</p>'
+    "</section>"
+)
+
+
 def receipt_section(policy: Policy, accepted: Accepted | None, heading: str = "h2") -> str:
     """The receipt; with `accepted` None, the blank copy form.js fills in after a JSON 201."""
     report_id, receipt = (accepted.report_id, accepted.receipt) if accepted else ("", "")
     flags = flag_texts(policy, accepted.flags) if accepted else []
-    status_url = escape(accepted.status_url) if accepted else ""
-    copy = f'<button type="button" class="vdp-copy" data-copy="r-receipt" hidden>{say("Copy receipt")}</button>'  # noqa: E501
-    facts = (
-        f'<dt>{say("Report ID")}</dt><dd id="r-report-id">{escape(report_id)}</dd>'
-        f'<dt>{say("Receipt")}</dt><dd><code id="r-receipt">{escape(receipt)}</code> {copy}</dd>'
-        f"<dt>{say('We acknowledge it by')}</dt>"
-        f'<dd id="r-ack">{day(accepted.acknowledge_by if accepted else None)}</dd>'
-        f"<dt>{say('Protection')}</dt>"
-        f'<dd id="r-protection">{escape(protection(policy, accepted))}</dd>'
-    )
-    noticed = "".join(f"<li>{escape(text)}</li>" for text in flags)
-    return (
-        '<section class="vdp-receipt" id="vdp-receipt" aria-labelledby="receipt-heading">'
-        f'<{heading} id="receipt-heading" tabindex="-1">{say("Report received")}</{heading}>'
-        f'<p class="vdp-alert"><strong>{say("Save your receipt now: it is shown only once.")}'
-        f"</strong> {say('With it you can follow your report and send follow-ups; nobody can recover it.')}</p>"  # noqa: E501
-        f'<dl class="vdp-facts">{facts}</dl><ul class="vdp-flags" id="r-flags">{noticed}</ul>'
-        f"{follow_form(report_id, receipt)}"
-        f'<p class="vdp-hint">{say("Or keep this private link, which carries your receipt:")} '
-        f'<a id="r-status-link" href="{status_url}">{say("your report’s status page")}</a>.</p>'
-        "</section>"
+    return RECEIPT.substitute(
+        heading=heading,
+        received=say("Report received"),
+        save=say("Save your receipt now: it is shown only once."),
+        why=say("With it you can follow your report and send follow-ups; nobody can recover it."),
+        id_term=say("Report ID"),
+        report_id=escape(report_id),
+        receipt_term=say("Receipt"),
+        receipt=escape(receipt),
+        copy=say("Copy receipt"),
+        ack_term=say("We acknowledge it by"),
+        ack=day(accepted.acknowledge_by if accepted else None),
+        protection_term=say("Protection"),
+        protection=escape(protection(policy, accepted)),
+        flags="".join(f"<li>{escape(text)}</li>" for text in flags),
+        follow=follow_form(report_id, receipt),
+        or_link=say("Or keep this private link, which carries your receipt:"),
+        status_url=escape(accepted.status_url) if accepted else "",
+        link=say("your report’s status page"),
     )
 
 
@@ -59,7 +73,7 @@ def follow_form(report_id: str, receipt: str) -> str:
         f'<input type="hidden" name="report_id" id="r-follow-id" value="{escape(report_id)}">'
         f'<input type="hidden" name="receipt" id="r-follow-receipt" value="{escape(receipt)}">'
         f'<input type="hidden" name="{LANGUAGE_FIELD}" value="{language.current()}">'
-        f'<button type="submit">{say("Follow your report")}</button></form>'
+        '<button type="submit">' + say("Follow your report") + "</button></form>"
     )
 
 
@@ -89,17 +103,15 @@ def day(value: date | None) -> str:
 def unsubscribe_page(policy: Policy, report_id: str, token: str, done: bool) -> str:
     """One-click unsubscribe without JavaScript: a button, then the confirmation."""
     if done:
-        body = [
-            f"<h1>{escape(_('Unsubscribed'))}</h1>"
-            f"<p>{say('You will get no more mail about report {id}.', id=report_id)}</p>"
-        ]
+        no_more = say("You will get no more mail about report {id}.", id=report_id)
+        body = ["<h1>" + say("Unsubscribed") + f"</h1><p>{no_more}</p>"]
     else:
         action = escape(f"unsubscribe?report={report_id}&token={token}")
         body = [
-            f"<h1>{say('Stop mail about report {id}?', id=report_id)}</h1>",
+            "<h1>" + say("Stop mail about report {id}?", id=report_id) + "</h1>",
             f'<form method="post" action="{action}">'
             '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            f'<button type="submit">{say("Unsubscribe")}</button></form>',
+            '<button type="submit">' + say("Unsubscribe") + "</button></form>",
         ]
     title = _("Mail about {report_id}", report_id=report_id)
     return page_html(f"{title} — {policy.organisation.name}", body, "form.js", policy)

@@ -89,7 +89,7 @@ def _header(policy: Policy, switch: Switch | None) -> str:
     url = policy.organisation.policy_url
     name = f'<a href="{escape(site)}">{org}</a>' if site else org
     policy_link = (
-        f'<a class="vdp-policy-link" href="{escape(url)}">{escape(_("Disclosure policy"))}</a>'
+        f'<a class="vdp-policy-link" href="{escape(url)}">' + say("Disclosure policy") + "</a>"
         if url
         else ""
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from string import Template
 
 from chalicelib.domain import language
 from chalicelib.domain.errors import ValidationFailed, VdpError
@@ -34,19 +35,20 @@ MESSAGE_LIMIT = 20_000  # as a follow-up's
 
 def lookup_page(policy: Policy, error: VdpError | None = None, report_id: str = "") -> str:
     """Report id and receipt, to open the status page (and where a failed look-up lands)."""
+    lead = say("Enter the report ID and the receipt you got when you sent the report.")
     body = [
-        f"<h1>{say('Follow your report')}</h1>",
-        f'<p class="vdp-lead">{say("Enter the report ID and the receipt you got when you sent the report.")}</p>',  # noqa: E501
+        "<h1>" + say("Follow your report") + "</h1>",
+        f'<p class="vdp-lead">{lead}</p>',
         _error(error),
         '<form id="vdp-lookup" class="vdp-form" method="post" action="status" novalidate>',
         _input("s-id", "report_id", say("Report ID"), "text", report_id,
                'placeholder="VDP-XXXX-XXXX"'),
         _input("s-receipt", "receipt", say("Receipt"), "password", ""),
         f'<input type="hidden" name="{LANGUAGE_FIELD}" value="{language.current()}">',
-        f'<button type="submit">{say("Show status")}</button></form>',
+        '<button type="submit">' + say("Show status") + "</button></form>",
         _live(""),
     ]  # fmt: skip
-    title = f"{_('Your report')} — {policy.organisation.name}"
+    title = _("Your report") + f" — {policy.organisation.name}"
     return page_html(title, body, "status.js", policy, switch=Switch("status"), texts=_texts())
 
 
@@ -60,21 +62,21 @@ def status_page(
     draft: str = "",
 ) -> str:
     """The report's status, next promise and history, and the follow-up form."""
-    status = say(STATUS_NAMES[view.status])
+    status = escape(status_name(view.status))
     body = [
-        f'<h1 id="r-heading">{say("Report {id}", id=view.report_id)}</h1>',
+        '<h1 id="r-heading">' + say("Report {id}", id=view.report_id) + "</h1>",
         _live(say("Your message was sent.") if sent else ""),
         '<dl class="vdp-facts">',
-        f'<dt>{say("Status")}</dt><dd id="r-status">{status}</dd>',
-        f'<dt>{say("Received")}</dt><dd id="r-created">{day(view.created_at.date())}</dd>',
+        "<dt>" + say("Status") + f'</dt><dd id="r-status">{status}</dd>',
+        "<dt>" + say("Received") + f'</dt><dd id="r-created">{day(view.created_at.date())}</dd>',
         _promise(view.next_promise),
         "</dl>",
-        f"<h2>{say('History and replies')}</h2>",
+        "<h2>" + say("History and replies") + "</h2>",
         f'<ol id="r-history" class="vdp-history">{_history(view.history)}</ol>',
         _follow_up(view.report_id, receipt, error, draft),
     ]
     fields = {"report_id": view.report_id, "receipt": receipt}
-    title = f"{_('Report {id}', id=view.report_id)} — {policy.organisation.name}"
+    title = _("Report {id}", id=view.report_id) + f" — {policy.organisation.name}"
     switch = Switch("status", fields)
     return page_html(title, body, "status.js", policy, switch=switch, texts=_texts())
 
@@ -97,16 +99,23 @@ def _history(history: list[HistoryEntry]) -> str:
     return "".join(_entry(entry, index) for index, entry in enumerate(history))
 
 
+def status_name(status: str) -> str:
+    """A status as the reporter reads it, in the current language."""
+    return _(STATUS_NAMES[status])
+
+
 def _promise(promise: NextPromise | None) -> str:
     if promise is None:
         return ""
-    return f'<dt>{say(PROMISES[promise.promise])}</dt><dd id="r-next">{day(promise.by)}</dd>'
+    promised = escape(_(PROMISES[promise.promise]))
+    return f'<dt>{promised}</dt><dd id="r-next">{day(promise.by)}</dd>'
 
 
 def _entry(entry: HistoryEntry, index: int) -> str:
-    text = entry.message
+    text, view_default = entry.message, "received"
     if entry.type == "status":
-        label = say("Status: {status}", status=_(STATUS_NAMES[entry.status or "received"]))
+        name = status_name(entry.status or view_default)
+        label = say("Status: {status}", status=name)
     elif entry.type == "reply" and text and is_message(text):
         # Encrypted to the key given with the report: shown as it came, to copy into the
         # reporter's OpenPGP software.
@@ -123,10 +132,11 @@ def _entry(entry: HistoryEntry, index: int) -> str:
 
 
 def _armored(text: str, target: str) -> str:
+    label, copy = say("Encrypted reply"), say("Copy")
     return (
-        f'<pre id="{target}" class="vdp-armored" tabindex="0" '
-        f'aria-label="{say("Encrypted reply")}">{escape(text.strip())}</pre>'
-        f'<button type="button" class="vdp-copy" data-copy="{target}" hidden>{say("Copy")}</button>'
+        f'<pre id="{target}" class="vdp-armored" tabindex="0" aria-label="{label}">'
+        f"{escape(text.strip())}</pre>"
+        f'<button type="button" class="vdp-copy" data-copy="{target}" hidden>{copy}</button>'
     )
 
 
@@ -134,35 +144,48 @@ def _when(at: datetime) -> str:
     return day(at.date())
 
 
+FOLLOW_UP = Template(
+    '<h2 id="m-heading">$heading</h2>$problem'
+    '<form id="vdp-message" class="vdp-form" method="post" action="status" novalidate '
+    'aria-labelledby="m-heading">$hidden<div class="vdp-field" data-field="message">'
+    '<label for="f-message">$label <span class="vdp-required">($required)</span></label>'
+    '<p class="vdp-hint" id="f-message-hint">$hint</p>'
+    '<textarea id="f-message" name="message" rows="5" maxlength="$limit" required '
+    'aria-required="true" aria-describedby="f-message-hint f-message-count"$invalid>$draft'
+    '</textarea><p class="vdp-count" id="f-message-count" data-max="$limit">$count</p>'
+    '</div><button type="submit">$send</button></form>'
+)
+
+
 def _follow_up(report_id: str, receipt: str, error: VdpError | None, draft: str) -> str:
-    problem = _error(error)
-    invalid = ' aria-invalid="true"' if isinstance(error, ValidationFailed) else ""
-    hint = say(
-        "More details, an answer to our questions, or a withdrawal. Encrypted like your report."
-    )  # noqa: E501
-    return (
-        f'<h2 id="m-heading">{say("Send a follow-up")}</h2>{problem}'
-        '<form id="vdp-message" class="vdp-form" method="post" action="status" novalidate '
-        'aria-labelledby="m-heading">'
-        f'<input type="hidden" name="report_id" value="{escape(report_id)}">'
-        f'<input type="hidden" name="receipt" value="{escape(receipt)}">'
-        f'<input type="hidden" name="{LANGUAGE_FIELD}" value="{language.current()}">'
-        '<div class="vdp-field" data-field="message">'
-        f'<label for="f-message">{say("Message")} <span class="vdp-required">({say("required")})</span></label>'  # noqa: E501
-        f'<p class="vdp-hint" id="f-message-hint">{hint}</p>'
-        f'<textarea id="f-message" name="message" rows="5" maxlength="{MESSAGE_LIMIT}" required '
-        f'aria-required="true" aria-describedby="f-message-hint f-message-count"{invalid}>'
-        f"{escape(draft)}</textarea>"
-        f'<p class="vdp-count" id="f-message-count" data-max="{MESSAGE_LIMIT}">'
-        f"{say('Up to {count} characters.', count=number(MESSAGE_LIMIT))}</p>"
-        f'</div><button type="submit">{say("Send message")}</button></form>'
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{escape(value)}">'
+        for name, value in (
+            ("report_id", report_id), ("receipt", receipt), (LANGUAGE_FIELD, language.current())
+        )
+    )  # fmt: skip
+    return FOLLOW_UP.substitute(
+        heading=say("Send a follow-up"),
+        problem=_error(error),
+        hidden=hidden,
+        label=say("Message"),
+        required=say("required"),
+        hint=say(
+            "More details, an answer to our questions, or a withdrawal. Encrypted like your report."
+        ),  # fmt: skip
+        limit=MESSAGE_LIMIT,
+        invalid=' aria-invalid="true"' if isinstance(error, ValidationFailed) else "",
+        draft=escape(draft),
+        count=say("Up to {count} characters.", count=number(MESSAGE_LIMIT)),
+        send=say("Send message"),
     )
 
 
 def _input(control_id: str, name: str, label: str, kind: str, value: str, extra: str = "") -> str:
+    required = say("required")
     return (
         f'<div class="vdp-field"><label for="{control_id}">{label} '
-        f'<span class="vdp-required">({say("required")})</span></label>'
+        f'<span class="vdp-required">({required})</span></label>'
         f'<input id="{control_id}" name="{name}" type="{kind}" value="{escape(value)}" '
         f'autocomplete="off" spellcheck="false" required aria-required="true" {extra}></div>'
     )

@@ -97,7 +97,9 @@ def render_control(control: Control, value: Any, error: str | None) -> str:
         described.append(f"{control.id}-error")
     attrs = _attrs(control, described, error)
     label = escape(control.label) + (
-        f' <span class="vdp-required">({escape(_("required"))})</span>' if control.required else ""
+        ' <span class="vdp-required">(' + escape(_("required")) + ")</span>"
+        if control.required
+        else ""
     )
     widget = _widget(control, value, attrs, label)
     parts = [
@@ -111,7 +113,8 @@ def render_control(control: Control, value: Any, error: str | None) -> str:
     if f"{control.id}-count" in described:
         parts.append(
             f'<p class="vdp-count" id="{control.id}-count" data-max="{control.max_length}">'
-            f"{escape(_('Up to {count} characters.', count=number(control.max_length or 0)))}</p>"
+            + escape(_("Up to {count} characters.", count=number(control.max_length or 0)))
+            + "</p>"
         )
     kind = "vdp-check" if control.kind == "checkbox" else "vdp-field"
     return f'<div class="{kind}" data-field="{control.name}">{"".join(parts)}</div>'

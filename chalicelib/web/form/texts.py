@@ -67,15 +67,13 @@ def _team_key(policy: Policy) -> dict[str, str]:
     if not policy.encryption.pgp_key:
         return {}
     values = {
-        "key": _(
-            "{organisation}’s key {fingerprint}",
-            organisation=policy.organisation.name,
-            fingerprint=policy.encryption.fingerprint_grouped(),
-        ),
         "organisation": policy.organisation.name,
+        "fingerprint": policy.encryption.fingerprint_grouped(),
     }
     return {
-        "notice_headline": _("Encrypted in your browser to {key}", **values),
+        "notice_headline": _(
+            "Encrypted in your browser to {organisation}’s key {fingerprint}", **values
+        ),
         "notice": _(
             "Description, steps to reproduce, impact and attachments are encrypted on this "
             "page before they are sent: only {organisation}’s security team can read them. "
@@ -83,29 +81,29 @@ def _team_key(policy: Policy) -> dict[str, str]:
             **values,
         ),
         "key_unreachable": _(
-            "{key}, to encrypt your report in your browser, could not be fetched. Check your "
-            "connection and try again.",
+            "{organisation}’s key {fingerprint}, to encrypt your report in your browser, could "
+            "not be fetched. Check your connection and try again.",
             **values,
         ),
         "key_retry": _(
-            "{key} could not be fetched yet. It is fetched again when you send: your report "
-            "is encrypted to it in your browser, or not sent.",
+            "{organisation}’s key {fingerprint} could not be fetched yet. It is fetched again "
+            "when you send: your report is encrypted to it in your browser, or not sent.",
             **values,
         ),
         "key_wrong": _(
-            "The key this page received is not {key}, so your report cannot be encrypted to "
-            "it. Nothing was sent. Please try again later, or contact {organisation} another "
-            "way.",
+            "The key this page received is not {organisation}’s key {fingerprint}, so your "
+            "report cannot be encrypted to it. Nothing was sent. Please try again later, or "
+            "contact {organisation} another way.",
             **values,
         ),
         "key_refused": _(
-            "The key this page received is not {key}: your report cannot be encrypted in "
-            "your browser, and this form will not send it.",
+            "The key this page received is not {organisation}’s key {fingerprint}: your report "
+            "cannot be encrypted in your browser, and this form will not send it.",
             **values,
         ),
         "no_library": _(
-            "Your browser cannot encrypt your report to {key} here: it is encrypted at rest, "
-            "on our servers, as without JavaScript.",
+            "Your browser cannot encrypt your report to {organisation}’s key {fingerprint} "
+            "here: it is encrypted at rest, on our servers, as without JavaScript.",
             **values,
         ),
     }
