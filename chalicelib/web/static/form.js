@@ -19,6 +19,7 @@
 
   var BOOLEANS = ["policy_accepted", "bounty_interest", "credit.wants_credit", "reporter.email_updates"];
   var idempotencyKey = newKey();
+  var PAGE_FIELDS = ["idempotency_key", "form_token", "lang"];
 
   // The page's key is valid (the server made it): refused, it was used for other content.
   function keyReused(error) {
@@ -74,7 +75,9 @@
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || element.type === "file" || element.type === "submit") return;
-      if (element.name === "idempotency_key") return;  // sent as the Idempotency-Key header
+      // The page's own fields: the key goes in the Idempotency-Key header, the language in
+      // Accept-Language, and the form token is for browsers without JavaScript.
+      if (PAGE_FIELDS.indexOf(element.name) >= 0) return;
       var value = element.type === "checkbox" ? element.checked : element.value.trim();
       var path = element.name.split(".");
       var target = fields;
