@@ -18,6 +18,15 @@ MAX_ATTEMPTS = 10  # then the record is logged and passed, as the template's DLQ
 log = logging.getLogger(__name__)
 
 
+def run(settings: Settings, publisher: Any, stop: threading.Event) -> None:
+    """The table's stream, polled and handed to the publisher until the stack stops."""
+    while not stop.is_set():
+        try:
+            pump(settings, publisher, stop)
+        except Exception:  # noqa: BLE001 - moto is stopping, or answered badly: start over
+            stop.wait(1.0)
+
+
 def pump(
     settings: Settings,
     handler: Callable[[dict[str, Any], Any], Any],

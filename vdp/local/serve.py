@@ -4,10 +4,7 @@ listener for mail to the security address, in one process."""
 from __future__ import annotations
 
 import errno
-import functools
-import io
 import ipaddress
-import json
 import logging
 import os
 import signal
@@ -15,20 +12,14 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
-
-from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
 
 from chalicelib import bootstrap
-from chalicelib.config import Settings, local_settings
+from chalicelib.config import local_settings
 from chalicelib.domain.errors import VdpError
-from vdp.local import smtp
-from vdp.local.gateway import VdpHTTPServer, VdpRequestHandler
+from vdp.local import outbox, smtp
+from vdp.local.notifications import watch_notifications
+from vdp.local.servers import api_server, site_server
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
-SITE_DIR = PROJECT_DIR / "examples" / "policy-site"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
@@ -60,45 +51,6 @@ def ensure_free(host: str, port: int, role: str) -> None:
 def local_environment(endpoint_url: str) -> dict[str, str]:
     """Environment for talking to the embedded moto: never real credentials."""
     return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint_url}
-
-
-def api_server(host: str, port: int) -> tuple[LocalDevServer, Any]:
-    from chalice.cli.factory import CLIFactory
-
-    factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
-    config = factory.create_config_obj(chalice_stage_name="local")
-    app = factory.load_chalice_app(config.environment_variables)
-    bootstrap.reset()
-    # What chalice.local.create_local_server does: a thread-local current_request.
-    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
-    app.__class__ = CustomLocalChalice
-    server = LocalDevServer(
-        app, config, host, port, handler_cls=VdpRequestHandler, server_cls=VdpHTTPServer
-    )
-    return server, app
-
-
-def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
-    """The example policy site; `{{VDP_API}}` in its pages becomes the API's origin."""
-
-    class QuietSite(SimpleHTTPRequestHandler):
-        def send_head(self) -> Any:
-            path = Path(self.translate_path(self.path))
-            if path.is_dir():
-                path = path / "index.html"
-            if path.suffix != ".html" or not path.is_file():
-                return super().send_head()
-            page = path.read_bytes().replace(b"{{VDP_API}}", api_url.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            return io.BytesIO(page)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    return ThreadingHTTPServer((host, port), functools.partial(QuietSite, directory=str(SITE_DIR)))
 
 
 def reachable(host: str) -> str:
@@ -141,7 +93,7 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
     workers = [
         threading.Thread(target=api.server.serve_forever, daemon=True),
         threading.Thread(target=site.serve_forever, daemon=True),
-        threading.Thread(target=run_outbox, args=(settings, publisher, stop), daemon=True),
+        threading.Thread(target=outbox.run, args=(settings, publisher, stop), daemon=True),
         threading.Thread(
             target=watch_notifications,
             args=(settings, resources.team_queue_url, stop, echo),
@@ -163,41 +115,6 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
     inbound.stop()
     moto.stop()
     echo("vdp stopped")
-
-
-def run_outbox(settings: Settings, publisher: Any, stop: threading.Event) -> None:
-    """The table's stream, polled and handed to the publisher until the stack stops."""
-    from vdp.local.outbox import pump
-
-    while not stop.is_set():
-        try:
-            pump(settings, publisher, stop)
-        except Exception:  # noqa: BLE001 - moto is stopping, or answered badly: start over
-            stop.wait(1.0)
-
-
-def watch_notifications(
-    settings: Settings, queue_url: str, stop: threading.Event, echo: Callable[[str], None]
-) -> None:
-    """Print each SNS notification as the team's queue receives it."""
-    sqs = bootstrap.client(settings, "sqs")
-    while not stop.is_set():
-        try:
-            answer = sqs.receive_message(
-                QueueUrl=queue_url, WaitTimeSeconds=1, MaxNumberOfMessages=10
-            )
-        except Exception:  # noqa: BLE001 - moto is stopping; the loop ends with it
-            return
-        for message in answer.get("Messages", []):
-            echo(describe_notification(message["Body"]))
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-
-def describe_notification(envelope: str) -> str:
-    sns = json.loads(envelope)
-    event = json.loads(sns["Message"])
-    details = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "report_id"))
-    return f"[notification] {event.get('event')} {event.get('report_id')} {details}"
 
 
 def _wait_for_stop(stop: threading.Event) -> None:
