@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,19 @@ from tests.e2e.conftest import VDP, Stack, free_port, start_stack, stop_stack, t
 from tests.e2e.httpclient import declared_only, post_json, request
 
 pytestmark = pytest.mark.e2e
+
+
+def kept_in(folder: Path) -> dict[str, str]:
+    """`vdp serve`'s data in a folder of the test's own, never in the checkout."""
+    return {"VDP_LOCAL_DATA_DIR": str(folder)}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(kept_in(tmp_path_factory.mktemp("data")))
+    yield running
+    if running.process.poll() is None:
+        stop_stack(running)
 
 
 def test_submit_then_follow_with_the_receipt(stack: Stack) -> None:
@@ -151,8 +166,8 @@ def test_busy_port_is_a_clear_error_not_a_hang(stack: Stack) -> None:
     assert f"port {busy}" in result.stderr and "already in use" in result.stderr
 
 
-def test_ctrl_c_stops_everything_cleanly() -> None:
-    running = start_stack()
+def test_ctrl_c_stops_everything_cleanly(tmp_path: Path) -> None:
+    running = start_stack(kept_in(tmp_path))
 
     code = stop_stack(running)
 
@@ -162,12 +177,12 @@ def test_ctrl_c_stops_everything_cleanly() -> None:
         request("GET", f"{running.api}/health")
 
 
-def test_security_txt_served_by_the_stack_validates() -> None:
+def test_security_txt_served_by_the_stack_validates(tmp_path: Path) -> None:
     import sectxt
 
     # As deployed behind https: RFC 9116 requires https URIs in the file.
     public = "https://intake.example.test"
-    running = start_stack({"VDP_PUBLIC_URL": public})
+    running = start_stack({"VDP_PUBLIC_URL": public, **kept_in(tmp_path)})
     try:
         answer = request("GET", f"{running.api}/.well-known/security.txt")
     finally:

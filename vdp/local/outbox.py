@@ -16,13 +16,16 @@ POLL_INTERVAL = 0.25  # seconds between reads of an idle stream
 RETRY_AFTER = 1.0  # seconds before a batch that failed is handed over again
 MAX_ATTEMPTS = 10  # then the record is logged and passed, as the template's DLQ parks it
 log = logging.getLogger(__name__)
+# Per shard, where to read next: (sequence number, whether to start just after it).
+Position = dict[str, tuple[str | None, bool]]
 
 
-def run(settings: Settings, publisher: Any, stop: threading.Event) -> None:
-    """The table's stream, polled and handed to the publisher until the stack stops."""
+def run(settings: Settings, publisher: Any, stop: threading.Event, position: Position) -> None:
+    """The table's stream, polled from `position` and handed to the publisher until the
+    stack stops."""
     while not stop.is_set():
         try:
-            pump(settings, publisher, stop)
+            pump(settings, publisher, stop, position=position)
         except Exception:  # noqa: BLE001 - moto is stopping, or answered badly: start over
             stop.wait(1.0)
 
@@ -32,10 +35,12 @@ def pump(
     handler: Callable[[dict[str, Any], Any], Any],
     stop: threading.Event,
     interval: float = POLL_INTERVAL,
+    position: Position | None = None,
 ) -> None:
-    """Until `stop`: read each shard from its oldest record and call `handler` with a
-    Lambda-shaped event. A batch item failure, or a failed read, is retried from the first
-    record not yet handled, so every record is handed over until it succeeds."""
+    """Until `stop`: read each shard from `position` (else from its oldest record) and call
+    `handler` with a Lambda-shaped event. A batch item failure, or a failed read, is retried
+    from the first record not yet handled, so every record is handed over until it
+    succeeds. `position` follows along, as Lambda keeps a stream's checkpoint."""
     reader = StreamReader(
         bootstrap.client(settings, "dynamodbstreams"),
         bootstrap.client(settings, "dynamodb"),
@@ -43,8 +48,9 @@ def pump(
     )
     arn, shards = reader.shards()
     iterators: dict[str, str | None] = dict.fromkeys(shards)
-    # Where to read again after a failure: (sequence, whether to start just after it).
-    resume: dict[str, tuple[str | None, bool]] = dict.fromkeys(shards, (None, False))
+    resume = position if position is not None else {}
+    for shard in shards:
+        resume.setdefault(shard, (None, False))
     attempts: dict[str, int] = {}  # failed sequence number -> tries so far
     while not stop.is_set():
         busy = False

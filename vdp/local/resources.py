@@ -40,6 +40,13 @@ def create_resources(config: Settings, make_client: Any) -> LocalResources:
     return LocalResources(key_arn=key_arn, team_queue_url=queue_url)
 
 
+def find_resources(config: Settings, make_client: Any) -> LocalResources:
+    """The resources a restored stack already has (as `create_resources` made them)."""
+    key_arn = make_client("kms").describe_key(KeyId=config.kms_key_id)["KeyMetadata"]["Arn"]
+    queue = make_client("sqs").get_queue_url(QueueName=_team_queue_name(config))["QueueUrl"]
+    return LocalResources(key_arn=str(key_arn), team_queue_url=str(queue))
+
+
 def _key(kms: Any, alias: str) -> str:
     key = kms.create_key(Description="vdp local report key")["KeyMetadata"]
     kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
@@ -89,7 +96,7 @@ def _table(dynamodb: Any, name: str) -> None:
 
 def _team_queue(sqs: Any, sns: Any, config: Settings) -> str:
     """The queue the local team 'receives' notifications on (raw delivery keeps attributes)."""
-    queue_url = str(sqs.create_queue(QueueName=f"vdp-{config.stage}-team")["QueueUrl"])
+    queue_url = str(sqs.create_queue(QueueName=_team_queue_name(config))["QueueUrl"])
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
@@ -100,3 +107,7 @@ def _team_queue(sqs: Any, sns: Any, config: Settings) -> str:
         Attributes={"RawMessageDelivery": "false"},
     )
     return queue_url
+
+
+def _team_queue_name(config: Settings) -> str:
+    return f"vdp-{config.stage}-team"

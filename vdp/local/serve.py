@@ -1,9 +1,11 @@
 """`vdp serve`: moto server, the API (chalice local), the example policy site and an SMTP
-listener for mail to the security address, in one process."""
+listener for mail to the security address, in one process; its data kept between runs."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import ipaddress
 import logging
 import os
@@ -12,15 +14,24 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
 
 from chalicelib import bootstrap
-from chalicelib.config import local_settings
+from chalicelib.config import Settings, local_settings
 from chalicelib.domain.errors import VdpError
 from vdp.local import outbox, smtp
+from vdp.local.aws import EmbeddedAws
+from vdp.local.banner import Endpoints, banner
+from vdp.local.datadir import DataFolder
+from vdp.local.keeper import Keeper, LocalData
 from vdp.local.notifications import watch_notifications
+from vdp.local.resources import create_resources, find_resources
 from vdp.local.servers import api_server, site_server
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+log = logging.getLogger(__name__)
 
 
 class PortBusy(VdpError):
@@ -63,17 +74,56 @@ def reachable(host: str) -> str:
     return "127.0.0.1" if unspecified else host
 
 
-def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None] = print) -> None:
-    """Run the whole local stack until Ctrl-C (or SIGTERM)."""
+def serve(
+    ports: Listeners,
+    host: str = "127.0.0.1",
+    echo: Callable[[str], None] = print,
+    data: LocalData | None = None,
+) -> None:
+    """Run the whole local stack until Ctrl-C (or SIGTERM). Its data stays in `data.path`
+    (by default VDP_LOCAL_DATA_DIR) for the next run."""
+    data = data or LocalData.from_environment()
     roles = (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws))
     for role, port in (*roles, ("SMTP", ports.smtp)):
         ensure_free(host, port, role)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from moto.server import ThreadedMotoServer
+    with contextlib.ExitStack() as cleanup:
+        path = data.path or Path(cleanup.enter_context(TemporaryDirectory(prefix="vdp-local-")))
+        folder = DataFolder.open(path)
+        cleanup.callback(folder.close)
+        _run(ports, host, echo, Keeper(folder, EmbeddedAws(host, ports.aws)), data.fresh)
 
-    moto = ThreadedMotoServer(ip_address=host, port=ports.aws, verbose=False)
-    moto.start()
+
+def _run(
+    ports: Listeners, host: str, echo: Callable[[str], None], keeper: Keeper, fresh: bool
+) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    restored, data_line = keeper.restore(fresh)  # before moto serves its first request
+    keeper.aws.start()
     named = reachable(host)
+    settings = _point_at(named, ports)
+    make_client = functools.partial(bootstrap.client, settings)
+    resources = (find_resources if restored else create_resources)(settings, make_client)
+    stop = threading.Event()
+    stoppers = _start(settings, host, ports, keeper, resources.team_queue_url, stop, echo)
+    at = Endpoints(
+        api=f"http://{named}:{ports.api}",
+        site=f"http://{named}:{ports.site}",
+        aws=f"http://{named}:{ports.aws}",
+        smtp_host=named,
+        smtp_port=ports.smtp,
+    )
+    for line in banner(at, bootstrap.policy(), data_line, restored):
+        echo(line)
+    _wait_for_stop(stop)
+    for stopper in stoppers:
+        stopper()
+    _save_at_stop(keeper, echo)
+    keeper.aws.stop()
+    echo("vdp stopped")
+
+
+def _point_at(named: str, ports: Listeners) -> Settings:
+    """The process's environment and settings for the local stack; the settings."""
     endpoint = f"http://{named}:{ports.aws}"
     os.environ.update(local_environment(endpoint))
     os.environ["VDP_LOCAL_SITE_ORIGIN"] = f"http://{named}:{ports.site}"
@@ -81,40 +131,46 @@ def serve(ports: Listeners, host: str = "127.0.0.1", echo: Callable[[str], None]
     # client's Host header.
     if not os.environ.get("VDP_PUBLIC_URL"):
         os.environ["VDP_PUBLIC_URL"] = f"http://{named}:{ports.api}"
-    settings = local_settings(endpoint)
-    from vdp.local.resources import create_resources
+    return local_settings(endpoint)
 
-    resources = create_resources(settings, lambda service: bootstrap.client(settings, service))
-    (api, app), stop = api_server(host, ports.api), threading.Event()
+
+def _start(
+    settings: Settings,
+    host: str,
+    ports: Listeners,
+    keeper: Keeper,
+    queue_url: str,
+    stop: threading.Event,
+    echo: Callable[[str], None],
+) -> list[Callable[[], None]]:
+    """The servers and the workers, started; what stops the servers."""
+    mailed = len(smtp.sent_mail())  # a restored run's mail was printed in that run
+    (api, app), named = api_server(host, ports.api), reachable(host)
     site = site_server(host, ports.site, f"http://{named}:{ports.api}")
     publisher = app.handler_map["publish_events"]  # the function the stream triggers on AWS
     # The function SES's receipt rule invokes on AWS, fed by the local SMTP listener.
     inbound = smtp.start_listener(settings, host, ports.smtp, app.handler_map["receive_mail"], echo)
-    workers = [
-        threading.Thread(target=api.server.serve_forever, daemon=True),
-        threading.Thread(target=site.serve_forever, daemon=True),
-        threading.Thread(target=outbox.run, args=(settings, publisher, stop), daemon=True),
-        threading.Thread(
-            target=watch_notifications,
-            args=(settings, resources.team_queue_url, stop, echo),
-            daemon=True,
-        ),
-        threading.Thread(target=smtp.watch_sent_mail, args=(stop, echo), daemon=True),
+    workers: list[tuple[Callable[..., None], tuple[Any, ...]]] = [
+        (api.server.serve_forever, ()),
+        (site.serve_forever, ()),
+        (outbox.run, (settings, publisher, stop, keeper.position)),
+        (watch_notifications, (settings, queue_url, stop, echo)),
+        (smtp.watch_sent_mail, (stop, echo, mailed)),
+        (keeper.keep, (stop,)),
     ]
-    for worker in workers:
-        worker.start()
-    echo(f"vdp API        http://{named}:{ports.api}  (POST /reports, GET /health)")
-    echo(f"policy site    http://{named}:{ports.site}")
-    echo(f"embedded AWS   {endpoint}  (moto; resources of stage 'local' created)")
-    for line in smtp.banner(named, ports.smtp, bootstrap.policy().contacts.email):
-        echo(line)
-    echo("notifications to the team appear below; Ctrl-C stops")
-    _wait_for_stop(stop)
-    api.shutdown()
-    site.shutdown()
-    inbound.stop()
-    moto.stop()
-    echo("vdp stopped")
+    for target, args in workers:
+        threading.Thread(target=target, args=args, daemon=True).start()
+    return [api.shutdown, site.shutdown, inbound.stop]
+
+
+def _save_at_stop(keeper: Keeper, echo: Callable[[str], None]) -> None:
+    try:
+        keeper.save()
+    except Exception:  # noqa: BLE001 - said loudly; the stack still stops
+        log.exception("local data not saved at stop")
+        echo(f"local data NOT saved in {keeper.folder.path} (see the error above)")
+        return
+    echo(f"local data saved in {keeper.folder.path}")
 
 
 def _wait_for_stop(stop: threading.Event) -> None:

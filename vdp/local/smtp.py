@@ -111,13 +111,17 @@ def start_listener(
     return controller
 
 
-def watch_sent_mail(stop: threading.Event, echo: Callable[[str], None]) -> None:
-    """Print each mail moto's SES accepts (it runs in this process) until the stack stops."""
+def sent_mail() -> list[Any]:
+    """Every mail moto's SES accepted (it runs in this process), a restored run's too."""
     from moto.ses.models import ses_backends
 
-    seen = 0
+    return list(ses_backends[MOTO_ACCOUNT]["us-east-1"].sent_messages)
+
+
+def watch_sent_mail(stop: threading.Event, echo: Callable[[str], None], seen: int = 0) -> None:
+    """Print each mail SES accepts after the first `seen` until the stack stops."""
     while not stop.wait(POLL_SECONDS):
-        sent = ses_backends[MOTO_ACCOUNT]["us-east-1"].sent_messages
+        sent = sent_mail()
         seen = min(seen, len(sent))  # a reset backend starts over
         for message in sent[seen:]:
             echo(describe_mail(message))
