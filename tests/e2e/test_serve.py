@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from tests.e2e.conftest import VDP, Stack, free_port, start_stack, stop_stack, t
 from tests.e2e.httpclient import declared_only, post_json, request
 
 pytestmark = pytest.mark.e2e
+TOPIC = "arn:aws:sns:us-east-1:123456789012:vdp-local-events"
 
 
 def kept_in(folder: Path) -> dict[str, str]:
@@ -208,3 +210,21 @@ def test_the_example_site_origin_is_allowed_whatever_its_port(stack: Stack) -> N
 
     assert allowed.headers.get("access-control-allow-origin") == stack.site
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_banner_names_the_team_queue_and_a_first_report_that_works(stack: Stack) -> None:
+    queue_arn = stack.wait_for_output("team queue").split()[2]
+    command = stack.wait_for_output("try: curl ").split("try: ", 1)[1]
+
+    ran = subprocess.run(  # noqa: S603 - the banner's own command, run as a user would
+        shlex.split(command), capture_output=True, text=True, timeout=30, check=False
+    )
+    accepted = json.loads(ran.stdout)
+    followed = request("GET", f"{stack.api}/reports/{accepted['report_id']}",
+                       headers={"Authorization": f"Bearer {accepted['receipt']}"})  # fmt: skip
+    subscribed = stack.client("sns").list_subscriptions_by_topic(TopicArn=TOPIC)
+
+    assert queue_arn.startswith("arn:aws:sqs:") and queue_arn.endswith(":vdp-local-team")
+    assert queue_arn in [s["Endpoint"] for s in subscribed["Subscriptions"]]
+    assert accepted["status"] == "received" and followed.status == 200
+    stack.wait_for_output(f"report.received {accepted['report_id']}")

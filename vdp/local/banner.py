@@ -1,7 +1,10 @@
-"""What `vdp serve` says when it is up: where each server is, and where the data lives."""
+"""What `vdp serve` says when it is up: where each server is, a first report to send, the
+team's queue, and where the data lives."""
 
 from __future__ import annotations
 
+import json
+import shlex
 from dataclasses import dataclass
 
 from chalicelib.domain.policy import Policy
@@ -16,6 +19,19 @@ class Endpoints:
     aws: str
     smtp_host: str
     smtp_port: int
+    team_queue_arn: str
+
+
+def first_report(api: str, policy: Policy) -> str:
+    """A curl command that submits a report the API accepts (the policy's first product)."""
+    report = {
+        "title": "Test report",
+        "description": "The login form accepts any password for admin.",
+        "product": policy.products[0].id,
+        "policy_accepted": True,
+    }
+    body = shlex.quote(json.dumps(report))
+    return f"curl -s -w '\\n' {api}/reports -H 'Content-Type: application/json' -d {body}"
 
 
 def banner(at: Endpoints, policy: Policy, data: str, restored: bool) -> list[str]:
@@ -23,8 +39,10 @@ def banner(at: Endpoints, policy: Policy, data: str, restored: bool) -> list[str
     resources = "restored" if restored else "created"
     return [
         f"vdp API        {at.api}  (POST /reports, GET /health)",
+        f"  try: {first_report(at.api, policy)}",
         f"policy site    {at.site}",
         f"embedded AWS   {at.aws}  (moto; resources of stage 'local' {resources})",
+        f"team queue     {at.team_queue_arn}  (subscribed to the topic)",
         f"local data     {data}",
         f"  {FRESH_OPTION} starts empty; {DATA_DIR_OPTION} PATH keeps the data elsewhere",
         *smtp.banner(at.smtp_host, at.smtp_port, policy.contacts.email),

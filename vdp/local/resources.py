@@ -18,6 +18,7 @@ from chalicelib.domain.policy import load_policy
 class LocalResources:
     key_arn: str
     team_queue_url: str
+    team_queue_arn: str
 
 
 def create_resources(config: Settings, make_client: Any) -> LocalResources:
@@ -28,7 +29,7 @@ def create_resources(config: Settings, make_client: Any) -> LocalResources:
     _table(make_client("dynamodb"), config.table)
     sns = make_client("sns")
     sns.create_topic(Name=config.topic_arn.rsplit(":", 1)[1])
-    queue_url = _team_queue(make_client("sqs"), sns, config)
+    queue_url, queue_arn = _team_queue(make_client("sqs"), sns, config)
     if config.secret_id:
         make_client("secretsmanager").create_secret(
             Name=config.secret_id, SecretString=secrets.token_urlsafe(32)
@@ -37,14 +38,15 @@ def create_resources(config: Settings, make_client: Any) -> LocalResources:
     # from verified identities (moto too).
     domain = load_policy(config.policy_path).sender().rpartition("@")[2]
     make_client("sesv2").create_email_identity(EmailIdentity=domain)
-    return LocalResources(key_arn=key_arn, team_queue_url=queue_url)
+    return LocalResources(key_arn, queue_url, queue_arn)
 
 
 def find_resources(config: Settings, make_client: Any) -> LocalResources:
     """The resources a restored stack already has (as `create_resources` made them)."""
     key_arn = make_client("kms").describe_key(KeyId=config.kms_key_id)["KeyMetadata"]["Arn"]
-    queue = make_client("sqs").get_queue_url(QueueName=_team_queue_name(config))["QueueUrl"]
-    return LocalResources(key_arn=str(key_arn), team_queue_url=str(queue))
+    sqs = make_client("sqs")
+    queue_url = str(sqs.get_queue_url(QueueName=_team_queue_name(config))["QueueUrl"])
+    return LocalResources(str(key_arn), queue_url, _queue_arn(sqs, queue_url))
 
 
 def _key(kms: Any, alias: str) -> str:
@@ -94,20 +96,24 @@ def _table(dynamodb: Any, name: str) -> None:
     )
 
 
-def _team_queue(sqs: Any, sns: Any, config: Settings) -> str:
-    """The queue the local team 'receives' notifications on (raw delivery keeps attributes)."""
+def _team_queue(sqs: Any, sns: Any, config: Settings) -> tuple[str, str]:
+    """The queue the local team 'receives' notifications on (raw delivery keeps attributes):
+    its URL and ARN."""
     queue_url = str(sqs.create_queue(QueueName=_team_queue_name(config))["QueueUrl"])
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_arn = _queue_arn(sqs, queue_url)
     sns.subscribe(
         TopicArn=config.topic_arn,
         Protocol="sqs",
         Endpoint=queue_arn,
         Attributes={"RawMessageDelivery": "false"},
     )
-    return queue_url
+    return queue_url, queue_arn
 
 
 def _team_queue_name(config: Settings) -> str:
     return f"vdp-{config.stage}-team"
+
+
+def _queue_arn(sqs: Any, queue_url: str) -> str:
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    return str(attributes["Attributes"]["QueueArn"])

@@ -111,6 +111,7 @@ def _run(
         aws=f"http://{named}:{ports.aws}",
         smtp_host=named,
         smtp_port=ports.smtp,
+        team_queue_arn=resources.team_queue_arn,
     )
     for line in banner(at, bootstrap.policy(), data_line, restored):
         echo(line)
