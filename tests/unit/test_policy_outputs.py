@@ -10,7 +10,7 @@ import sectxt
 
 from chalicelib.domain.policy import DEFAULT_POLICY, Policy, default_policy
 from chalicelib.usecases.reporter.intake import acknowledge_by
-from chalicelib.web.render import render_html, render_markdown
+from chalicelib.web.render import API_PLACEHOLDER, render_html, render_markdown
 from chalicelib.web.securitytxt import clearsign, render_security_txt
 
 API = "https://intake.example.com/api"
@@ -121,9 +121,37 @@ def test_html_page_escapes_policy_text_and_embeds_the_form() -> None:
     assert '<script src="http://127.0.0.1:8000/embed.js" data-target="#vdp-form" async>' in page
 
 
+def test_every_address_the_html_page_shows_is_a_link() -> None:
+    page = render_html(default_policy(), f"{API}/form", api=API)
+
+    assert f'the report form: <a href="{API}/form">{API}/form</a>' in page
+    assert 'email: <a href="mailto:security@example.com">security@example.com</a>' in page
+    assert f'<a href="{API}/.well-known/security.txt">security.txt</a>' in page
+    assert '<p class="vdp-org"><a href="https://www.example.com">Example Corp</a></p>' in page
+
+
+def test_addresses_in_policy_text_become_escaped_links() -> None:
+    terms = 'See https://bounty.example.com/terms?a=1&b="2". Or <b>http://x.example.com</b>'
+    with_terms = policy_with(bounty={"enabled": True, "terms": terms})
+
+    page = render_html(with_terms, "https://intake.example.com/form?x=1&y=<2>")
+
+    assert '<a href="https://bounty.example.com/terms?a=1&amp;b=">' in page
+    assert '&lt;b&gt;<a href="http://x.example.com">http://x.example.com</a>&lt;/b&gt;' in page
+    assert '<a href="https://intake.example.com/form?x=1&amp;y=&lt;2&gt;">' in page
+    assert "<b>" not in page and "y=<2>" not in page
+
+
+def test_markdown_shows_the_same_addresses_as_text() -> None:
+    page = render_markdown(default_policy(), f"{API}/form")
+
+    assert f"- the report form: {API}/form\n- email: security@example.com\n" in page
+    assert "<a " not in page
+
+
 def test_the_example_policy_site_is_the_rendered_policy() -> None:
     site = Path(__file__).resolve().parents[2] / "examples" / "policy-site" / "index.html"
-    api = "{{VDP_API}}"
+    api = API_PLACEHOLDER
 
     expected = render_html(default_policy(), f"{api}/form", api=api)
 
