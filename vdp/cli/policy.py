@@ -21,6 +21,8 @@ POLICY_OPTION = click.option(
     "--policy",
     "policy_path",
     type=click.Path(exists=True, dir_okay=False),
+    envvar="VDP_POLICY_PATH",  # as the deployment and the rest of the CLI read it
+    show_envvar=True,
     help="Another policy.toml.",
 )
 
@@ -29,6 +31,13 @@ def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
         raise click.BadParameter("must be an http(s) URL, e.g. https://vdp.example.com", ctx, param)
     return value
+
+
+def _api_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from chalicelib.web.render import API_PLACEHOLDER
+
+    # The placeholder makes the HTML page a template: `vdp serve` puts its API there.
+    return value if value == API_PLACEHOLDER else _url(ctx, param, value)
 
 
 BASE_OPTION = click.option(
@@ -45,13 +54,28 @@ def policy() -> None:
 @policy.command("render")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option(
-    "--api", "api", callback=_url, help="The vdp API's URL: the HTML page embeds its report form."
+    "--api",
+    callback=_api_url,
+    help="The vdp API's URL: the HTML page embeds its report form. '{{VDP_API}}' makes the "
+    "page a template that `vdp serve` fills in.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to this file, only once it is rendered (default: print it).",
 )
 @POLICY_OPTION
 @BASE_OPTION
-def render_command(fmt: str, api: str | None, policy_path: str | None, base_url: str) -> None:
+def render_command(
+    fmt: str, api: str | None, output: Path | None, policy_path: str | None, base_url: str
+) -> None:
     """Print SECURITY.md (md) or the policy page (html)."""
-    from chalicelib.web.render import render_html, render_markdown
+    from chalicelib.web.render import API_PLACEHOLDER, render_html, render_markdown
+
+    if fmt == "md" and api == API_PLACEHOLDER:
+        raise click.BadParameter(
+            "a template is an HTML page: add --format html", param_hint="--api"
+        )
 
     def action() -> None:
         chosen = _policy(policy_path)
@@ -59,9 +83,24 @@ def render_command(fmt: str, api: str | None, policy_path: str | None, base_url:
         page = (
             render_markdown(chosen, form_url) if fmt == "md" else render_html(chosen, form_url, api)
         )
-        click.echo(page, nl=False)
+        if output is None:
+            click.echo(page, nl=False)
+            return
+        _replace(output, page)
+        echo_safe(f"wrote {output}")
 
     run_safely(action)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write `text` beside `path`, then rename it over `path`: a failure midway leaves the
+    old file as it was, never a truncated one."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @policy.command("holidays")
