@@ -70,7 +70,8 @@ audit: $(STAMP)
 ## policy-site: regenerate the example policy site from chalicelib/policy.toml
 .PHONY: policy-site
 policy-site: $(STAMP)
-	$(BIN)/vdp policy render --format html --api '{{VDP_API}}' > examples/policy-site/index.html
+	$(BIN)/vdp policy render --format html --api '{{VDP_API}}' --policy chalicelib/policy.toml \
+	  --output examples/policy-site/index.html
 
 ## check: lint + types + scanners + tests
 check: lint typecheck scan test
