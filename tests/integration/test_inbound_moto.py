@@ -5,7 +5,7 @@ is deleted, the answer goes out through SES, and a real OpenPGP key gets the rec
 from __future__ import annotations
 
 import re
-from email import message_from_string
+from email import message_from_bytes, message_from_string
 from email import policy as email_policy
 from email.message import EmailMessage
 from typing import Any
@@ -140,3 +140,34 @@ def test_spam_is_dropped_and_its_raw_mail_deleted(receive: Any) -> None:
     assert inbound_versions() == []
     assert boto("dynamodb").scan(TableName="vdp-local")["Count"] == 0
     assert sent_mail() == []
+
+
+def test_a_mail_in_german_gets_its_receipt_in_german_and_stays_a_german_report(
+    receive: Any,
+) -> None:
+    import pysequoia
+
+    key = pysequoia.Tsk.generate("Ann <ann@example.org>")
+    message = mail(subject="Links zum Zurücksetzen laufen nie ab")
+    message["Content-Language"] = "de"
+    public = str(key.extract_certificate()).encode()
+    message.add_attachment(public, "application", "pgp-keys", filename="ann.asc")
+
+    [outcome] = arrive(receive, message, "0100018f-mail-9")
+
+    report_id = outcome.removeprefix("report ")
+    assert show_report(bootstrap.ports(), report_id).record.language == "de"
+    [answer] = sent_mail()
+    armored = re.search(
+        r"-----BEGIN PGP MESSAGE-----.*?-----END PGP MESSAGE-----", answer.raw_data, re.S
+    )
+    assert armored is not None
+    data = pysequoia.decrypt(decryptor=key.decryptor(), bytes=armored[0].encode()).bytes
+    inner = message_from_bytes(data, policy=email_policy.default)
+    text = inner.get_content()
+    assert inner["Content-Language"] == "de"
+    receipt = re.search(r"Beleg: (\S+)", text)
+    assert receipt is not None
+    assert reporter_status(report_id, receipt[1], bootstrap.ports()).status == "received"
+    assert "Mit dem Beleg öffnen Sie die Statusseite Ihrer Meldung." in text
+    assert f"Meldung: {report_id}" in text and "Ihre Meldung verfolgen: " in text

@@ -7,7 +7,9 @@ import email
 import json
 import os
 import subprocess
+from datetime import date
 from email.message import Message
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from tests.integration.helpers import submitted
 TITLE = "Stored XSS in profile names"
 DESCRIPTION = "The display name is rendered unescaped on the team page: <script>x()</script>."
 REPLY = "Thanks, we reproduced it and are working on a fix."
+MONATE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+          "September", "Oktober", "November", "Dezember")  # fmt: skip
 
 
 def sent() -> list[Any]:
@@ -39,6 +43,23 @@ def submit(**reporter: Any) -> dict[str, Any]:
         **({"reporter": reporter} if reporter else {}),
     }
     return submitted(body)
+
+
+def submit_in(accept_language: str, **reporter: Any) -> dict[str, Any]:
+    """POST /reports from a browser that prefers `accept_language`: the 201 body."""
+    from chalice.test import Client
+
+    from app import app
+    from tests.conftest import PROJECT_DIR
+
+    body = {"title": TITLE, "description": DESCRIPTION, "product": "example-app",
+            "policy_accepted": True, "reporter": reporter}  # fmt: skip
+    headers = {"Content-Type": "application/json", "Accept-Language": accept_language}
+    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        answer = client.http.post("/reports", body=json.dumps(body), headers=headers)
+    assert answer.status_code == 201, answer.body
+    accepted: dict[str, Any] = json.loads(answer.body)
+    return accepted
 
 
 def team(*arguments: str) -> str:
@@ -92,7 +113,9 @@ def test_a_received_report_is_mailed_plain_without_content_or_receipt(outbox: An
     text = message.get_payload(decode=True).decode()
     assert "reporter@example.org" in mail.destinations[0]
     assert accepted["report_id"] in message["Subject"]
-    assert accepted["acknowledge_by"] in text  # the next date the policy promises
+    promised = date.fromisoformat(accepted["acknowledge_by"])  # the next date promised
+    assert f"We will acknowledge it by {promised:%B} {promised.day}, {promised.year}." in text
+    assert message["Content-Language"] == "en"
     assert f"https://vdp.example.com/status#{accepted['report_id']}" in text
     assert accepted["receipt"] not in mail.raw_data
     assert TITLE not in mail.raw_data and "script" not in mail.raw_data
@@ -217,3 +240,29 @@ def test_unsubscribed_and_bounced_addresses_get_nothing_more(outbox: Any) -> Non
     assert len(sent()) == 2
     stored = boto("dynamodb").scan(TableName="vdp-local")["Items"]
     assert not any("bounces@example.org" in json.dumps(item) for item in stored)
+
+
+def test_a_report_sent_from_a_german_page_is_mailed_in_german(outbox: Any) -> None:
+    accepted = submit_in("de-DE,de;q=0.9,en;q=0.5", email="reporter@example.org")
+    report_id = accepted["report_id"]
+    team("reports", "ack", report_id, "--message", REPLY)
+    outbox.pump()
+
+    read = (email.message_from_string(mail.raw_data, policy=default) for mail in sent())
+    mails = {str(message["Subject"]): message for message in read}
+    assert set(mails) == {
+        f"[{report_id}] Ihre Meldung ist eingegangen",
+        f"[{report_id}] Der Eingang Ihrer Meldung wurde bestätigt",
+        f"[{report_id}] Das Sicherheitsteam hat geantwortet",
+    }
+    assert {message["Content-Language"] for message in mails.values()} == {"de"}
+    assert all(mail.raw_data.isascii() for mail in sent())  # 7-bit clean on every relay
+    received = mails[f"[{report_id}] Ihre Meldung ist eingegangen"]
+    text = str(received.get_content())
+    promised = date.fromisoformat(accepted["acknowledge_by"])
+    german = f"{promised.day}. {MONATE[promised.month - 1]} {promised.year}"
+    assert f"Bis zum {german} erhalten Sie unsere Eingangsbestätigung." in text
+    assert "Wir haben Ihre Schwachstellenmeldung erhalten. Vielen Dank." in text
+    assert "E-Mails zu dieser Meldung abbestellen: https://vdp.example.com/unsubscribe" in text
+    replied = mails[f"[{report_id}] Das Sicherheitsteam hat geantwortet"]
+    assert "Das Sicherheitsteam hat auf Ihre Meldung geantwortet." in replied.get_content()

@@ -173,7 +173,7 @@ def test_the_sender_gets_an_automatic_answer_without_the_receipt() -> None:
     assert answer["Auto-Submitted"] == "auto-replied"
     assert answer["In-Reply-To"] == answer["References"] == "<original-1@example.org>"
     assert report_id in answer["Subject"]
-    assert "We will acknowledge it by 2026-11-25." in text
+    assert "We will acknowledge it by November 25, 2026." in text
     assert "reply to this mail" in text and "/status#" not in text and "Receipt" not in text
 
 
@@ -243,7 +243,7 @@ def test_files_left_out_are_named_in_the_answer() -> None:
 
     assert outcome.endswith("(files skipped)")
     text = message_from_bytes(sent(ports)[0][2], policy=email_policy.default).get_content()
-    assert "- big.zip (5242880 bytes): over the limits" in text
+    assert "- big.zip (5,242,880 bytes): over the limits" in text
 
 
 def test_an_invalid_from_makes_an_anonymous_report_without_an_answer() -> None:
@@ -503,7 +503,7 @@ def test_a_40_mb_mail_becomes_a_report_with_its_text_cut() -> None:
     description = str(show_report(ports, report_id).content["description"])
     assert len(description) <= 50_000 and "[The text was cut at 40,000 characters" in description
     text = message_from_bytes(sent(ports)[0][2], policy=email_policy.default).get_content()
-    assert "- mail.txt (41943041 bytes): over the limits" in text
+    assert "- mail.txt (41,943,041 bytes): over the limits" in text
 
 
 def test_a_thousand_part_mail_becomes_a_report_with_the_rest_listed() -> None:

@@ -1,6 +1,7 @@
-"""The automatic answer to a mailed report (RFC 3834): its id and the acknowledgment date.
-The receipt travels only inside a mail encrypted to a key the sender attached; a plain
-answer says to reply instead. Bounces, auto-replies, lists and no-reply senders get none.
+"""The automatic answer to a mailed report (RFC 3834), in the current language (the
+report's): its id and the acknowledgment date. The receipt travels only inside a mail
+encrypted to a key the sender attached; a plain answer says to reply instead. Bounces,
+auto-replies, lists and no-reply senders get none.
 """
 
 from __future__ import annotations
@@ -10,9 +11,18 @@ import logging
 from email.utils import parseaddr
 
 from chalicelib.domain.errors import VdpError
+from chalicelib.domain.language import _
 from chalicelib.domain.records import Accepted
-from chalicelib.domain.unsubscribe import unsubscribe_token
-from chalicelib.usecases.mail.compose import Letter
+from chalicelib.usecases.mail import news
+from chalicelib.usecases.mail.compose import (
+    Letter,
+    Links,
+    acknowledge_promise,
+    links,
+    signature,
+    subject_line,
+)
+from chalicelib.usecases.mail.leftout import LeftOut
 from chalicelib.usecases.mail.mime import Encrypt, build_mail
 from chalicelib.usecases.mail.parse import MailRead
 from chalicelib.usecases.ports import Ports
@@ -46,16 +56,16 @@ def may_answer(mail: MailRead, envelope_sender: str, authenticated: bool, ports:
 
 
 def _ours(address: str, ports: Ports) -> bool:
-    local, _, domain = address.casefold().rpartition("@")
+    local, _sep, domain = address.casefold().rpartition("@")
     policy = ports.policy
     for own in (policy.sender(), policy.contacts.email, policy.reply_address("X")):
-        own_local, _, own_domain = own.casefold().rpartition("@")
+        own_local, _sep, own_domain = own.casefold().rpartition("@")
         if domain == own_domain and local.split("+")[0] == own_local.split("+")[0]:
             return True
     return False
 
 
-def acknowledge(mail: MailRead, accepted: Accepted, left_out: list[str], ports: Ports) -> bool:
+def acknowledge(mail: MailRead, accepted: Accepted, left_out: list[LeftOut], ports: Ports) -> bool:
     """Answer the sender of a new report; True if sent. Sent under the outbox's claim for
     the report's first mail, so the sender gets one acknowledgment, not two."""
     mailer, report_id = ports.mailer, accepted.report_id
@@ -76,18 +86,17 @@ def acknowledge(mail: MailRead, accepted: Accepted, left_out: list[str], ports: 
     return True
 
 
-def answer(mail: MailRead, accepted: Accepted, left_out: list[str], ports: Ports) -> bytes:
+def answer(mail: MailRead, accepted: Accepted, left_out: list[LeftOut], ports: Ports) -> bytes:
     """The raw answer: PGP/MIME with the receipt when the sender's key works, else plain."""
     encrypt = _encryptor(mail.pgp_key, ports)
-    base = (ports.public_url or "").rstrip("/")
-    secret = ports.secret() if ports.secret else b""
-    token = unsubscribe_token(secret, accepted.report_id)
+    receipt = accepted.receipt if encrypt is not None else None
+    where = links(ports, accepted.report_id, receipt)
     raw = build_mail(
-        _letter(accepted, left_out, ports, base, private=encrypt is not None),
+        _letter(accepted, left_out, ports.policy.organisation.name, where, receipt),
         sender=ports.policy.sender(),
         recipient=mail.sender,
         reply_to=ports.policy.reply_address(accepted.report_id),
-        unsubscribe_url=f"{base}/unsubscribe?report={accepted.report_id}&token={token}",
+        unsubscribe_url=where.unsubscribe,
         encrypt=encrypt,
     )
     return as_reply(raw, mail.message_id)
@@ -116,29 +125,30 @@ def _encryptor(key: str | None, ports: Ports) -> Encrypt | None:
 
 
 def _letter(
-    accepted: Accepted, left_out: list[str], ports: Ports, base: str, *, private: bool
+    accepted: Accepted,
+    left_out: list[LeftOut],
+    organisation: str,
+    where: Links,
+    receipt: str | None,
 ) -> Letter:
+    """The answer's text; `receipt` only when it will be encrypted."""
+    subject, received = news.RECEIVED
     report_id = accepted.report_id
-    lines = [
-        "We received your vulnerability report. Thank you.",
-        "",
-        f"We will acknowledge it by {accepted.acknowledge_by.isoformat()}.",
-        "",
-        f"Report: {report_id}",
-    ]
-    if private:
+    lines = [_(received), "", acknowledge_promise(accepted.acknowledge_by), ""]
+    lines.append(_("Report: {report_id}", report_id=report_id))
+    if receipt:
         lines += [
-            f"Receipt: {accepted.receipt}",
-            f"Follow it: {base}/status#{report_id}.{accepted.receipt}",
-            "(The receipt opens your report's status page: keep it secret.)",
+            _("Receipt: {receipt}", receipt=receipt),
+            _("Follow it: {link}", link=where.status),
+            _("(The receipt opens your report's status page: keep it secret.)"),
         ]
     else:
         lines += [
-            "This mail is not encrypted, so it carries no receipt for the status page.",
-            "To follow up, reply to this mail; keep the report id in the subject.",
+            _("This mail is not encrypted, so it carries no receipt for the status page."),
+            _("To follow up, reply to this mail; keep the report id in the subject."),
         ]
     if left_out:
-        lines += ["", "Not added to your report (send them again, smaller, or ask us how):"]
-        lines += [f"- {item[:300]}" for item in left_out[:20]]
-    lines += ["", f"-- {ports.policy.organisation.name} security team"]
-    return Letter(subject=f"[{report_id}] Your report was received", text="\n".join(lines))
+        lines += ["", _("Not added to your report (send them again, smaller, or ask us how):")]
+        lines += [f"- {item.worded()[:300]}" for item in left_out[:20]]
+    lines += signature(organisation, where)
+    return Letter(subject=subject_line(report_id, subject), text="\n".join(lines))

@@ -1,25 +1,23 @@
-"""What a mail to a reporter says: the report id, what happened, the next date the policy
-promises, and where to follow it. Never report content; a reply's text only inside a
-mail encrypted to the reporter's own key."""
+"""What a mail to a reporter says, in the current language: the report id, what happened,
+the next date the policy promises, and where to follow it. Never report content; a
+reply's text only inside a mail encrypted to the reporter's own key."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from chalicelib.domain import language
+from chalicelib.domain.language import N_, _, long_date
 from chalicelib.domain.lifecycle import TERMINAL
 from chalicelib.domain.openpgp import is_message
+from chalicelib.domain.policy import Policy
 from chalicelib.domain.records import ReportRecord
+from chalicelib.domain.unsubscribe import unsubscribe_token
+from chalicelib.usecases.mail import news
+from chalicelib.usecases.ports import Ports
 
 RECEIVED, STATUS, REPLY = "received", "status", "reply"
-_HAPPENED = {
-    "acknowledged": "The security team acknowledged your report.",
-    "triaged": "The security team triaged your report.",
-    "accepted": "The security team accepted your report as a vulnerability.",
-    "fixing": "A fix for the issue you reported is being worked on.",
-    "fixed": "The issue you reported is fixed.",
-    "disclosed": "The issue you reported has been disclosed.",
-}
 
 
 @dataclass(frozen=True)
@@ -35,72 +33,105 @@ class Update:
 class Letter:
     subject: str
     text: str
+    language: str = field(default_factory=language.current)  # the one it is written in
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a mail sends its reader: the status page, and the one-click unsubscribe."""
+
+    status: str
+    unsubscribe: str
+
+
+def mail_language(wanted: str, policy: Policy) -> str:
+    """The language of a report's mail: its own when the policy offers it, else the first."""
+    if wanted in policy.languages:
+        return wanted
+    return policy.languages[0] if policy.languages else language.SOURCE
+
+
+def links(ports: Ports, report_id: str, receipt: str | None = None) -> Links:
+    """A report's links; the status link carries the receipt only for an encrypted mail."""
+    base = (ports.public_url or "").rstrip("/")
+    token = unsubscribe_token(ports.secret() if ports.secret else b"", report_id)
+    return Links(
+        status=f"{base}/status#{report_id}" + (f".{receipt}" if receipt else ""),
+        unsubscribe=f"{base}/unsubscribe?report={report_id}&token={token}",
+    )
 
 
 def letter(
-    update: Update, record: ReportRecord, organisation: str, status_link: str, private: bool
+    update: Update, record: ReportRecord, organisation: str, where: Links, private: bool
 ) -> Letter:
     """The mail's subject and text; `private`: it will be encrypted to the reporter."""
-    report_id = record.report_id
-    lines = [_happened(update), ""]
+    subject, happened = _news(update)
+    lines = [_(happened), ""]
     if private and update.kind == REPLY and update.reply_text:
         lines += _reply_lines(update.reply_text)
     promise = next_promise(record, update)
     if promise:
         lines += [promise, ""]
     lines += [
-        f"Report: {report_id}",
-        f"Follow it: {status_link}",
-        "" if private else "(the status page asks for the receipt you were given when you sent it)",
-        "",
-        f"-- {organisation} security team",
-        "Reply to this mail to add a message to your report.",
+        _("Report: {report_id}", report_id=record.report_id),
+        _("Follow it: {link}", link=where.status),
     ]
-    subject = f"[{report_id}] {_subject(update)}"
-    return Letter(subject=subject, text="\n".join(line for line in lines if line is not None))
+    if not private:
+        lines.append(_("(The status page asks for the receipt you got when you sent the report.)"))
+    lines += signature(organisation, where)
+    return Letter(subject=subject_line(record.report_id, subject), text="\n".join(lines))
+
+
+def subject_line(report_id: str, subject: str) -> str:
+    """The report id in brackets (a reply keeps it), then the subject, translated."""
+    return f"[{report_id}] " + _(subject)
+
+
+def signature(organisation: str, where: Links) -> list[str]:
+    """The lines every mail to a reporter ends with."""
+    return [
+        "",
+        _("-- {organisation} security team", organisation=organisation),
+        _("Reply to this mail to add a message to your report."),
+        _("No more mail about this report: {link}", link=where.unsubscribe),
+    ]
 
 
 def _reply_lines(text: str) -> list[str]:
     if is_message(text):  # stored encrypted to the reporter: the block goes in as it is
-        return ["The team's reply, encrypted to your key (decrypt this block too):", "",
-                text.strip(), ""]  # fmt: skip
-    return ["The team wrote:", "", *(f"> {line}" for line in text.split("\n")), ""]
+        intro = _("The team's reply, encrypted to your key (decrypt this block too):")
+        return [intro, "", text.strip(), ""]
+    return [_("The team wrote:"), "", *(f"> {line}" for line in text.split("\n")), ""]
 
 
 def next_promise(record: ReportRecord, update: Update) -> str | None:
     """The next date the policy promises for this report, worded for the reporter."""
     status = update.status or record.status
     if update.kind == RECEIVED or status == "received":
-        return _by("We will acknowledge it by", record.acknowledge_by)
+        return acknowledge_promise(record.acknowledge_by)
     if status in TERMINAL or status == "disclosed":
         return None
     if status == "acknowledged":
-        return _by("We will triage it by", record.triage_by)
+        return _by(N_("We will triage it by {date}."), record.triage_by)
+    disclose = _by(N_("We plan to disclose it by {date}."), record.disclose_by)
     if status in ("triaged", "accepted", "fixing"):
-        return _by("We aim to fix it by", record.fix_by) or _by(
-            "We plan to disclose it by", record.disclose_by
-        )
-    return _by("We plan to disclose it by", record.disclose_by)
+        return _by(N_("We aim to fix it by {date}."), record.fix_by) or disclose
+    return disclose
 
 
-def _by(words: str, when: date | None) -> str | None:
-    return f"{words} {when.isoformat()}." if when else None
+def acknowledge_promise(when: date) -> str:
+    """The policy's first promise: when the team acknowledges a new report."""
+    return _("We will acknowledge it by {date}.", date=long_date(when))
 
 
-def _happened(update: Update) -> str:
+def _by(promise: str, when: date | None) -> str | None:
+    return _(promise, date=long_date(when)) if when else None
+
+
+def _news(update: Update) -> tuple[str, str]:
+    """The subject and first line (N_() texts) for what happened."""
     if update.kind == RECEIVED:
-        return "We received your vulnerability report. Thank you."
+        return news.RECEIVED
     if update.kind == REPLY:
-        return "The security team replied to your report."
-    status = update.status or ""
-    if status in TERMINAL:
-        return f"The security team closed your report as {status.replace('_', ' ')}."
-    return _HAPPENED.get(status, f"Your report's status is now {status}.")
-
-
-def _subject(update: Update) -> str:
-    if update.kind == RECEIVED:
-        return "Your report was received"
-    if update.kind == REPLY:
-        return "The security team replied"
-    return f"Your report is now {(update.status or '').replace('_', ' ')}"
+        return news.REPLIED
+    return news.STATUS_NEWS.get(update.status or "", news.CHANGED)

@@ -1,6 +1,8 @@
 """Mail to the security address: SES's receipt rule stores each mail under
 inbound/<messageId>, then hands its event here. A mail becomes a new report through the
-intake, or a message on the sender's own report when it answers one.
+intake, or a message on the sender's own report when it answers one. A new report is in
+the language the mail's Content-Language names, when the policy offers it; else in the
+policy's first language.
 
 Spam and viruses are dropped. Everything else is kept: a mail that cannot be filed stays in
 the bucket for the team, and the logs say what happened without quoting the mail.
@@ -15,11 +17,13 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from chalicelib.domain import language
 from chalicelib.domain.errors import NotFound, Unavailable, ValidationFailed, VdpError
 from chalicelib.domain.receipts import is_report_id, normalized_report_id
 from chalicelib.domain.records import Accepted
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.autoreply import acknowledge, may_answer
+from chalicelib.usecases.mail.leftout import LeftOut
 from chalicelib.usecases.mail.parse import MailRead, read_mail
 from chalicelib.usecases.mail.submission import (
     Fitted,
@@ -110,7 +114,10 @@ def _receive(arrival: Arrival, ports: Ports) -> str:
     if report_id is not None and _add_message(report_id, mail, ports):
         _delete_raw(ports, key)
         return f"message {report_id}"
-    return _new_report(mail, arrival, key, ports)
+    # The report, and the answer to it, in the mail's language: the intake stores the
+    # current one as the report's, and the report's later mail is written in it.
+    with language.speaking(language.negotiate(mail.language, ports.policy.languages)):
+        return _new_report(mail, arrival, key, ports)
 
 
 def _reply_target(mail: MailRead, arrival: Arrival, ports: Ports) -> str | None:
@@ -171,7 +178,7 @@ def _new_report(mail: MailRead, arrival: Arrival, key: str, ports: Ports) -> str
 
 def _submit(
     mail: MailRead, fitted: Fitted, arrival: Arrival, ports: Ports, answer: bool
-) -> tuple[Accepted, list[str], bool] | str:
+) -> tuple[Accepted, list[LeftOut], bool] | str:
     """Submit through the intake. A field that fails validation is left out and the mail
     submitted again, so it is not lost. The answer, the parts left out and whether the
     sender is still the report's contact; or why the mail could not be filed at all."""

@@ -1,8 +1,9 @@
 """Mail as sent: a plain text mail, or PGP/MIME (RFC 3156) encrypted to the reporter's key.
 
-Every mail names its report in the subject, asks for replies at the report's
-plus-address, carries a one-click unsubscribe bound to the report (RFC 8058), and says
-it was sent automatically (RFC 3834), so that auto-responders do not answer it.
+Every mail names its report in the subject and its language in the text's
+Content-Language (RFC 3282), asks for replies at the report's plus-address, carries a
+one-click unsubscribe bound to the report (RFC 8058), and says it was sent automatically
+(RFC 3834), so that auto-responders do not answer it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ def build_mail(
 ) -> bytes:
     """The raw message: plain, or (with `encrypt`) its text inside a PGP/MIME envelope."""
     inner = EmailMessage(policy=SMTP)
-    inner.set_content(letter.text, charset="utf-8")
+    # Text beyond ASCII (German's umlauts, an organisation's name) goes quoted-printable:
+    # 7-bit clean on every relay.
+    cte = None if letter.text.isascii() else "quoted-printable"
+    inner.set_content(letter.text, charset="utf-8", cte=cte)
+    inner["Content-Language"] = letter.language
     outer = inner if encrypt is None else _encrypted(inner, encrypt)
     outer["Subject"] = letter.subject
     outer["From"] = sender

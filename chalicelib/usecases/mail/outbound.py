@@ -1,6 +1,6 @@
 """Mail to reporters, sent from the outbox (the table's stream): a reporter who left an
 address and agreed hears when their report is received, acknowledged, answered, moved
-to another public status, or disclosed.
+to another public status, or disclosed, in the language the report was written in.
 
 A mail is claimed by its event id before it is sent, so a retried record never mails
 twice; a send that fails gives the claim back and the stream retries it. Addresses that
@@ -13,10 +13,18 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.domain import language
 from chalicelib.domain.records import Inserted, ReportEvent, ReportRecord
-from chalicelib.domain.unsubscribe import unsubscribe_token
 from chalicelib.usecases import parts
-from chalicelib.usecases.mail.compose import RECEIVED, REPLY, STATUS, Update, letter
+from chalicelib.usecases.mail.compose import (
+    RECEIVED,
+    REPLY,
+    STATUS,
+    Update,
+    letter,
+    links,
+    mail_language,
+)
 from chalicelib.usecases.mail.mime import Encrypt, build_mail
 from chalicelib.usecases.ports import Ports
 
@@ -73,23 +81,21 @@ def _mail(
     contact: Mapping[str, Any],
     address: str,
 ) -> bytes:
+    """The raw mail, in the report's language."""
     encrypt = _encryptor(ports, contact)
     private = encrypt is not None
     if private and update.kind == REPLY and event is not None and event.part:
         text = parts.load_text(ports, record.report_id, parts.REPLY, event.part, event.event_id)
         update = Update(REPLY, reply_text=text)
-    base = (ports.public_url or "").rstrip("/")
-    receipt = contact.get("receipt") if private else None
-    link = f"{base}/status#{record.report_id}" + (f".{receipt}" if receipt else "")
-    secret = ports.secret() if ports.secret else b""
-    token = unsubscribe_token(secret, record.report_id)
-    written = letter(update, record, ports.policy.organisation.name, link, private)
+    where = links(ports, record.report_id, contact.get("receipt") if private else None)
+    with language.speaking(mail_language(record.language, ports.policy)):
+        written = letter(update, record, ports.policy.organisation.name, where, private)
     return build_mail(
         written,
         sender=ports.policy.sender(),
         recipient=address,
         reply_to=ports.policy.reply_address(record.report_id),
-        unsubscribe_url=f"{base}/unsubscribe?report={record.report_id}&token={token}",
+        unsubscribe_url=where.unsubscribe,
         encrypt=encrypt,
     )
 

@@ -18,7 +18,9 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 from typing import TypeVar
 
+from chalicelib.domain.language import N_
 from chalicelib.domain.models import TEXT_DIRECTION_CONTROLS
+from chalicelib.usecases.mail.leftout import LeftOut
 
 T = TypeVar("T")
 MAX_PARTS = 100  # MIME parts read from one mail; the rest are listed as not read
@@ -50,11 +52,12 @@ class MailRead:
     return_path: str = ""
     message_id: str | None = None
     automatic: bool = False  # its headers say no one should answer it (RFC 3834)
+    language: str = ""  # its Content-Language (RFC 3282), else its first text's
     text: str = ""  # the plain text parts
     html: str | None = None  # the HTML parts (the text when there are no plain ones)
     pgp_key: str | None = None
     files: list[File] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)  # worded for the team and the sender
+    left_out: list[LeftOut] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)  # malformed, charset, parts skipped
 
 
@@ -94,6 +97,7 @@ def _headers(message: Message) -> MailRead:
         sender=address if _ADDRESS.match(address) else "",
         sender_name=one_line(name)[:200],
         return_path=one_line(_header(message, "Return-Path")),
+        language=_language(message),
         message_id=message_id if _MESSAGE_ID.match(message_id) else None,
         automatic=auto not in ("", "no")
         or precedence in ("bulk", "junk", "list")
@@ -114,6 +118,10 @@ def _header(message: Message, name: str) -> str:
     raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), None)
     value = _safe(lambda: message.get(name), raw)  # unparseable: its raw text
     return "" if value is None else str(value)
+
+
+def _language(part: Message) -> str:
+    return one_line(_header(part, "Content-Language"))[:200]
 
 
 def _from(message: Message) -> tuple[str, str]:
@@ -146,7 +154,8 @@ class _Reader:
             if seen > MAX_PARTS:
                 self.mail.flags.add("parts skipped")
                 rest = 1 + _count(stack)
-                self.mail.left_out.append(f"{rest} more MIME parts after the first {MAX_PARTS}")
+                more = N_("{count} more MIME parts after the first {first}")
+                self.mail.left_out.append(LeftOut.of(more, count=rest, first=MAX_PARTS))
                 return
             stack.extend(reversed(self.visit(part)))
             if part.defects:  # after the visit: decoding a payload records its defects too
@@ -172,6 +181,7 @@ class _Reader:
             self.mail.pgp_key = self.mail.pgp_key or self.text(part).strip()
         elif kind in ("text/plain", "text/html") and not name and not _attachment(part):
             (self.htmls if kind == "text/html" else self.texts).append(self.text(part))
+            self.mail.language = self.mail.language or _language(part)
         elif kind.startswith("multipart/"):  # no boundary found: its text as it came
             self.texts.append(self.text(part))
         else:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
+from chalicelib.domain.language import N_
 from chalicelib.domain.policy import Limits, Policy
+from chalicelib.usecases.mail.leftout import LeftOut
 from chalicelib.usecases.mail.parse import File, MailRead
 
 TITLE_MIN, TITLE_MAX = 5, 200  # the submission's limits
@@ -27,7 +29,7 @@ class Fitted:
 
     text: str
     files: tuple[File, ...]
-    left_out: tuple[str, ...]
+    left_out: tuple[LeftOut, ...]
     flags: frozenset[str]
 
 
@@ -55,7 +57,11 @@ def fit(mail: MailRead, policy: Policy) -> Fitted:
         flags.add("text attached")
     if over:
         flags.add("files skipped")
-    left_out = (*mail.left_out, *(f"{f.name} ({len(f.data)} bytes): over the limits" for f in over))
+    over_limits = N_("{name} ({size} bytes): over the limits")
+    left_out = (
+        *mail.left_out,
+        *(LeftOut.of(over_limits, name=f.name, size=len(f.data)) for f in over),
+    )
     return Fitted(text[:TEXT_ROOM], tuple(kept), left_out, frozenset(flags))
 
 
@@ -73,10 +79,13 @@ def _within(candidates: list[File], limits: Limits) -> tuple[list[File], list[Fi
 
 def report_fields(
     mail: MailRead, fitted: Fitted, policy: Policy, dropped: set[str], updates: bool
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[LeftOut]]:
     """The submission, without the `dropped` fields (see droppable), and what it lacks."""
     files = () if "attachments" in dropped else fitted.files
-    left_out = [*fitted.left_out, *(f"{f.name}: not accepted" for f in fitted.files[len(files) :])]
+    refused = (
+        LeftOut.of(N_("{name}: not accepted"), name=f.name) for f in fitted.files[len(files) :]
+    )
+    left_out = [*fitted.left_out, *refused]
     reporter = {
         "email": mail.sender or None,
         "name": mail.sender_name or None,
@@ -118,7 +127,9 @@ def droppable(field: str) -> str | None:
 
 def message_text(mail: MailRead) -> str:
     """A reply's text for its report (a message holds text only: its files are named)."""
-    left_out = [*(f"{f.name}: a reply by mail adds its text only" for f in mail.files)]
+    left_out = [
+        LeftOut.of("{name}: a reply by mail adds its text only", name=f.name) for f in mail.files
+    ]
     return (readable(mail).strip() or "(The mail had no text.)") + notes(
         frozenset(mail.flags), [*left_out, *mail.left_out]
     )
@@ -132,7 +143,7 @@ def title(subject: str) -> str:
     return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
 
 
-def notes(flags: frozenset[str], left_out: list[str]) -> str:
+def notes(flags: frozenset[str], left_out: list[LeftOut]) -> str:
     """The closing lines: how the report came, and what it lacks (at most ~7,000 chars)."""
     lines = ["", "", "[Received by mail.]"]
     if "malformed" in flags:
@@ -144,7 +155,7 @@ def notes(flags: frozenset[str], left_out: list[str]) -> str:
         lines.append("[Text in an unknown charset was read as UTF-8.]")
     if left_out:
         lines.append("[Not added to this report:]")
-        lines += [f"- {item[:_NOTE_ITEM]}" for item in left_out[:MAX_LISTED]]
+        lines += [f"- {str(item)[:_NOTE_ITEM]}" for item in left_out[:MAX_LISTED]]
         if len(left_out) > MAX_LISTED:
             lines.append(f"- and {len(left_out) - MAX_LISTED} more")
     return "\n".join(lines)
