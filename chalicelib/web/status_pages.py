@@ -68,7 +68,7 @@ def status_page(
         _live(say("Your message was sent.") if sent else ""),
         '<dl class="vdp-facts">',
         "<dt>" + say("Status") + f'</dt><dd id="r-status">{status}</dd>',
-        "<dt>" + say("Received") + f'</dt><dd id="r-created">{day(view.created_at.date())}</dd>',
+        "<dt>" + say("Received on") + f'</dt><dd id="r-created">{day(view.created_at.date())}</dd>',
         _promise(view.next_promise),
         "</dl>",
         "<h2>" + say("History and replies") + "</h2>",
