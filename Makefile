@@ -65,7 +65,7 @@ scan: $(STAMP)
 
 ## audit: pip-audit of the Lambda's pinned dependencies (needs PyPI's JSON API or osv.dev)
 audit: $(STAMP)
-	$(BIN)/pip-audit --strict -r requirements.txt
+	$(BIN)/pip-audit --strict -r requirements.txt -r infra/library-layer.txt
 
 ## policy-site: regenerate the example policy site from chalicelib/policy.toml
 .PHONY: policy-site
@@ -81,7 +81,7 @@ clean:
 
 ## package: CloudFormation template + Lambda zip in build/package/ (prints the zip size), cfn-lint
 .PHONY: package lint-infra
-package: $(STAMP)
+package: $(STAMP) catalogs
 	$(BIN)/python infra/build.py --out build/package
 	$(MAKE) --no-print-directory lint-infra
 

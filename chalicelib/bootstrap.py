@@ -86,13 +86,8 @@ def _load_policy() -> Policy:
     # `vdp serve --site-port N`: the example site's origin may call and frame the API, and
     # the pages' link back to the policy leads there.
     origins = [*loaded.web.allowed_origins, site]
-    organisation = loaded.organisation.model_copy(update={"policy_url": f"{site}/"})
-    return loaded.model_copy(
-        update={
-            "web": loaded.web.model_copy(update={"allowed_origins": origins}),
-            "organisation": organisation,
-        }
-    )
+    web = loaded.web.model_copy(update={"allowed_origins": origins, "policy_link": f"{site}/"})
+    return loaded.model_copy(update={"web": web})
 
 
 def ports() -> Ports:

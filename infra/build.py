@@ -10,8 +10,10 @@ run chalice with PIP_NO_INDEX against it: the build itself never needs a network
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import lambda_python
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
-OPENPGP_LAYER = ROOT / "infra" / "openpgp-layer.txt"
+LIBRARY_LAYER = ROOT / "infra" / "library-layer.txt"
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
 ZIP_BUDGET = 8_000_000  # 8 MB, read as decimal megabytes (the stricter reading)
@@ -47,8 +49,8 @@ def main() -> int:
         print("error: chalice package failed (see above)", file=sys.stderr)
         return 1
     repack(args.out / "deployment.zip")
-    if build_layer(args.out / "openpgp-layer.zip") != 0:
-        print("error: the OpenPGP layer could not be built (see above)", file=sys.stderr)
+    if build_layer(args.out / "library-layer.zip") != 0:
+        print("error: the library layer could not be built (see above)", file=sys.stderr)
         return 1
     invoke_the_alias(args.out / "sam.json")
     report_size(args.out / "deployment.zip")
@@ -57,22 +59,42 @@ def main() -> int:
 
 
 def build_layer(target: Path) -> int:
-    """The OpenPGP layer: its requirements for Lambda's platform, under python/."""
+    """The library layer (OpenPGP, Babel): its requirements for Lambda's platform, under
+    python/; Babel keeps the locale data of the policy's languages only."""
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder) / "python"
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        arguments = ["install", "--quiet", "--target", str(site), "-r", str(OPENPGP_LAYER)]
+        arguments = ["install", "--quiet", "--no-deps", "--target", str(site)]
+        arguments += ["-r", str(LIBRARY_LAYER)]
         arguments += ["--only-binary=:all:", "--implementation", "cp", "--python-version", version]
         arguments += [f"--platform={tag}" for tag in LAMBDA_PLATFORMS]
         arguments += ["--find-links", str(WHEELHOUSE), "--retries", "1", "--timeout", "20"]
         if _pip(arguments).returncode != 0:
             return 1
+        prune_locale_data(site / "babel" / "locale-data")
+        # /opt is read-only as /var/task is: bytecode built here, or Lambda would compile
+        # the layer's Python at every cold start.
+        compileall.compile_dir(
+            site, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+        )
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as layer:
             for path in sorted(site.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
+                if path.is_file():
                     layer.write(path, path.relative_to(folder))
-    print(f"OpenPGP layer: {target.name} {target.stat().st_size:,} bytes")
+    print(f"library layer: {target.name} {target.stat().st_size:,} bytes")
     return 0
+
+
+def prune_locale_data(folder: Path) -> None:
+    """Babel's data for the languages the policy offers (and the root they fall back on):
+    the other ~1,000 locales would add about 30 MB that no page or mail reads."""
+    import tomllib
+
+    with (ROOT / "chalicelib" / "policy.toml").open("rb") as policy:
+        kept = {"root", *tomllib.load(policy).get("languages", ["en"])}
+    for data in folder.glob("*.dat"):
+        if data.stem not in kept:
+            data.unlink()
 
 
 def invoke_the_alias(template: Path) -> None:
@@ -144,10 +166,12 @@ UNUSED = (
 # Bytecode is larger than source, zipped: if the 8 MB budget gets tight, give packaging back.
 BYTECODE_ONLY = (
     "pydantic/", "pydantic_core/", "annotated_types/", "typing_extensions.py",
-    "typing_inspection/", "email_validator/", "idna/", "packaging/",
+    "typing_inspection/", "packaging/",
 )  # fmt: skip
 # Our code keeps its source (readable tracebacks) beside hash-checked bytecode.
 OWN_CODE = ("app.py", "chalicelib/")
+# The catalogs' sources: Lambda reads only the compiled .mo files.
+CATALOG_SOURCES = (".po", ".pot", "locales/babel.cfg")
 
 
 def repack(path: Path) -> None:
@@ -162,7 +186,8 @@ def repack(path: Path) -> None:
 
         for info in source.infolist():
             name = info.filename
-            if name.endswith((".pyi", ".pyc")) or name.startswith(UNUSED) or _bookkeeping(name):
+            dropped = name.endswith((".pyi", ".pyc", *CATALOG_SOURCES))
+            if dropped or name.startswith(UNUSED) or _bookkeeping(name):
                 continue  # .pyc: a developer's own cache, copied by chalice; ours follow
             data = source.read(info)
             if name.endswith(".dist-info/METADATA"):

@@ -118,6 +118,8 @@ class Bounty(_Section):
 
 class Web(_Section):
     allowed_origins: list[str] = Field(default=[])
+    # Where the pages' "Disclosure policy" link leads; empty: organisation.policy_url.
+    policy_link: str = ""
 
 
 # Only closed or disclosed reports are ever purged; a report still in progress never is.
@@ -177,7 +179,8 @@ class Policy(_Section):
     organisation: Organisation
     contacts: Contacts
     encryption: Encryption = Field(default_factory=Encryption)
-    languages: list[str] = Field(default_factory=lambda: ["en"])
+    # Languages reports may be written in; the pages and mails speak each of them.
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     holidays_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     sla: Sla = Field(default_factory=Sla)
     products: list[Product] = Field(min_length=1)
@@ -189,6 +192,19 @@ class Policy(_Section):
     limits: Limits = Field(default_factory=Limits)
     abuse: Abuse = Field(default_factory=Abuse)
     mail: Mail = Field(default_factory=Mail)
+
+    @field_validator("languages")
+    @classmethod
+    def _spoken(cls, value: list[str]) -> list[str]:
+        from chalicelib.domain.language import available
+
+        missing = [code for code in value if code not in available()]
+        if missing:
+            raise ValueError(
+                f"no compiled catalog for {', '.join(missing)} (chalicelib/locales/<language>/"
+                "LC_MESSAGES/messages.po, compiled by `make catalogs`)"
+            )
+        return value
 
     @field_validator("holidays_country")
     @classmethod

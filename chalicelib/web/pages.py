@@ -176,7 +176,7 @@ def _scope(policy: Policy) -> str:
 
 
 def _policy_fieldset(policy: Policy, flat: dict[str, Any], problems: dict[str, str]) -> str:
-    url = policy.organisation.policy_url
+    url = policy.web.policy_link or policy.organisation.policy_url
     link = (
         f' <a href="{escape(url)}" target="_blank" rel="noopener">'
         + say("Read the policy")

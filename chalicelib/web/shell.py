@@ -86,7 +86,7 @@ def page_html(
 
 def _header(policy: Policy, switch: Switch | None) -> str:
     org, site = escape(policy.organisation.name), policy.organisation.website
-    url = policy.organisation.policy_url
+    url = policy.web.policy_link or policy.organisation.policy_url
     name = f'<a href="{escape(site)}">{org}</a>' if site else org
     policy_link = (
         f'<a class="vdp-policy-link" href="{escape(url)}">' + say("Disclosure policy") + "</a>"

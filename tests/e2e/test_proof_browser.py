@@ -23,7 +23,9 @@ def pow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         r"^proof_of_work_difficulty = \d+$", "proof_of_work_difficulty = 12", text, flags=re.M
     )
     text = re.sub(
-        r"^proof_of_work_form_wait_seconds = \d+$", "proof_of_work_form_wait_seconds = 3", text,
+        r"^proof_of_work_form_wait_seconds = \d+$",
+        "proof_of_work_form_wait_seconds = 3",
+        text,
         flags=re.M,
     )
     path = tmp_path_factory.mktemp("pow") / "policy.toml"

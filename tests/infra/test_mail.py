@@ -1,6 +1,6 @@
 """Mail in the template: SES's identity, configuration set, feedback and receipt rule;
 the mail functions' roles (the mailer opens contacts and replies, never a report); the
-OpenPGP layer only the mail functions carry."""
+library layer (OpenPGP, Babel) every function carries."""
 
 from __future__ import annotations
 
@@ -114,5 +114,5 @@ def test_every_function_carries_the_openpgp_layer(resources: dict[str, Any]) -> 
         if value.get("Type") == "AWS::Serverless::Function"
     }
 
-    assert functions and all(layers == [{"Ref": "OpenPgpLayer"}] for layers in functions.values())
-    assert resources["OpenPgpLayer"]["Properties"]["ContentUri"] == "./openpgp-layer.zip"
+    assert functions and all(layers == [{"Ref": "LibraryLayer"}] for layers in functions.values())
+    assert resources["LibraryLayer"]["Properties"]["ContentUri"] == "./library-layer.zip"

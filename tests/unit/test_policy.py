@@ -72,3 +72,14 @@ def test_a_country_the_library_knows_but_the_file_does_not_is_accepted(tmp_path:
     )
 
     assert policy.holidays_country == "IS"
+
+
+def test_a_language_without_a_catalog_is_refused(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[2] / "chalicelib" / "policy.toml").read_text()
+    french = tmp_path / "policy.toml"
+    french.write_text(text.replace('languages = ["en", "de"]', 'languages = ["en", "fr"]'))
+
+    with pytest.raises(PolicyError) as caught:
+        load_policy(french)
+
+    assert "languages" in caught.value.message and "fr" in caught.value.message

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from chalicelib.domain.errors import NotFound, RateLimited
-from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.domain.crypto import SealedBlobError
+from chalicelib.domain.errors import NotFound, RateLimited
 from chalicelib.usecases.parts import load_own_copy
+from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.status import (
     add_message,
     add_reporter_message,
