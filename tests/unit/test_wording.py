@@ -1,0 +1,71 @@
+"""Refusals in words a researcher understands: whatever a client sends, every message is
+one of vdp's own sentences, never a library's default text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.models import FIELD_NAMES
+from chalicelib.domain.policy import default_policy
+from chalicelib.usecases.reporter.intake import parse_submission
+from chalicelib.usecases.reporter.wording import COMMON, TEXTS
+from tests.builders import REPORT
+
+# Each sentence as a pattern: a placeholder stands for any value.
+OURS = [
+    re.compile(re.escape(text).replace(r"\{", "{").replace(r"\}", "}").replace("{limit}", ".+")
+               .replace("{megabytes}", ".+").replace("{count}", ".+") + "$")
+    for text in [*COMMON.values(), *(t for texts in TEXTS.values() for t in texts.values()),
+                 "{count} more problems are not listed."]
+]  # fmt: skip
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=30),
+    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=8), st.text()),
+)  # fmt: skip
+
+
+def refusals(fields: dict[str, Any]) -> list[str]:
+    try:
+        parse_submission(fields, default_policy())
+    except ValidationFailed as refused:
+        return [problem.message for problem in refused.fields]
+    return []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(FIELD_NAMES) + ["x"]), VALUES, max_size=8))
+def test_any_refusal_is_one_of_our_sentences(fields: dict[str, Any]) -> None:
+    for message in refusals({**REPORT, **fields}):
+        assert any(pattern.match(message) for pattern in OURS), message
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"product": ""}, "product", "Choose the product this report is about."),
+        ({"product": "toaster"}, "product", "Choose one of the products listed, or “Other”."),
+        ({"title": "abc"}, "title", "Give your report a title of at least 5 characters."),
+        ({"policy_accepted": False}, "policy_accepted",
+         "Accept the disclosure policy to send your report."),
+        ({"description": "x" * 50_001}, "description",
+         "Keep the description to at most 50,000 characters."),
+        ({"reporter": {"email": "not-an-email"}}, "reporter.email",
+         "Enter an email address such as name@example.org, or leave it empty."),
+        ({"cvss_vector": "CVSS:3.1/AV:X"}, "cvss_vector",
+         "Enter a CVSS 3.1 or 4.0 vector, such as CVSS:3.1/AV:N/AC:L/…, or leave it empty."),
+        ({"severity": "apocalyptic"}, "severity",
+         "Choose a severity from the list, or leave it empty."),
+        ({"extra": "field"}, "(unknown field)", "This field is not part of a report."),
+    ],
+)  # fmt: skip
+def test_each_field_says_what_to_do(change: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission({**REPORT, **change}, default_policy())
+
+    assert (field, message) in [(p.field, p.message) for p in refused.value.fields]
