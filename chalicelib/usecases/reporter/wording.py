@@ -127,6 +127,7 @@ def message(field: str, error_type: str, values: dict[str, Any]) -> str:
         or COMMON.get(error_type)
         or texts.get(kind)
         or texts.get(INVALID)
+        or texts.get(MISSING)  # a wrong type: say what the field wants
         or COMMON[kind]
     )
     limit = values.get("limit", values.get("max_length"))
