@@ -14,7 +14,7 @@ from typing import Any
 
 from vdp.local import snapshot
 from vdp.local.aws import EmbeddedAws
-from vdp.local.datadir import FRESH_OPTION, SET_ASIDE, DataFolder, DataFolderError
+from vdp.local.datadir import DEFAULT_DIR, FRESH_OPTION, SET_ASIDE, DataFolder, DataFolderError
 
 FORMAT = "1"  # of the state file; a file of another format, or of another moto, is not read
 SETTLE = 0.2  # seconds: a submission's writes come in a burst, saved once after it
@@ -28,14 +28,14 @@ log = logging.getLogger(__name__)
 class LocalData:
     """Where the local stack keeps its data, and whether to start empty."""
 
-    path: Path | None = None  # None: a folder of this run's own, gone when it stops
+    path: Path = DEFAULT_DIR
     fresh: bool = False
 
     @classmethod
     def from_environment(cls) -> LocalData:
+        """VDP_LOCAL_DATA_DIR (else .vdp-local) and VDP_LOCAL_FRESH."""
         fresh = os.environ.get("VDP_LOCAL_FRESH", "").lower() not in ("", "0", "false", "no")
-        folder = os.environ.get("VDP_LOCAL_DATA_DIR")
-        return cls(Path(folder) if folder else None, fresh)
+        return cls(Path(os.environ.get("VDP_LOCAL_DATA_DIR") or DEFAULT_DIR), fresh)
 
 
 class Keeper:

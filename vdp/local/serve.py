@@ -3,7 +3,6 @@ listener for mail to the security address, in one process; its data kept between
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
 import ipaddress
@@ -14,8 +13,6 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 from chalicelib import bootstrap
@@ -81,16 +78,16 @@ def serve(
     data: LocalData | None = None,
 ) -> None:
     """Run the whole local stack until Ctrl-C (or SIGTERM). Its data stays in `data.path`
-    (by default VDP_LOCAL_DATA_DIR) for the next run."""
+    (by default VDP_LOCAL_DATA_DIR, else .vdp-local) for the next run."""
     data = data or LocalData.from_environment()
     roles = (("API", ports.api), ("policy site", ports.site), ("AWS", ports.aws))
     for role, port in (*roles, ("SMTP", ports.smtp)):
         ensure_free(host, port, role)
-    with contextlib.ExitStack() as cleanup:
-        path = data.path or Path(cleanup.enter_context(TemporaryDirectory(prefix="vdp-local-")))
-        folder = DataFolder.open(path)
-        cleanup.callback(folder.close)
+    folder = DataFolder.open(data.path)
+    try:
         _run(ports, host, echo, Keeper(folder, EmbeddedAws(host, ports.aws)), data.fresh)
+    finally:
+        folder.close()
 
 
 def _run(
