@@ -8,7 +8,7 @@ a replayed CreateKey draws new key material, and no stored report would open aga
 from __future__ import annotations
 
 import io
-import pickle  # nosec B403 - the data folder's own file; see vdp.local.datadir.DataFolder.load
+import pickle  # nosec B403
 import threading
 from typing import Any
 
@@ -73,7 +73,9 @@ def restore(blob: bytes) -> Any:
     """Put captured backends in place (before moto serves a request); the `extra`."""
     from moto.backends import get_backend
 
-    backends, extra = pickle.loads(blob)  # noqa: S301  # nosec B301 - see the import
+    # A pickle runs code its writer chose while it loads: `blob` is only ever the data
+    # folder's own file, one its owner alone may write (DataFolder.load checks).
+    backends, extra = pickle.loads(blob)  # noqa: S301  # nosec B301
     for (service, account, region), backend in backends.items():
         get_backend(service)[account][region] = backend
     return extra
