@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -88,7 +89,8 @@ def start_serve(ports: dict[str, int]) -> tuple[subprocess.Popen[bytes], str]:
     process = subprocess.Popen(
         serve_command(ports),
         cwd=common.PROJECT_DIR,
-        env=dict(os.environ),
+        # An empty data folder of its own: every run measures the same start.
+        env={**os.environ, "VDP_LOCAL_DATA_DIR": tempfile.mkdtemp(prefix="vdp-bench-")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -101,12 +101,17 @@ def relaxed_policy() -> str:
     return str(path)
 
 
+def own_data() -> dict[str, str]:
+    """A data folder of the stack's own: never the checkout's, never another stack's."""
+    return {"VDP_LOCAL_DATA_DIR": tempfile.mkdtemp(prefix="vdp-e2e-data-")}
+
+
 def start_stack(extra_env: dict[str, str] | None = None, *, strict_limits: bool = False) -> Stack:
     ports = {"--port": free_port(), "--site-port": free_port(), "--aws-port": free_port(),
              "--smtp-port": free_port()}  # fmt: skip
     args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
     limits = {} if strict_limits else {"VDP_POLICY_PATH": relaxed_policy()}
-    env = {**os.environ, **limits, **(extra_env or {})}
+    env = {**os.environ, **limits, **own_data(), **(extra_env or {})}
     process = subprocess.Popen(  # noqa: S603
         args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
@@ -180,7 +185,7 @@ def start_site_stack(tmp: Path) -> Stack:
     policy = Path(relaxed_policy()).read_text()
     policy = re.sub(r"^allowed_origins = .*$", f'allowed_origins = ["{site}"]', policy, flags=re.M)
     (tmp / "policy.toml").write_text(policy)
-    env = {**os.environ, "VDP_POLICY_PATH": str(tmp / "policy.toml")}
+    env = {**os.environ, "VDP_POLICY_PATH": str(tmp / "policy.toml"), **own_data()}
     args = [VDP, "serve", *(str(x) for pair in ports.items() for x in pair)]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=env)  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -109,13 +110,30 @@ def main(ctx: click.Context, local: bool) -> None:
     "--smtp-port", default=2525, show_default=True, help="Inbound mail (SMTP) for reports."
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(port: int, site_port: int, aws_port: int, smtp_port: int, host: str) -> None:
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".vdp-local",
+    envvar="VDP_LOCAL_DATA_DIR",
+    show_default=True,
+    help="Where the stack keeps its data between runs.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    envvar="VDP_LOCAL_FRESH",
+    help="Start empty (the last run's data is set aside).",
+)
+def serve(
+    port: int, site_port: int, aws_port: int, smtp_port: int, host: str, data_dir: Path, fresh: bool
+) -> None:
     """Run the local stack: moto, the API, the policy site and an SMTP listener."""
+    from vdp.local.keeper import LocalData
     from vdp.local.serve import Listeners
     from vdp.local.serve import serve as run
 
     listeners = Listeners(api=port, site=site_port, aws=aws_port, smtp=smtp_port)
-    run_safely(lambda: run(listeners, host, echo_safe))
+    run_safely(lambda: run(listeners, host, echo_safe, LocalData(data_dir, fresh)))
 
 
 @main.group()
