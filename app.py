@@ -104,7 +104,8 @@ def report_status(report_id: str) -> Response:
     receipt = requests.bearer_token(current_request())
     if not receipt:
         raise NotFound()
-    view = reporter_status(report_id, receipt, bootstrap.ports())
+    address = requests.source_ip(current_request())
+    view = reporter_status(report_id, receipt, bootstrap.ports(), address)
     return responses.json_response(view.model_dump(mode="json"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb_items import (
@@ -16,9 +17,11 @@ from chalicelib.adapters.dynamodb_items import (
 )
 from chalicelib.adapters.failures import translated
 from chalicelib.domain.errors import AlreadyExists, Conflict, Unavailable
-from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.records import Decoy, ReceiptCheck, ReportEvent, ReportRecord
 
 STATUS_INDEX = "status-index"
+# What a receipt check reads: the same few attributes of a report or a decoy.
+_CHECKED = "SK, receipt_hash, purging, created_at, acknowledge_by"
 _WRITE_BATCH = 25  # BatchWriteItem takes at most 25 requests per call
 
 
@@ -51,6 +54,32 @@ class DynamoReports:
             )
         item = answer.get("Item")
         return ReportRecord.model_validate(from_dynamo(item)) if item else None
+
+    def receipt_check(self, report_id: str) -> ReceiptCheck:
+        """A report's receipt hash, or a decoy's: one BatchGetItem of both keys, projected
+        to a few attributes, whichever exists (none, one) and whatever the id."""
+        keys = [item_key(report_id, "META"), item_key(report_id, "DECOY")]
+        request = {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": _CHECKED}
+        with translated("dynamodb"):
+            answer = self._client.batch_get_item(RequestItems={self._table: request})
+        items = map(from_dynamo, answer["Responses"][self._table])
+        found = {str(item.pop("SK")): item for item in items}
+        if "META" in found:
+            meta = found["META"]
+            return ReceiptCheck(receipt_hash=meta["receipt_hash"], purging=meta.get("purging"))
+        if "DECOY" in found:
+            return ReceiptCheck(decoy=Decoy(report_id=report_id, **found["DECOY"]))
+        return ReceiptCheck()
+
+    def add_decoy(self, decoy: Decoy, expires: datetime) -> None:
+        """A honeypot's decoy (SK=DECOY), gone with the TTL; never a report's key."""
+        values = decoy.model_dump(mode="json", exclude={"report_id"})
+        item = {**item_key(decoy.report_id, "DECOY"), **to_dynamo(values)}
+        item.update(to_dynamo({"expires_at": int(expires.timestamp())}))
+        with translated("dynamodb", taken=("ConditionalCheckFailedException",)):
+            self._client.put_item(
+                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+            )
 
     def events(self, report_id: str) -> list[ReportEvent]:
         items = self._query(

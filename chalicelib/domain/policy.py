@@ -147,6 +147,10 @@ class Abuse(_Section):
     messages_per_hour_per_source: int = Field(default=20, ge=1)
     # Also bounds the hourly counter item: one small attribute per source.
     messages_per_hour_global: int = Field(default=1000, ge=1)
+    # Receipt checks that failed (wrong receipt, unknown or malformed id): past the limit
+    # even those get 429, so ids cannot be probed for existence at any pace.
+    failed_receipts_per_hour_per_source: int = Field(default=20, ge=1)
+    failed_receipts_per_hour_global: int = Field(default=2000, ge=1)
     # Proof-of-work: off, always, or only while the hour's global count is above a level.
     proof_of_work: Literal["off", "always", "above_rate"] = "above_rate"
     proof_of_work_difficulty: int = Field(default=16, ge=1, le=32)

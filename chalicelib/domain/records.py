@@ -117,6 +117,29 @@ class HistoryEntry(BaseModel):
     message: str | None = None
 
 
+class Decoy(BaseModel):
+    """What a honeypot's answer leaves behind (SK=DECOY, with a TTL): enough for its receipt
+    to open a status page like a received report's. No content, no contact, no status."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    report_id: str
+    receipt_hash: str
+    created_at: datetime
+    acknowledge_by: date
+
+
+class ReceiptCheck(BaseModel):
+    """The little a receipt check reads of a report id: one read, whether or not the id
+    exists, with no more data for a report than for a decoy or for nothing."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    receipt_hash: str | None = None
+    purging: bool = False
+    decoy: Decoy | None = None
+
+
 class NextPromise(BaseModel):
     """The policy's next public promise on a report: acknowledge, triage, fix or disclose."""
 

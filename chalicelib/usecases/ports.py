@@ -11,7 +11,13 @@ from chalicelib.domain.crypto import Context, DataKey
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.quotas import Quota
 from chalicelib.domain.receipts import new_report_id
-from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord
+from chalicelib.domain.records import (
+    BlobVersion,
+    Decoy,
+    ReceiptCheck,
+    ReportEvent,
+    ReportRecord,
+)
 
 
 class Keys(Protocol):
@@ -30,6 +36,8 @@ class Blobs(Protocol):
 class Reports(Protocol):
     def create(self, record: ReportRecord) -> None: ...
     def get(self, report_id: str) -> ReportRecord | None: ...
+    def receipt_check(self, report_id: str) -> ReceiptCheck: ...
+    def add_decoy(self, decoy: Decoy, expires: datetime) -> None: ...
     def events(self, report_id: str) -> list[ReportEvent]: ...
     def add_event(self, report_id: str, event: ReportEvent) -> None: ...
     def by_status(self, status: str) -> Iterator[ReportRecord]: ...

@@ -36,7 +36,7 @@ def _answer(
     try:
         if "message" in values:
             return _follow_up(request, policy, ports, values, frame_origins)
-        view = reporter_status(report_id, receipt, ports)
+        view = reporter_status(report_id, receipt, ports, requests.source_ip(request))
     except NotFound:
         error = NotFound(
             _("We found no report with this ID and receipt. Check both and try again.")

@@ -48,7 +48,11 @@ def reports_stored() -> list[str]:
     """Report items and objects; a bot's submission may only count against the limits
     and keep its answer for a retry under its Idempotency-Key, as a report's would."""
     housekeeping = ("RATE#", "IDEMP#")
-    items = [i["PK"]["S"] for i in stored_items() if not i["PK"]["S"].startswith(housekeeping)]
+    items = [
+        i["PK"]["S"]
+        for i in stored_items()
+        if not i["PK"]["S"].startswith(housekeeping) and i["SK"]["S"] != "DECOY"
+    ]
     return items + [key for key in stored_objects() if key.startswith("reports/")]
 
 

@@ -3,6 +3,7 @@ and gets the first answer; the form page carries a key of its own."""
 
 import json
 import re
+from typing import Any
 
 from tests.api.helpers import (
     JSON,
@@ -12,6 +13,7 @@ from tests.api.helpers import (
     report_items,
     reports_stored,
     stored_items,
+    stored_objects,
 )
 from tests.builders import API_REPORT, FORM_FIELDS
 
@@ -40,6 +42,30 @@ def test_a_retried_honeypot_answer_repeats_like_a_real_one_and_stores_nothing(ap
     assert re.fullmatch(r"VDP-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", first["report_id"])
     assert len(first["receipt"]) == 32
     assert reports_stored() == []
+
+
+def test_a_decoy_receipt_opens_a_status_like_a_received_reports(api) -> None:
+    real = json.loads(post_report(api).body)
+    decoy = json.loads(post_report(api, {**API_REPORT, "website": "http://bot.example"}).body)
+
+    def status(answer: dict[str, Any]) -> Any:
+        auth = {"Authorization": f"Bearer {answer['receipt']}"}
+        return api.get(f"/reports/{answer['report_id']}", headers=auth)
+
+    real_view, decoy_view = json.loads(status(real).body), json.loads(status(decoy).body)
+    follow_up = api.post(
+        f"/reports/{decoy['report_id']}/messages",
+        headers={**JSON, "Authorization": f"Bearer {decoy['receipt']}"},
+        body=json.dumps({"message": "Any news?"}),
+    )
+    [item] = [i for i in stored_items() if i["SK"]["S"] == "DECOY"]
+
+    assert status(decoy).status_code == 200
+    assert set(decoy_view) == set(real_view) and decoy_view["status"] == "received"
+    assert [h["type"] for h in decoy_view["history"]] == ["status"]
+    assert follow_up.status_code == 201
+    assert not [key for key in stored_objects() if decoy["report_id"] in key]  # no content
+    assert set(item) == {"PK", "SK", "receipt_hash", "created_at", "acknowledge_by", "expires_at"}
 
 
 def test_a_form_sent_twice_files_one_report(api) -> None:

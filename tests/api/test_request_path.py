@@ -72,3 +72,21 @@ def test_the_team_hears_of_it_from_the_stream_not_the_request(api, aws_calls, aw
     [message] = boto("sqs").receive_message(QueueUrl=aws.team_queue_url)["Messages"]
     notice = json.loads(json.loads(message["Body"])["Message"])
     assert (notice["event"], notice["report_id"]) == ("report.received", report_id)
+
+
+def test_a_failed_receipt_check_costs_the_same_calls_whatever_the_id(api, aws_calls) -> None:
+    accepted = json.loads(post_report(api, MINIMAL_REPORT).body)
+    cases = {
+        "wrong receipt": (accepted["report_id"], "a-wrong-receipt"),
+        "unknown id": ("VDP-0000-0000", accepted["receipt"]),
+        "malformed id": ("not-an-id", accepted["receipt"]),
+    }
+
+    costs = {}
+    for case, (report_id, receipt) in cases.items():
+        aws_calls.clear()
+        answer = api.get(f"/reports/{report_id}", headers={"Authorization": f"Bearer {receipt}"})
+        costs[case] = (answer.status_code, answer.body, list(aws_calls))
+
+    assert costs["wrong receipt"] == costs["unknown id"] == costs["malformed id"]
+    assert costs["unknown id"][2] == [("DynamoDB", "BatchGetItem"), ("DynamoDB", "UpdateItem")]

@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from chalicelib.domain.crypto import Context, DataKey
 from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, Unavailable
 from chalicelib.domain.policy import default_policy
-from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord, TableChange
+from chalicelib.domain.records import (
+    BlobVersion,
+    Decoy,
+    ReceiptCheck,
+    ReportEvent,
+    ReportRecord,
+    TableChange,
+)
 from chalicelib.usecases.events import publish_changes
 from chalicelib.usecases.ports import Ports
 
@@ -73,6 +80,8 @@ class FakeReports:
     def __init__(self) -> None:
         self.fail = False
         self.records: dict[str, ReportRecord] = {}
+        self.decoys: dict[str, tuple[Decoy, datetime]] = {}
+        self.calls: list[tuple[str, str]] = []  # (method, report id) of the reads below
         self.event_log: dict[str, list[ReportEvent]] = {}
         self.changes: list[TableChange] = []
         self.delivered = 0  # how many changes the stream handed over successfully
@@ -86,9 +95,21 @@ class FakeReports:
         self._stream(True, _meta_item(record))
 
     def get(self, report_id: str) -> ReportRecord | None:
+        self.calls.append(("get", report_id))
         return self.records.get(report_id)
 
+    def receipt_check(self, report_id: str) -> ReceiptCheck:
+        self.calls.append(("receipt_check", report_id))
+        if record := self.records.get(report_id):
+            return ReceiptCheck(receipt_hash=record.receipt_hash, purging=record.purging)
+        decoy = self.decoys.get(report_id)
+        return ReceiptCheck(decoy=decoy[0] if decoy else None)
+
+    def add_decoy(self, decoy: Decoy, expires: datetime) -> None:
+        self.decoys[decoy.report_id] = (decoy, expires)
+
     def events(self, report_id: str) -> list[ReportEvent]:
+        self.calls.append(("events", report_id))
         return self.event_log.get(report_id, [])
 
     def add_event(self, report_id: str, event: ReportEvent) -> None:

@@ -29,6 +29,7 @@ from chalicelib.usecases.reporter.proof import (
 
 REPORTS = "reports"
 MESSAGES = "messages"
+RECEIPTS = "receipts"  # failed receipt checks: an id and a receipt that open nothing
 
 
 def source_key(secret: bytes, address: str, now: datetime) -> str:
@@ -144,9 +145,8 @@ def _count(
     unproven_below: int | None = None,
 ) -> str:
     hour = now.replace(minute=0, second=0, microsecond=0)
-    limits = policy.abuse
-    overall = limits.reports_per_hour_global if kind == REPORTS else limits.messages_per_hour_global
-    quota = Quota(window_of(kind, now), source, _per_source(policy, kind), overall, unproven_below)
+    per_source, overall = _limits(policy, kind)
+    quota = Quota(window_of(kind, now), source, per_source, overall, unproven_below)
     expires = hour + timedelta(hours=2)  # TTL: DynamoDB removes spent windows
     outcome = limiter.hit(quota, expires)
     if outcome == LIMITED:
@@ -175,10 +175,13 @@ def _spend(ports: Ports, proof: str | None, now: datetime) -> None:
         raise ProofRequired()
 
 
-def _per_source(policy: Policy, kind: str) -> int:
+def _limits(policy: Policy, kind: str) -> tuple[int, int]:
+    """A kind's hourly limits: per source, and overall (which also bounds the counter item:
+    one small attribute per source)."""
     limits = policy.abuse
-    return (
-        limits.reports_per_hour_per_source
-        if kind == REPORTS
-        else limits.messages_per_hour_per_source
-    )
+    return {
+        REPORTS: (limits.reports_per_hour_per_source, limits.reports_per_hour_global),
+        MESSAGES: (limits.messages_per_hour_per_source, limits.messages_per_hour_global),
+        RECEIPTS: (limits.failed_receipts_per_hour_per_source,
+                   limits.failed_receipts_per_hour_global),
+    }[kind]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,6 +26,7 @@ from chalicelib.domain.receipts import (
 )
 from chalicelib.domain.records import (
     Accepted,
+    Decoy,
     ReportRecord,
 )
 from chalicelib.domain.scoring import score_vector
@@ -35,6 +36,7 @@ from chalicelib.usecases.reporter import abuse, idempotency
 from chalicelib.usecases.reporter.wording import field_problems
 
 log = logging.getLogger(__name__)
+DECOY_DAYS = 30  # how long a honeypot's receipt keeps opening a status page
 _ID_ATTEMPTS = 3  # 40-bit ids: a second collision in a row is practically impossible
 
 
@@ -181,12 +183,21 @@ def _estimate(reporter_says: str | None, vector_rating: str | None) -> str:
 
 
 def _decoy(ports: Ports, base_url: str, flags: list[str]) -> Accepted:
-    """A normal-looking answer for a bot that filled the honeypot; nothing is stored or sent.
-    It went through the same validation, limits and Idempotency-Key as a report (a retry
-    gets this answer again), so no answer tells the honeypot apart."""
+    """A normal-looking answer for a bot that filled the honeypot: nothing of the submission
+    is stored or sent. It went through the same validation, limits and Idempotency-Key as a
+    report (a retry gets this answer again), and its receipt opens a status page like a
+    received report's, from a decoy item that holds no content and expires (DECOY_DAYS)."""
     log.info("honeypot filled; submission dropped")
-    ack_date = acknowledge_by(ports.policy, ports.clock().date())
-    return _answer(ports.new_report_id(), new_receipt(), ack_date, base_url, flags)
+    now, report_id, receipt = ports.clock(), ports.new_report_id(), new_receipt()
+    ack_date = acknowledge_by(ports.policy, now.date())
+    receipt_hash = hash_receipt(report_id, receipt)
+    decoy = Decoy(report_id=report_id, receipt_hash=receipt_hash, created_at=now,
+                  acknowledge_by=ack_date)  # fmt: skip
+    try:
+        ports.reports.add_decoy(decoy, now + timedelta(days=DECOY_DAYS))
+    except AlreadyExists:  # an id taken: the decoy's receipt just opens nothing
+        log.info("decoy id taken")
+    return _answer(report_id, receipt, ack_date, base_url, flags)
 
 
 def _json(value: object) -> bytes:

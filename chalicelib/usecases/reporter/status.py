@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from chalicelib.domain import sla
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.models import FollowUp
-from chalicelib.domain.receipts import is_report_id, normalized_report_id, verify_receipt
+from chalicelib.domain.receipts import normalized_report_id
 from chalicelib.domain.records import (
+    Decoy,
     HistoryEntry,
     MessageAccepted,
     NextPromise,
@@ -22,12 +23,17 @@ from chalicelib.domain.records import (
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse
+from chalicelib.usecases.reporter.holder import decoy_view, receipt_holder
 from chalicelib.usecases.reporter.wording import field_problems
 
 
-def reporter_status(report_id: str, receipt: str, ports: Ports) -> ReporterView:
-    """The reporter's view; any mismatch is the same NotFound (no oracle)."""
-    record = receipt_holder(report_id, receipt, ports)
+def reporter_status(
+    report_id: str, receipt: str, ports: Ports, address: str | None = None
+) -> ReporterView:
+    """The reporter's view; any mismatch is the same NotFound (no oracle, see holder.py)."""
+    record = receipt_holder(report_id, receipt, ports, address)
+    if isinstance(record, Decoy):
+        return decoy_view(record)
     report_id = record.report_id
     history = [HistoryEntry(at=record.created_at, type="status", status="received")]
     history += [
@@ -70,18 +76,6 @@ def _public(event: ReportEvent, report_id: str, receipt: str, ports: Ports) -> H
     return None
 
 
-def receipt_holder(report_id: str, receipt: str, ports: Ports) -> ReportRecord:
-    """The report a receipt opens. An unknown id costs the same constant-time comparison
-    as a wrong receipt, and both are the same NotFound (no oracle); only the lookup differs,
-    by the microseconds it takes to read a found item, far below a network's jitter."""
-    report_id = normalized_report_id(report_id)
-    record = ports.reports.get(report_id) if is_report_id(report_id) else None
-    valid = verify_receipt(report_id, receipt, record.receipt_hash if record else None)
-    if record is None or not valid or record.purging:  # a purged report is gone for everyone
-        raise NotFound()
-    return record
-
-
 def add_message(
     report_id: str,
     receipt: str,
@@ -93,15 +87,17 @@ def add_message(
 
     `address` is the client's address as the gateway saw it: counted under its pseudonym.
     """
-    record = receipt_holder(report_id, receipt, ports)
-    report_id = record.report_id
+    record = receipt_holder(report_id, receipt, ports, address)
     try:
         follow_up = FollowUp.model_validate(fields)
     except ValidationError as exc:
         raise ValidationFailed(field_problems(exc)) from None
-    source, _ = abuse.pseudonyms(ports, address, ports.clock())
+    source, _client = abuse.pseudonyms(ports, address, ports.clock())
     abuse.enforce(ports, abuse.MESSAGES, source, ports.clock())
-    return _stored_message(ports, report_id, follow_up.message, receipt)
+    if isinstance(record, Decoy):  # answered as a follow-up is; nothing kept
+        event = ReportEvent(at=ports.clock(), kind="message", public=True)
+        return MessageAccepted(report_id=record.report_id, message_id=event.event_id, at=event.at)
+    return _stored_message(ports, record.report_id, follow_up.message, receipt)
 
 
 MAX_MESSAGE = 20_000  # as FollowUp.message
