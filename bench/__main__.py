@@ -16,7 +16,8 @@ from pathlib import Path
 from bench import common
 
 ORDER = (
-    "package_size", "attachments", "warm", "before_outbox", "restore", "cost", "cold_start",
+    "package_size", "attachments", "warm", "receipt_oracle", "before_outbox", "restore", "cost",
+    "cold_start",
     "cold_breakdown", "throughput", "event_latency", "browser_encrypt",
 )  # fmt: skip
 

@@ -78,6 +78,8 @@ BENCH_ABUSE = {
     "reports_per_hour_global": "1000000000",
     "messages_per_hour_per_source": "1000000000",
     "messages_per_hour_global": "1000000000",
+    "failed_receipts_per_hour_per_source": "1000000000",
+    "failed_receipts_per_hour_global": "1000000000",
     # The default mode, with a threshold out of reach: the same code path as a deployment.
     "proof_of_work_above_per_hour": "1000000000",
 }

@@ -28,6 +28,7 @@ FIGURES = {
     ],
     "cold_breakdown": ["cold_start_ours"],
     "warm": ["warm_submission", "warm_submission_with_contact", "warm_publisher"],
+    "receipt_oracle": ["receipt_oracle_gap"],
     "before_outbox": ["warm_submission_before_outbox"],
     "restore": ["restore_submission"],
     "attachments": ["attachment_seal", "attachment_latency"],
