@@ -13,6 +13,8 @@ from chalicelib.domain.models import ReportSubmission
 from chalicelib.domain.policy import Policy
 
 UNSUPPORTED_VERSION = "unsupported_version"
+# A version the product's ranges cannot be compared with ("banana-1"): the team checks it.
+UNRECOGNISED_VERSION = "unrecognised_version"
 # Encrypted to the team: what the text says cannot be read here (the CLI flags it after
 # decrypting).
 ENCRYPTED = "encrypted"
@@ -21,11 +23,10 @@ OUT_OF_SCOPE_PREFIX = "possibly_out_of_scope:"
 
 def flags_for(submission: ReportSubmission, policy: Policy) -> list[str]:
     flags = []
-    if (
-        submission.version
-        and version_supported(policy, submission.product, submission.version) is False
+    if submission.version and (
+        flag := version_flag(policy, submission.product, submission.version)
     ):
-        flags.append(UNSUPPORTED_VERSION)
+        flags.append(flag)
     if submission.encrypted():
         return [*flags, ENCRYPTED]
     return flags + text_flags(f"{submission.title}\n{submission.description}", policy)
@@ -39,6 +40,21 @@ def text_flags(text: str, policy: Policy) -> list[str]:
         if exclusion.keywords and _mentions(tuple(exclusion.keywords)).search(text):
             flags.append(f"{OUT_OF_SCOPE_PREFIX}{exclusion.id}")
     return flags
+
+
+def version_flag(policy: Policy, product_id: str, version: str) -> str | None:
+    """Unsupported, or unrecognised (a product with version ranges, and a version that
+    is not a version to them), or None."""
+    from packaging.version import InvalidVersion, Version
+
+    product = policy.product(product_id)
+    if product is None or not product.versions:
+        return None
+    try:
+        Version(version.removeprefix("v"))
+    except InvalidVersion:
+        return UNRECOGNISED_VERSION
+    return UNSUPPORTED_VERSION if version_supported(policy, product_id, version) is False else None
 
 
 def version_supported(policy: Policy, product_id: str, version: str) -> bool | None:

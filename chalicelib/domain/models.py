@@ -26,6 +26,7 @@ ARMORED_LIMIT = 70_000
 TEXT_LIMITS = {"description": 50_000, "steps_to_reproduce": 50_000, "impact": 20_000}
 PGP_OVERHEAD = 4096  # bytes an encrypted file may add: session keys (RSA-4096 too), headers
 ARMOR_PREFIX = ARMORED_MESSAGE.encode()
+VERSION_GRAMMAR = r"^[A-Za-z0-9.+_~-]{1,64}$"
 
 Severity = Literal["critical", "high", "medium", "low", "none", "unknown"]
 Status = Literal[
@@ -166,7 +167,8 @@ class ReportSubmission(_Submitted):
     steps_to_reproduce: str | None = Field(default=None, max_length=ARMORED_LIMIT)
     impact: str | None = Field(default=None, max_length=ARMORED_LIMIT)
     product: str = Field(min_length=1, max_length=64)
-    version: str | None = Field(default=None, max_length=64)
+    # Stored in the clear as metadata: a version and nothing else (no markup, no controls).
+    version: str | None = Field(default=None, max_length=64, pattern=VERSION_GRAMMAR)
     severity: Severity | None = None
     cvss_vector: str | None = Field(default=None, max_length=200)
     reporter: Reporter | None = None

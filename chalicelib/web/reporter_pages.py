@@ -124,6 +124,9 @@ def flag_texts(policy: Policy, flags: list[str]) -> list[str]:
         name, _sep, detail = flag.partition(":")
         if name == "unsupported_version":
             texts.append(_("The version you named is not supported any more."))
+        elif name == "unrecognised_version":
+            texts.append(_("We could not read the version you named as a version number; "
+                           "the team will check it."))  # fmt: skip
         elif name == "possibly_out_of_scope":
             texts.append(out_of_scope_text(policy, detail))
     return texts

@@ -2,6 +2,7 @@
 
 import pytest
 
+from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.flags import flags_for, version_supported
 from chalicelib.domain.policy import default_policy
 from chalicelib.usecases.reporter.intake import parse_submission, submit_report
@@ -64,3 +65,25 @@ def test_flags_reach_the_reporter_and_the_record_but_never_reject() -> None:
     record = ports.reports.records[accepted.report_id]
     assert accepted.flags == ["unsupported_version", "possibly_out_of_scope:denial_of_service"]
     assert record.flags == accepted.flags and record.supported is False
+
+
+@pytest.mark.parametrize(
+    ("version", "flag"),
+    [("2.4.1", None), ("v2.4.1", None), ("0.9", "unsupported_version"),
+     ("banana-1", "unrecognised_version"), ("2.x~rc_1+build", "unrecognised_version")],
+)  # fmt: skip
+def test_a_version_is_supported_unsupported_or_unrecognised(version: str, flag: str | None) -> None:
+    noticed = flags(version=version)
+
+    assert [f for f in noticed if f.endswith("_version")] == ([flag] if flag else [])
+
+
+@pytest.mark.parametrize(
+    "version", ["<b>2</b>", "2.4\n1", "2.4 1", "1.0\u202e", "x" * 65, "2;rm", "ü1"]
+)
+def test_a_version_is_only_a_version(version: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission({**BASE, "version": version}, default_policy())
+
+    assert [p.field for p in refused.value.fields] == ["version"]
+    assert "letters, digits" in refused.value.fields[0].message

@@ -40,7 +40,10 @@ TEXTS: dict[str, dict[str, str]] = {
         MISSING: N_("Choose the product this report is about."),
         "unknown_product": N_("Choose one of the products listed, or “Other”."),
     },
-    "version": {INVALID: N_("Give the version you tested in at most 64 characters.")},
+    "version": {
+        INVALID: N_("Give the version you tested as letters, digits and . - + _ ~ only, at "
+                    "most 64 characters (for example 2.4.1)."),
+    },
     "severity": {INVALID: N_("Choose a severity from the list, or leave it empty.")},
     "cvss_vector": {
         INVALID: N_("Enter a CVSS 3.1 or 4.0 vector, such as CVSS:3.1/AV:N/AC:L/…, or leave it "

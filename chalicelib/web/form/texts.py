@@ -110,7 +110,10 @@ def _team_key(policy: Policy) -> dict[str, str]:
 
 
 def _flags(policy: Policy) -> dict[str, str]:
-    texts = {"unsupported_version": flag_texts(policy, ["unsupported_version"])[0]}
+    texts = {
+        flag: flag_texts(policy, [flag])[0]
+        for flag in ("unsupported_version", "unrecognised_version")
+    }
     for exclusion in policy.exclusions:
         texts[f"possibly_out_of_scope:{exclusion.id}"] = out_of_scope_text(policy, exclusion.id)
     return texts
