@@ -14,14 +14,14 @@ from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.models import FIELD_NAMES
 from chalicelib.domain.policy import default_policy
 from chalicelib.usecases.reporter.intake import parse_submission
-from chalicelib.usecases.reporter.wording import COMMON, TEXTS
+from chalicelib.usecases.reporter.wording import COMMON, FALLBACKS, TEXTS
 from tests.builders import REPORT
 
 # Each sentence as a pattern: a placeholder stands for any value.
 OURS = [
     re.compile(re.escape(text).replace(r"\{", "{").replace(r"\}", "}").replace("{limit}", ".+")
                .replace("{megabytes}", ".+").replace("{count}", ".+") + "$")
-    for text in [*COMMON.values(), *(t for texts in TEXTS.values() for t in texts.values()),
+    for text in [*COMMON.values(), *FALLBACKS.values(), *(t for texts in TEXTS.values() for t in texts.values()),
                  "{count} more problems are not listed."]
 ]  # fmt: skip
 VALUES = st.one_of(
@@ -52,6 +52,8 @@ def test_any_refusal_is_one_of_our_sentences(fields: dict[str, Any]) -> None:
         ({"product": "toaster"}, "product", "Choose one of the products listed, or “Other”."),
         ({"title": "abc"}, "title", "Give your report a title of at least 5 characters."),
         ({"policy_accepted": False}, "policy_accepted",
+         "Accept the disclosure policy to send your report."),
+        ({"policy_accepted": None}, "policy_accepted",
          "Accept the disclosure policy to send your report."),
         ({"description": "x" * 50_001}, "description",
          "Keep the description to at most 50,000 characters."),

@@ -80,11 +80,14 @@ TEXTS: dict[str, dict[str, str]] = {
         LONG: N_("Keep your message to at most 20,000 characters."),
     },
 }  # fmt: skip
-# What any field may get: the fallbacks, and refusals that are the same for every field.
-COMMON = {
+# What a field without its own sentence for a kind gets.
+FALLBACKS = {
     MISSING: N_("This field is required."),
     LONG: N_("This is too long."),
     INVALID: N_("This value is not valid."),
+}
+# Refusals that read the same for every field.
+COMMON = {
     "extra_forbidden": N_("This field is not part of a report."),
     "bool_type": N_("Send true or false."),
     "pgp_not_one_message": N_("This must be one OpenPGP message and nothing else."),
@@ -126,12 +129,12 @@ def message(field: str, error_type: str, values: dict[str, Any]) -> str:
     if UNKNOWN_FIELD in field:
         error_type = "extra_forbidden"
     text = (
-        texts.get(error_type)
-        or COMMON.get(error_type)
+        texts.get(error_type)  # the field's own sentence for this refusal
         or texts.get(kind)
         or texts.get(INVALID)
+        or COMMON.get(error_type)
         or texts.get(MISSING)  # a wrong type: say what the field wants
-        or COMMON[kind]
+        or FALLBACKS[kind]
     )
     limit = values.get("limit", values.get("max_length"))
     known = {"limit": limit, "megabytes": values.get("megabytes")}

@@ -25,6 +25,10 @@ ERRORS = {
 NOT_FOUND_REPORT = (
     "Unknown report, or a missing or wrong receipt: the same answer for each (not_found)"
 )
+FAILED_RECEIPTS = (
+    "Also once this source's receipt checks that opened nothing (an unknown or malformed id, "
+    "a wrong receipt) reach the policy's failed_receipts_per_hour_per_source this hour."
+)
 
 
 RETRY_AFTER = {

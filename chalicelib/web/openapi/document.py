@@ -12,6 +12,7 @@ from typing import Any
 from chalicelib.web.cors import METHODS as CORS_ROUTES
 from chalicelib.web.form.fields import MULTIPART, URLENCODED
 from chalicelib.web.openapi.answers import (
+    FAILED_RECEIPTS,
     HTML,
     NOT_FOUND_REPORT,
     RETRY_AFTER,
@@ -128,7 +129,8 @@ def _report_paths() -> dict[str, Any]:
                 "security": receipt_auth,
                 "responses": {
                     "200": {"description": "Status", "content": json_content(ref("ReporterView"))},
-                    **error_answers("404", "503", notes={"404": NOT_FOUND_REPORT}),
+                    **error_answers("404", "429", "503",
+                                    notes={"404": NOT_FOUND_REPORT, "429": FAILED_RECEIPTS}),
                 },
             }
         },
@@ -142,7 +144,7 @@ def _report_paths() -> dict[str, Any]:
                     "201": {"description": "Stored",
                             "content": json_content(ref("MessageAccepted"))},
                     **error_answers("400", "404", "413", "415", "422", "429", "503",
-                                    notes={"404": NOT_FOUND_REPORT}),
+                                    notes={"404": NOT_FOUND_REPORT, "429": FAILED_RECEIPTS}),
                 },
             }
         },
@@ -246,7 +248,12 @@ def _status_post(html: dict[str, Any]) -> dict[str, Any]:
         "201": {"description": "The follow-up was sent: the status page", "content": html},
         "404": {"description": "No report matches: the look-up form again", "content": html},
         "422": {"description": "The follow-up was refused: the page says why", "content": html},
-        "429": {"description": "Rate limited: the page says so", "content": html},
+        "429": {
+            "description": "Rate limited (follow-ups, or failed receipt checks, per "
+            "source and hour): the page says so",
+            "content": html,
+            "headers": {"Retry-After": RETRY_AFTER},
+        },
     }
     return {
         "summary": "The reporter's status page (and follow-ups), as HTML",
