@@ -199,13 +199,19 @@ def reply_command(state: CliState, report_id: str, text: str, as_json: bool) -> 
 
 @reports.command("timeline")
 @REPORT_ID
+@click.option(
+    "--cloudtrail",
+    is_flag=True,
+    help="Add CloudTrail's record of every KMS Decrypt that named the report (docs/audit.md).",
+)
 @JSON_OPTION
 @click.pass_obj
-def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:
+def timeline_command(state: CliState, report_id: str, cloudtrail: bool, as_json: bool) -> None:
     """Every event of a report, with who caused it, from its submission on."""
     from chalicelib.domain.records import ReportEvent
     from chalicelib.usecases.team.inbox import timeline
     from chalicelib.usecases.team.triage import get_report
+    from vdp.cli.cloudtrail import with_cloudtrail
 
     def action() -> None:
         ports = state.ports()
@@ -218,7 +224,11 @@ def timeline_command(state: CliState, report_id: str, as_json: bool) -> None:
             {**e.model_dump(mode="json"), "actor": e.actor or "reporter"}
             for e in [received, *timeline(ports, report_id)]
         ]
-        emit(rows, as_json, ["at", "kind", "status", "actor", "detail"])
+        columns = ["at", "kind", "status", "actor", "detail"]
+        if cloudtrail:  # CloudTrail's Decrypt records merged in, each row says whose
+            rows = with_cloudtrail(state, report_id, created, rows)
+            columns.insert(1, "record")
+        emit(rows, as_json, columns)
 
     run_safely(action)
 
