@@ -21,7 +21,7 @@ def test_keys_rotate(resources: dict[str, Any], key: str) -> None:
 
 
 def test_bucket_encrypts_with_the_key_and_a_bucket_key(resources: dict[str, Any]) -> None:
-    [rule] = of_type(resources, "AWS::S3::Bucket")["BucketEncryption"][
+    [rule] = resources["ReportBucket"]["Properties"]["BucketEncryption"][
         "ServerSideEncryptionConfiguration"
     ]
 
@@ -33,7 +33,7 @@ def test_bucket_encrypts_with_the_key_and_a_bucket_key(resources: dict[str, Any]
 
 
 def test_bucket_blocks_every_kind_of_public_access(resources: dict[str, Any]) -> None:
-    block = of_type(resources, "AWS::S3::Bucket")["PublicAccessBlockConfiguration"]
+    block = resources["ReportBucket"]["Properties"]["PublicAccessBlockConfiguration"]
 
     assert block == {
         "BlockPublicAcls": True,
@@ -44,7 +44,7 @@ def test_bucket_blocks_every_kind_of_public_access(resources: dict[str, Any]) ->
 
 
 def test_bucket_is_versioned_and_expires_old_versions(resources: dict[str, Any]) -> None:
-    bucket = of_type(resources, "AWS::S3::Bucket")
+    bucket = resources["ReportBucket"]["Properties"]
     rules = bucket["LifecycleConfiguration"]["Rules"]
 
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -53,7 +53,7 @@ def test_bucket_is_versioned_and_expires_old_versions(resources: dict[str, Any])
 
 
 def test_bucket_policy_denies_plain_http_to_bucket_and_objects(resources: dict[str, Any]) -> None:
-    statements = of_type(resources, "AWS::S3::BucketPolicy")["PolicyDocument"]["Statement"]
+    statements = resources["ReportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     [tls] = [s for s in statements if "aws:SecureTransport" in str(s.get("Condition"))]
 
     assert tls["Effect"] == "Deny" and tls["Principal"] == "*" and tls["Action"] == "s3:*"
@@ -65,7 +65,7 @@ def test_bucket_policy_denies_plain_http_to_bucket_and_objects(resources: dict[s
 
 
 def test_bucket_policy_denies_puts_that_choose_other_encryption(resources: dict[str, Any]) -> None:
-    statements = of_type(resources, "AWS::S3::BucketPolicy")["PolicyDocument"]["Statement"]
+    statements = resources["ReportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     denied = {
         key
         for s in statements
