@@ -80,7 +80,7 @@ def test_submit_ack_reply_follow_up_timeline_and_show(stack: Stack, tmp_path: Pa
     view_text = reporter_view(stack, accepted).body.decode()
     history = json.loads(view_text)["history"]
     assert [h["type"] for h in history] == ["status", "status", "reply", "reply", "message"]
-    assert history[-1].get("message") is None
+    assert history[-1].get("message") == FOLLOW_UP  # their own copy, opened by the receipt
     assert NOTE not in view_text and "arn:aws" not in view_text and "actor" not in view_text
 
     # And the timeline shows every event with its actor
