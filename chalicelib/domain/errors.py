@@ -14,6 +14,7 @@
      +-- Unavailable             a storage service failed (503, carries retry_after)
      +-- AlreadyExists           a conditional write lost: internal, never shown as such
      +-- PolicyError             policy.toml is invalid: an operator's mistake
+     +-- Tampered                a stored part fails its integrity check (the team's view)
 
 Only `http.py` maps codes to status numbers. Messages are fixed texts and never
 contain submitted content.
@@ -130,6 +131,13 @@ class AlreadyExists(VdpError):
     """A conditional write found the key taken (an id collision or a lost race)."""
 
     code = "conflict"
+
+
+class Tampered(VdpError):
+    """A sealed part that does not open for its own report and part: changed at rest, or
+    copied from elsewhere. Only the team's commands meet it."""
+
+    code = "integrity_failed"
 
 
 class PolicyError(VdpError):

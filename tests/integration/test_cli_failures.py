@@ -189,3 +189,18 @@ def test_sla_records_breaches_while_sns_is_down_and_says_so_once(aws: Any) -> No
     }
     assert all(set(r) == {"report_id", "deadline", "due"} for r in rows)
     assert again.exit_code == 0 and again.output.strip() == "no new SLA breaches"
+
+
+def test_a_part_copied_from_another_report_is_one_line_not_a_traceback(aws: Any) -> None:
+    ports = bootstrap.ports()
+    first = submit_report(REPORT, ports, base_url="https://x").report_id
+    second = submit_report(REPORT, ports, base_url="https://x").report_id
+    s3 = boto("s3")
+    bucket = LOCAL_ENV["VDP_BUCKET"]
+    copied = s3.get_object(Bucket=bucket, Key=f"reports/{first}/report.enc")["Body"].read()
+    s3.put_object(Bucket=bucket, Key=f"reports/{second}/report.enc", Body=copied)
+
+    result = vdp("reports", "show", second)
+
+    assert_one_line_failure(result, f"{second}: a stored part failed its integrity check")
+    assert len(result.output.strip().splitlines()) == 1

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.domain.errors import FieldProblem, ValidationFailed
+from chalicelib.domain.crypto import SealedBlobError
+from chalicelib.domain.errors import FieldProblem, Tampered, ValidationFailed
 from chalicelib.domain.lifecycle import OPEN
 from chalicelib.domain.models import STATUSES, Severity
 from chalicelib.domain.policy import Policy
@@ -95,6 +96,16 @@ def show_report(ports: Ports, report_id: str, actor: str | None = None) -> Decry
     record = get_report(ports, report_id)
     if actor is not None:
         record_reading(ports, report_id, actor)
+    try:
+        return _decrypted(ports, record)
+    except SealedBlobError as exc:  # changed at rest, or copied from another report or part
+        raise Tampered(
+            f"{record.report_id}: a stored part failed its integrity check ({exc})"
+        ) from None
+
+
+def _decrypted(ports: Ports, record: ReportRecord) -> DecryptedReport:
+    report_id = record.report_id
     content = parts.load_report_content(ports, report_id)
     attachments = []
     for index in range(record.attachment_count):
