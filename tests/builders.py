@@ -78,8 +78,8 @@ FORM_FIELDS = {
     "product": "example-app",
     "reporter.name": "",
     "reporter.email": "",
-    "credit.wants_credit": "true",
-    "credit.name": "linus",
+    "credit.wants_credit": "",  # anonymous: credit is never asked for (it would be refused)
+    "credit.name": "",
     "policy_accepted": "true",
     "website": "",
 }

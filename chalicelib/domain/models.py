@@ -219,6 +219,16 @@ class ReportSubmission(_Submitted):
         # A form's "email me" box, ticked by default, does not make a reporter known.
         return None if value is None or value.anonymous() else value
 
+    @field_validator("credit")
+    @classmethod
+    def _credit_needs_a_reporter(cls, value: Credit | None, info: ValidationInfo) -> Credit | None:
+        # Anonymous reports are never credited: a tick (or a handle) there would be a
+        # promise the team cannot keep. (A reporter whose fields failed is not anonymous.)
+        anonymous = "reporter" in info.data and info.data["reporter"] is None
+        if value is not None and value.wants_credit and anonymous:
+            raise refused("anonymous_credit")
+        return value
+
     @field_validator("product")
     @classmethod
     def _known_product(cls, value: str, info: ValidationInfo) -> str:

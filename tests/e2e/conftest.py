@@ -237,6 +237,7 @@ def fill_report(form: Any, title: str) -> None:
     form.get_by_label("Product").select_option("example-app")
     form.get_by_label("Version").fill("2.1.0")
     form.get_by_label("Description").fill(DESCRIPTION)
+    form.get_by_label("Your name").fill("Grace Reporter")  # credit is for known reporters
     form.get_by_label("Credit me publicly").check()
     form.get_by_label("Name to credit").fill("canary-researcher")
     form.get_by_label("I have read and accept").check()

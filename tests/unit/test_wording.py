@@ -70,3 +70,19 @@ def test_each_field_says_what_to_do(change: dict[str, Any], field: str, message:
         parse_submission({**REPORT, **change}, default_policy())
 
     assert (field, message) in [(p.field, p.message) for p in refused.value.fields]
+
+
+def test_credit_asked_for_while_anonymous_is_refused_on_the_name_to_credit() -> None:
+    anonymous = {**REPORT, "credit": {"wants_credit": True, "name": "h4ndle"}}
+    anonymous.pop("reporter", None)
+
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission(anonymous, default_policy())
+    named = parse_submission({**anonymous, "reporter": {"name": "Ada"}}, default_policy())
+    declined = parse_submission({**anonymous, "credit": {"wants_credit": False}}, default_policy())
+
+    [problem] = refused.value.fields
+    assert (
+        problem.field == "credit.name" and "Anonymous reports are never credited" in problem.message
+    )
+    assert named.credit is not None and declined.reporter is None

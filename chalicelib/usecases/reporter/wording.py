@@ -61,12 +61,14 @@ TEXTS: dict[str, dict[str, str]] = {
         INVALID: N_("Paste your PGP public key in ASCII armor (it begins with “-----BEGIN PGP "
                     "PUBLIC KEY BLOCK-----”), or leave it empty."),
     },
+    "credit.wants_credit": {MISSING: N_("Say whether you want to be credited.")},
     "credit.name": {
         LONG: N_("Keep the name to credit to at most 100 characters."),
         "not_one_line": N_("Write the name to credit on one line, without control or "
                            "text-direction characters."),
+        "anonymous_credit": N_("Anonymous reports are never credited: give your name or email "
+                               "under “About you”, or untick “Credit me publicly”."),
     },
-    "credit.wants_credit": {MISSING: N_("Say whether you want to be credited.")},
     "policy_accepted": {INVALID: N_("Accept the disclosure policy to send your report.")},
     "attachments": {
         "too_many_files": N_("Attach at most {limit} files."),
@@ -109,6 +111,10 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     return problems
 
 
+# A refusal reported on another field than the one it was raised on (the one to change).
+SHOWN_ON = {"anonymous_credit": "credit.name"}
+
+
 def _problem(error: Any) -> FieldProblem:
     # Every name through named_field, not only unknown ones: a client's key must never
     # reach an answer, whichever error (now or in a later model) carries it.
@@ -116,7 +122,7 @@ def _problem(error: Any) -> FieldProblem:
         str(part) if isinstance(part, int) else named_field(part, FIELD_NAMES)
         for part in error["loc"]
     ]
-    field = ".".join(path) or "(body)"
+    field = SHOWN_ON.get(error["type"]) or ".".join(path) or "(body)"
     return FieldProblem(field, message(field, error["type"], error.get("ctx") or {}))
 
 
