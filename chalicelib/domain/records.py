@@ -53,6 +53,10 @@ class ReportRecord(BaseModel):
     cwe_name: str | None = None
     affected: str | None = None
     fixed_in: str | None = None
+    # The advisory's public ids: CVE ids (CSAF gives each its own vulnerability item) and
+    # other databases' ids for the same issue, such as GHSA-… (OSV `aliases`).
+    cve_ids: list[str] = Field(default=[])
+    aliases: list[str] = Field(default=[])
     # With the offset the team gave (never a naive time).
     disclosed_at: datetime | None = None
     # Set by the retention purge before it deletes anything (see retention.py).
