@@ -7,6 +7,7 @@ are PEP 440 (the `packaging` library), as the policy's supported-version ranges 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
@@ -20,6 +21,10 @@ from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import change_status, get_report
 
 _CWE_ID = re.compile(r"^CWE-[1-9]\d{0,5}$")
+_CVE_ID = re.compile(r"^CVE-\d{4}-\d{4,}$")
+# Another database's id: its prefix, a hyphen, then the id in that database's own form
+# (GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, RUSTSEC-2024-0001, RHSA-2024:1234, ...).
+_ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9][A-Za-z0-9._:]*)+$")
 # Names as MITRE's CWE list gives them, for the weaknesses reported most often.
 # Any other CWE needs its name from the team (--cwe-name): CSAF requires both.
 CWE_NAMES = {
@@ -68,10 +73,31 @@ def set_advisory(
     cwe_name: str | None = None,
     affected: str | None = None,
     fixed_in: str | None = None,
+    cve_ids: Sequence[str] | None = None,
+    aliases: Sequence[str] | None = None,
 ) -> ReportRecord:
     """Record the advisory facts given (others keep their value); saved only if unchanged.
-    With none given, nothing is written and the report's facts are returned as they are."""
+    A list of ids given replaces the one recorded (an empty one clears it). With nothing
+    given, nothing is written and the report's facts are returned as they are."""
     record = get_report(ports, report_id)
+    changes = _fact_changes(cwe, cwe_name, affected, fixed_in) | _id_changes(cve_ids, aliases)
+    if not changes:
+        return record
+    updated = record.model_copy(update=changes)
+    version_range(updated)  # the combination must make sense too
+    now = ports.clock()
+    after = updated.model_copy(update={"updated_at": now, "rev": record.rev + 1})
+    facts = ", ".join(
+        f"{name}={_shown(value)}" for name, value in changes.items() if name != "cwe_name"
+    )
+    event = ReportEvent(at=now, kind="advisory", public=False, actor=actor, detail=facts)
+    ports.reports.update(record, after, [event])
+    return after
+
+
+def _fact_changes(
+    cwe: str | None, cwe_name: str | None, affected: str | None, fixed_in: str | None
+) -> dict[str, object]:
     if cwe_name is not None and cwe is None:
         raise ValidationFailed([FieldProblem("cwe_name", NAME_NEEDS_CWE)], NAME_NEEDS_CWE)
     changes: dict[str, object] = {}
@@ -82,16 +108,23 @@ def set_advisory(
         changes["affected"] = _as_written(affected)
     if fixed_in is not None:
         changes["fixed_in"] = str(_version("fixed_in", fixed_in))
-    if not changes:
-        return record
-    updated = record.model_copy(update=changes)
-    version_range(updated)  # the combination must make sense too
-    now = ports.clock()
-    after = updated.model_copy(update={"updated_at": now, "rev": record.rev + 1})
-    facts = ", ".join(f"{name}={value}" for name, value in changes.items() if name != "cwe_name")
-    event = ReportEvent(at=now, kind="advisory", public=False, actor=actor, detail=facts)
-    ports.reports.update(record, after, [event])
-    return after
+    return changes
+
+
+def _id_changes(cve_ids: Sequence[str] | None, aliases: Sequence[str] | None) -> dict[str, object]:
+    changes: dict[str, object] = {}
+    if cve_ids is not None:
+        changes["cve_ids"] = list(dict.fromkeys(_check_cve(text) for text in cve_ids))
+    if aliases is not None:
+        changes["aliases"] = list(dict.fromkeys(_check_alias(text) for text in aliases))
+    return changes
+
+
+def _shown(value: object) -> str:
+    """A fact as the timeline shows it: a list of ids space-separated ("none" if empty)."""
+    if isinstance(value, list):
+        return " ".join(value) or "none"
+    return str(value)
 
 
 def disclose(
@@ -178,6 +211,22 @@ def _check_cwe(cwe: str) -> str:
     if not _CWE_ID.match(cwe.strip()):
         _refuse("cwe", "must be a CWE id such as CWE-79")
     return cwe.strip()
+
+
+def _check_cve(text: str) -> str:
+    cve = text.strip().upper()
+    if not _CVE_ID.match(cve):
+        _refuse("cve", f"{text.strip()!r} is no CVE id: CVE-<year>-<4 or more digits>")
+    return cve
+
+
+def _check_alias(text: str) -> str:
+    alias = text.strip()
+    if alias.upper().startswith("CVE-"):
+        _refuse("alias", f"{alias!r} is a CVE id: give it with --cve")
+    if len(alias) > 64 or not _ALIAS.match(alias):
+        _refuse("alias", f"{alias[:64]!r} is no advisory id such as GHSA-xxxx-xxxx-xxxx")
+    return alias
 
 
 def _cwe_name(cwe: str, given: str | None) -> str:
