@@ -59,6 +59,8 @@ class ReportRecord(BaseModel):
     aliases: list[str] = Field(default=[])
     # With the offset the team gave (never a naive time).
     disclosed_at: datetime | None = None
+    # An embargo: the disclosure the team planned for this date (usecases/team/embargo.py).
+    disclosure_planned: datetime | None = None
     # Set by the retention purge before it deletes anything (see retention.py).
     purging: bool = False
     # The reporter asked for no more mail about this report (one-click unsubscribe).
@@ -86,6 +88,9 @@ class ReportEvent(BaseModel):
         "advisory",
         "sla_breached",
         "unsubscribed",
+        "embargo_scheduled",
+        "embargo_moved",
+        "embargo_cancelled",
     ]
     public: bool
     status: Status | None = None
@@ -98,6 +103,8 @@ class ReportEvent(BaseModel):
     # A breached SLA deadline (its name, as in the policy's [sla]) and the date it was due.
     deadline: str | None = None
     due: date | None = None
+    # An embargo's planned disclosure: the new date, or the one cancelled.
+    planned: datetime | None = None
 
 
 class Accepted(BaseModel):
@@ -162,6 +169,7 @@ class ReporterView(BaseModel):
     created_at: datetime
     acknowledge_by: date
     next_promise: NextPromise | None = None  # none once the report is closed or disclosed
+    disclosure_planned: date | None = None  # the day the team plans to disclose it (embargo)
     history: list[HistoryEntry]
 
 

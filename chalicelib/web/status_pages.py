@@ -4,7 +4,7 @@ that form), so the receipt never appears in a URL. Follow-ups are sent from the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from string import Template
 
@@ -69,7 +69,7 @@ def status_page(
         '<dl class="vdp-facts">',
         "<dt>" + say("Status") + f'</dt><dd id="r-status">{status}</dd>',
         "<dt>" + say("Received on") + f'</dt><dd id="r-created">{day(view.created_at.date())}</dd>',
-        _promise(view.next_promise),
+        _planned(view.disclosure_planned) or _promise(view.next_promise),
         "</dl>",
         "<h2>" + say("History and replies") + "</h2>",
         f'<ol id="r-history" class="vdp-history">{_history(view.history)}</ol>',
@@ -109,6 +109,13 @@ def _promise(promise: NextPromise | None) -> str:
         return ""
     promised = escape(_(PROMISES[promise.promise]))
     return f'<dt>{promised}</dt><dd id="r-next">{day(promise.by)}</dd>'
+
+
+def _planned(planned: date | None) -> str:
+    """An embargo's date, in place of the promise to disclose (it names the same day)."""
+    if planned is None:
+        return ""
+    return "<dt>" + say("Planned disclosure") + f'</dt><dd id="r-planned">{day(planned)}</dd>'
 
 
 def _entry(entry: HistoryEntry, index: int) -> str:

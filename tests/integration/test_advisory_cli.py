@@ -35,10 +35,11 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
     shown = vdp("reports", "credit", report_id, "--json")
     published = vdp("reports", "credit", report_id, "--publish")
     facts = vdp("reports", "advisory", report_id, "--cwe", "CWE-79", "--fixed-in", "2.4.2")
-    when = TOMORROW_CET.isoformat()  # a planned date; never one before the report arrived
+    when = TOMORROW_CET.isoformat()  # a planned date: an embargo until then
     naive = vdp("reports", "disclose", report_id, "--date", when[:19])
     early = vdp("reports", "disclose", report_id, "--date", "2020-01-01T10:00:00+01:00")
-    disclosed = vdp("reports", "disclose", report_id, "--date", when, "--json")
+    planned = vdp("reports", "disclose", report_id, "--date", when, "--json")
+    disclosed = vdp("reports", "disclose", report_id, "--json")  # now, ahead of the plan
     csaf = vdp("reports", "export", report_id, "--format", "csaf")
     osv = vdp("reports", "export", report_id, "--format", "osv")
     page = vdp("credits", "--format", "md")
@@ -47,9 +48,11 @@ def test_the_advisory_flow_from_credit_to_exports(aws: Any) -> None:
     assert published.exit_code == 0 and "published_on" in published.output
     assert facts.exit_code == 0 and "Cross-site Scripting" in facts.output
     assert naive.exit_code == 1 and "time zone" in naive.output
-    assert disclosed.exit_code == 0, disclosed.output
-    assert early.exit_code == 1 and "before the report was received" in early.output
-    assert json.loads(disclosed.output)["disclosed_at"] == when
+    assert planned.exit_code == disclosed.exit_code == 0, planned.output + disclosed.output
+    assert early.exit_code == 1 and "date is in the past" in early.output
+    assert json.loads(planned.output)["disclosure_planned"] == when
+    assert json.loads(planned.output)["status"] == "fixed"
+    assert json.loads(disclosed.output)["disclosure_planned"] is None
     assert schema_errors(json.loads(csaf.output), "csaf") == []
     assert schema_errors(json.loads(osv.output), "osv") == []
     assert json.loads(osv.output)["credits"] == [{"name": "grace_h", "type": "FINDER"}]
@@ -112,8 +115,8 @@ def test_the_affected_range_keeps_the_order_the_team_wrote(aws: Any) -> None:
     assert "affected=>=2.0,<2.4.2" in [event["detail"] for event in timeline]
 
 
-def disclosed_line(output: str) -> str:
-    return next(line for line in output.splitlines() if line.startswith("disclosed_at"))
+def line_of(name: str, output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(name))
 
 
 def test_the_disclosure_date_prints_as_every_other_time_does(aws: Any) -> None:
@@ -124,8 +127,8 @@ def test_the_disclosure_date_prints_as_every_other_time_does(aws: Any) -> None:
     cet = vdp("reports", "disclose", in_cet, "--date", TOMORROW_CET.isoformat())
     moved = vdp("reports", "status", by_status, "disclosed")
 
-    assert disclosed_line(utc.output).split()[1] == tomorrow
-    assert disclosed_line(cet.output).split()[1] == TOMORROW_CET.isoformat()
+    assert line_of("planned", utc.output).split()[1] == tomorrow
+    assert line_of("planned", cet.output).split()[1] == TOMORROW_CET.isoformat()
     stored = json.loads(vdp("reports", "advisory", by_status, "--json").output)
     created = json.loads(vdp("reports", "list", "--json").output)[0]["created_at"]
     assert stored["disclosed_at"].endswith("Z") and created.endswith("Z")

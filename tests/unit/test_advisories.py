@@ -3,13 +3,14 @@ against in-memory fakes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.usecases.reporter.intake import submit_report
-from chalicelib.usecases.team import credits
+from chalicelib.usecases.team import credits, embargo
 from chalicelib.usecases.team.advisories import disclose, set_advisory
 from chalicelib.usecases.team.exports import export
 from tests.builders import (
@@ -28,9 +29,10 @@ def test_disclosure_needs_an_explicit_time_zone_and_keeps_it() -> None:
     with pytest.raises(ValidationFailed, match="time zone"):
         disclose(ports, "alice", report_id, datetime(2026, 12, 1, 10, 0))
     record = disclose(ports, "alice", report_id, datetime(2026, 12, 1, 10, 0, tzinfo=CEST))
+    embargo.publish_due(replace(ports, clock=lambda: datetime(2026, 12, 2, tzinfo=UTC)))
 
     stored = ports.reports.records[report_id]
-    assert record.status == stored.status == "disclosed"
+    assert (record.status, stored.status) == ("fixed", "disclosed")  # planned, then published
     assert stored.disclosed_at == datetime(2026, 12, 1, 10, 0, tzinfo=CEST)
     assert stored.disclosed_at.utcoffset() == timedelta(hours=2)
     assert [e.status for e in ports.reports.events(report_id) if e.kind == "status"][-1] == (
@@ -110,7 +112,7 @@ def test_a_disclosure_cannot_predate_the_report() -> None:
     ports = fake_ports()
     report_id = fixed_report(ports, ADVISORY_REPORT)
 
-    with pytest.raises(ValidationFailed, match="date is before the report was received"):
+    with pytest.raises(ValidationFailed, match="date is in the past"):
         disclose(ports, "alice", report_id, datetime(2026, 11, 1, tzinfo=UTC))
 
     assert ports.reports.records[report_id].status == "fixed"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from chalicelib.usecases.ports import Ports
-from chalicelib.usecases.team import credits
+from chalicelib.usecases.team import credits, embargo
 from chalicelib.usecases.team.advisories import disclose, set_advisory
 from chalicelib.usecases.team.exports import export
 from tests.advisory_schemas import schema_errors
@@ -30,7 +31,8 @@ def advisory_ready(fields: dict[str, Any], *, publish: bool) -> tuple[Ports, str
     set_advisory(ports, "alice", report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2")
     if publish:
         credits.publish(ports, report_id, "alice")
-    disclose(ports, "alice", report_id, datetime(2026, 12, 1, 10, 0, tzinfo=CEST))
+    disclose(ports, "alice", report_id, datetime(2026, 12, 1, 10, 0, tzinfo=CEST))  # planned
+    embargo.publish_due(replace(ports, clock=lambda: datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
     return ports, report_id
 
 

@@ -1,9 +1,8 @@
-"""`vdp reports credit|advisory|disclose|export`, `vdp credits`, `vdp purge`."""
+"""`vdp reports credit|advisory|export`, `vdp credits`, `vdp purge`."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,6 @@ import click
 
 from vdp.cli.base import JSON_OPTION, REPORT_ID, CliState, main, reports, run_safely
 from vdp.cli.output import echo_safe, iso_time, one_line
-
-
-def _when(text: str | None) -> datetime | None:
-    """ISO 8601 with an offset or Z (None: now); a naive time is refused by `disclose`,
-    in the same one-line style as a text that is no date at all."""
-    from chalicelib.domain.errors import FieldProblem, ValidationFailed
-
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        problem = "date must be ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00+01:00 or ...Z"
-        raise ValidationFailed([FieldProblem("date", problem)], problem) from None
 
 
 @reports.command("credit")
@@ -111,23 +96,6 @@ def advisory_command(
             affected=affected,
             fixed_in=fixed_in,
         )
-        _emit_record(record, as_json)
-
-    run_safely(action)
-
-
-@reports.command("disclose")
-@REPORT_ID
-@click.option("--date", "date_text", help="ISO 8601 with offset or Z (default: now, UTC).")
-@JSON_OPTION
-@click.pass_obj
-def disclose_command(state: CliState, report_id: str, date_text: str | None, as_json: bool) -> None:
-    """fixed -> disclosed, with the disclosure date and time zone."""
-    from chalicelib.usecases.team.advisories import disclose
-
-    def action() -> None:
-        when = _when(date_text)
-        record = disclose(state.ports(), state.actor(), report_id, when)
         _emit_record(record, as_json)
 
     run_safely(action)

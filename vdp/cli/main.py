@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from vdp.cli import advisories, policy, reports, subscriptions, team
+from vdp.cli import advisories, embargo, policy, reports, subscriptions, team
 from vdp.cli.base import main
 
 # Each module registers its commands on the groups in base.py when it is imported.
-COMMANDS = (advisories, policy, reports, subscriptions, team)
+COMMANDS = (advisories, embargo, policy, reports, subscriptions, team)
 
 __all__ = ["COMMANDS", "main"]

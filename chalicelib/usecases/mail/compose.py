@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from chalicelib.domain import language
+from chalicelib.domain import embargo, language
 from chalicelib.domain.language import N_, _, long_date
 from chalicelib.domain.lifecycle import TERMINAL
 from chalicelib.domain.openpgp import is_message
@@ -18,15 +18,18 @@ from chalicelib.usecases.mail import news
 from chalicelib.usecases.ports import Ports
 
 RECEIVED, STATUS, REPLY = "received", "status", "reply"
+# An embargo planned or moved: its news names the date, so no promise line repeats it.
+_DATED = (embargo.SCHEDULED, embargo.MOVED)
 
 
 @dataclass(frozen=True)
 class Update:
     """One reporter-facing event, as the mail describes it."""
 
-    kind: str  # RECEIVED, STATUS or REPLY
+    kind: str  # RECEIVED, STATUS, REPLY or an embargo's change (domain/embargo.py)
     status: str | None = None
     reply_text: str | None = None  # only ever shown inside an encrypted mail
+    planned: date | None = None  # an embargo's date (the one cancelled, for a cancellation)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def letter(
 ) -> Letter:
     """The mail's subject and text; `private`: it will be encrypted to the reporter."""
     subject, happened = _news(update)
-    lines = [_(happened), ""]
+    lines = [_(happened, date=long_date(update.planned)) if update.planned else _(happened), ""]
     if private and update.kind == REPLY and update.reply_text:
         lines += _reply_lines(update.reply_text)
     promise = next_promise(record, update)
@@ -109,8 +112,10 @@ def next_promise(record: ReportRecord, update: Update) -> str | None:
     status = update.status or record.status
     if update.kind == RECEIVED or status == "received":
         return acknowledge_promise(record.acknowledge_by)
-    if status in TERMINAL or status == "disclosed":
+    if status in TERMINAL or status == "disclosed" or update.kind in _DATED:
         return None
+    if planned := embargo.planned(record):
+        return _by(N_("We plan to disclose it on {date}."), planned.date())
     if status == "acknowledged":
         return _by(N_("We will triage it by {date}."), record.triage_by)
     disclose = _by(N_("We plan to disclose it by {date}."), record.disclose_by)
@@ -134,4 +139,6 @@ def _news(update: Update) -> tuple[str, str]:
         return news.RECEIVED
     if update.kind == REPLY:
         return news.REPLIED
+    if update.kind in news.EMBARGO_NEWS:
+        return news.EMBARGO_NEWS[update.kind]
     return news.STATUS_NEWS.get(update.status or "", news.CHANGED)

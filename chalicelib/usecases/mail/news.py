@@ -1,5 +1,5 @@
 """What happened to a report, as a mail's subject and first line say it (N_() texts, each
-translated with `_()` where a mail is written)."""
+translated with `_()` where a mail is written; `{date}` is filled in there)."""
 
 from __future__ import annotations
 
@@ -66,5 +66,20 @@ STATUS_NEWS = {
     "withdrawn": (
         N_("Your report was withdrawn"),
         N_("Your report was closed as withdrawn."),
+    ),
+}
+# An embargo's changes, by event kind: (subject, what happened); {date} is the embargo's.
+EMBARGO_NEWS = {
+    "embargo_scheduled": (
+        N_("A disclosure date was set for your report"),
+        N_("The security team plans to disclose the issue you reported on {date}."),
+    ),
+    "embargo_moved": (
+        N_("The planned disclosure date changed"),
+        N_("The security team moved the planned disclosure of the issue you reported to {date}."),
+    ),
+    "embargo_cancelled": (
+        N_("The planned disclosure was cancelled"),
+        N_("The security team cancelled the disclosure planned for {date}."),
     ),
 }

@@ -1,6 +1,7 @@
 """Mail to reporters, sent from the outbox (the table's stream): a reporter who left an
 address and agreed hears when their report is received, acknowledged, answered, moved
-to another public status, or disclosed, in the language the report was written in.
+to another public status, given a disclosure date (planned, moved or cancelled), or
+disclosed, in the language the report was written in.
 
 A mail is claimed by its event id before it is sent, so a retried record never mails
 twice; a send that fails gives the claim back and the stream retries it. Addresses that
@@ -16,6 +17,7 @@ from typing import Any
 from chalicelib.domain import language
 from chalicelib.domain.records import Inserted, ReportEvent, ReportRecord
 from chalicelib.usecases import parts
+from chalicelib.usecases.mail import news
 from chalicelib.usecases.mail.compose import (
     RECEIVED,
     REPLY,
@@ -63,11 +65,13 @@ def mail_reporter(inserted: Inserted, ports: Ports) -> bool:
 
 
 def _update_of(inserted: Inserted) -> Update | None:
-    """The reporter-facing update an item stands for: received, a public status change or
-    a reply; None for anything else."""
+    """The reporter-facing update an item stands for: received, a public status change, a
+    reply or an embargo's change; None for anything else."""
     event = inserted.event
     if event is None:
         return Update(RECEIVED)
+    if event.public and event.kind in news.EMBARGO_NEWS:
+        return Update(event.kind, planned=event.planned.date() if event.planned else None)
     if not event.public or event.kind not in (STATUS, REPLY):
         return None
     return Update(event.kind, status=event.status if event.kind == STATUS else None)

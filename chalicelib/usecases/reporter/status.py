@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain import sla
+from chalicelib.domain import embargo, sla
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.models import FollowUp
 from chalicelib.domain.receipts import normalized_report_id
@@ -47,18 +48,26 @@ def reporter_status(
         created_at=record.created_at,
         acknowledge_by=record.acknowledge_by,
         next_promise=next_promise(record, ports),
+        disclosure_planned=_planned_day(record),
         history=history,
     )
 
 
 def next_promise(record: ReportRecord, ports: Ports) -> NextPromise | None:
     """The first of the policy's public promises whose clock still runs for this status
-    (a kept promise gives way to the next one)."""
+    (a kept promise gives way to the next one); a planned disclosure dates the last one."""
+    if planned := embargo.planned(record):
+        return NextPromise(promise="disclose", by=planned.date())
     running = sla.running(sla.with_due_dates(record, ports.policy))
     for promise in (sla.ACKNOWLEDGE, sla.TRIAGE, sla.FIX, sla.DISCLOSE):
         if promise in running:
             return NextPromise(promise=promise, by=running[promise])
     return None
+
+
+def _planned_day(record: ReportRecord) -> date | None:
+    planned = embargo.planned(record)
+    return planned.date() if planned else None
 
 
 def _public(event: ReportEvent, report_id: str, receipt: str, ports: Ports) -> HistoryEntry | None:

@@ -18,7 +18,8 @@ from packaging.version import InvalidVersion, Version
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
 from chalicelib.domain.records import ReportEvent, ReportRecord
 from chalicelib.usecases.ports import Ports
-from chalicelib.usecases.team.triage import change_status, get_report
+from chalicelib.usecases.team import embargo
+from chalicelib.usecases.team.triage import get_report
 
 _CWE_ID = re.compile(r"^CWE-[1-9]\d{0,5}$")
 _CVE_ID = re.compile(r"^CVE-\d{4}-\d{4,}$")
@@ -136,21 +137,14 @@ def disclose(
     note: str | None = None,
     reply: str | None = None,
 ) -> ReportRecord:
-    """fixed -> disclosed through the lifecycle, on a date with its explicit offset, or
-    now when none is given (a planned date may lie ahead; none may come before the report
-    was received). Every way to disclose a report comes here: one rule for the date."""
-    when = ports.clock() if when is None else when
-    if when.tzinfo is None or when.utcoffset() is None:
-        _refuse_date("needs a time zone: an offset such as +01:00, or Z for UTC")
-    if when < get_report(ports, report_id).created_at:
-        _refuse_date("is before the report was received")
-    return change_status(
-        ports, actor, report_id, "disclosed", note=note, reply=reply, disclosed_at=when
-    )
-
-
-def _refuse_date(problem: str) -> NoReturn:
-    raise ValidationFailed([FieldProblem("date", problem)], f"date {problem}")
+    """fixed -> disclosed now (no date), or, with a date ahead (its offset explicit, within
+    a year), an embargo: the disclosure planned, which the hourly publisher makes then.
+    A date in the past is refused. Every way to disclose a report comes here."""
+    if when is None:
+        return embargo.publish(ports, actor, report_id, ports.clock(), note=note, reply=reply)
+    if note is not None or reply is not None:
+        _refuse("date", "goes without --note and --reply: they go with a disclosure now")
+    return embargo.plan(ports, actor, report_id, when)
 
 
 def version_range(record: ReportRecord) -> AffectedVersions:
