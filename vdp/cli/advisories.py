@@ -72,6 +72,18 @@ def credits_command(state: CliState, fmt: str, rebuild: bool) -> None:
 @click.option("--cwe-name", help="The CWE's name (built in for common CWEs).")
 @click.option("--affected", help="Affected versions (PEP 440), e.g. '>=2.0,<2.4.2'.")
 @click.option("--fixed-in", help="First fixed version, e.g. 2.4.2.")
+@click.option(
+    "--cve", "cves", multiple=True, metavar="CVE-ID", help="CVE id; repeat for more (replaces)."
+)
+@click.option("--no-cve", is_flag=True, help="Clear the recorded CVE ids.")
+@click.option(
+    "--alias",
+    "aliases",
+    multiple=True,
+    metavar="ID",
+    help="Another database's id, e.g. GHSA-xxxx-xxxx-xxxx; repeat for more (replaces).",
+)
+@click.option("--no-alias", is_flag=True, help="Clear the recorded aliases.")
 @JSON_OPTION
 @click.pass_obj
 def advisory_command(
@@ -81,10 +93,17 @@ def advisory_command(
     cwe_name: str | None,
     affected: str | None,
     fixed_in: str | None,
+    cves: tuple[str, ...],
+    no_cve: bool,
+    aliases: tuple[str, ...],
+    no_alias: bool,
     as_json: bool,
 ) -> None:
-    """Set the advisory's public facts: CWE, affected range, fixed version (none: show them)."""
+    """Set the advisory's public facts: CWE, affected range, fixed version, CVE ids and
+    other databases' ids (none: show them)."""
     from chalicelib.usecases.team.advisories import set_advisory
+
+    cve_ids, alias_ids = _id_list(cves, no_cve, "cve"), _id_list(aliases, no_alias, "alias")
 
     def action() -> None:
         record = set_advisory(
@@ -95,10 +114,19 @@ def advisory_command(
             cwe_name=cwe_name,
             affected=affected,
             fixed_in=fixed_in,
+            cve_ids=cve_ids,
+            aliases=alias_ids,
         )
         _emit_record(record, as_json)
 
     run_safely(action)
+
+
+def _id_list(given: tuple[str, ...], clear: bool, option: str) -> list[str] | None:
+    """--X values replace the recorded ids, --no-X clears them, neither keeps them."""
+    if given and clear:
+        raise click.UsageError(f"--{option} and --no-{option} exclude each other")
+    return [] if clear else (list(given) or None)
 
 
 def _emit_record(record: Any, as_json: bool) -> None:
@@ -107,8 +135,9 @@ def _emit_record(record: Any, as_json: bool) -> None:
         echo_safe(json.dumps(record.model_dump(mode="json", exclude={"receipt_hash"}), indent=2))
         return
     echo_safe(f"{'report_id':<14}{record.report_id} [{record.status}]")
-    for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector"):
-        echo_safe(f"{name:<14}{getattr(record, name) or '-'}")
+    for name in ("cwe", "cwe_name", "affected", "fixed_in", "cvss_vector", "cve_ids", "aliases"):
+        value = getattr(record, name)
+        echo_safe(f"{name:<14}{(' '.join(value) if isinstance(value, list) else value) or '-'}")
     echo_safe(f"{'disclosed_at':<14}{iso_time(record.disclosed_at)}")
 
 
@@ -116,7 +145,6 @@ def _emit_record(record: Any, as_json: bool) -> None:
 @REPORT_ID
 @click.option("--format", "fmt", type=click.Choice(["csaf", "osv"]), required=True)
 @click.option("--title", help="Advisory title (default: CWE name and product).")
-@click.option("--ecosystem", default="", help="OSV ecosystem (default: the organisation).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def export_command(
@@ -124,14 +152,14 @@ def export_command(
     report_id: str,
     fmt: str,
     title: str | None,
-    ecosystem: str,
     output: Path | None,
 ) -> None:
-    """The advisory as CSAF 2.0 or OSV JSON (a draft until disclosed)."""
+    """The advisory as CSAF 2.0 or OSV JSON (a draft until disclosed); OSV takes the
+    product's package and the id prefix from the policy."""
     from chalicelib.usecases.team.exports import export
 
     def action() -> None:
-        document = export(state.ports(), report_id, fmt, title=title, ecosystem=ecosystem)
+        document = export(state.ports(), report_id, fmt, title=title)
         # UTF-8 in a file; escaped on a terminal, where control characters would be dropped.
         text = json.dumps(document, indent=2, ensure_ascii=output is None) + "\n"
         if output:
