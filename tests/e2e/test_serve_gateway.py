@@ -191,11 +191,21 @@ def test_a_body_framed_in_any_other_way_is_one_400_and_the_connection_closes(
         (b"GET /reports/a <b>x</b> HTTP/1.1\r\nHost: x\r\n", 400),  # a space in the path
         (b"GET /health HTTP/1.1\r\nX-Big: " + b"<b>" * 25_000 + b"\r\n", 431),
         (b"GET /health HTTP/1.1\r\n" + b"X-<b>: 1\r\n" * 101, 431),
+        # 40 lines of 2 KB: each within http.server's limit, together past the head's 64 KB
+        (b"GET /health HTTP/1.1\r\n" + (b"X-<b>: " + b"a" * 2000 + b"\r\n") * 40, 431),
         (b"GET /<b>" + b"a" * 70_000 + b" HTTP/1.1\r\n", 414),
         (b"GET /health HTTP/2.0\r\n", 505),
         (b"POST /<b>\r\n", 400),  # an HTTP/0.9 line: answered with a status line all the same
     ],
-    ids=["request line", "long header", "many headers", "long path", "version", "HTTP/0.9"],
+    ids=[
+        "request line",
+        "long header",
+        "many headers",
+        "header section",
+        "long path",
+        "version",
+        "HTTP/0.9",
+    ],
 )
 def test_requests_http_server_cannot_parse_get_our_answer_without_a_quote(
     stack: Stack, request_head: bytes, status: int

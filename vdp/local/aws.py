@@ -68,20 +68,13 @@ class EmbeddedAws:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from vdp.local.moto_http import QuietMotoHandler, QuietMotoServer
 
         moto = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server(
-            self.host,
-            self.port,
-            self._gated(moto),
-            threaded=True,
-            request_handler=MotoRequestHandler,
+        self._server = QuietMotoServer(
+            self.host, self.port, self._gated(moto), handler=QuietMotoHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

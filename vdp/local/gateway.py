@@ -24,6 +24,8 @@ from chalice.local import (
 from chalicelib.domain.errors import NotFound, PayloadTooLarge, Undelimited, VdpError
 from chalicelib.web import requests, responses
 from vdp.local import framing as local_framing
+from vdp.local.heads import HeadLimits
+from vdp.local.quiet import QuietHandler, QuietServer
 
 # API Gateway's DEFAULT_4XX answer (infra/resources.json), for requests it cannot parse.
 GATEWAY_REFUSAL = {"error": {"code": "bad_request", "message": "The request was refused."}}
@@ -33,8 +35,9 @@ _DISCARD_SECONDS = 5
 Answer = tuple[int, dict[str, Any], str | bytes | None]
 
 
-class VdpRequestHandler(ChaliceRequestHandler):
-    """chalice local, closer to API Gateway: real source address, size limit, our errors."""
+class VdpRequestHandler(HeadLimits, QuietHandler, ChaliceRequestHandler):
+    """chalice local, closer to API Gateway: real source address, size limit, our errors,
+    a deadline for the request head, and quiet about its clients."""
 
     command: str  # http.server's, set per request (typed here: the base class is untyped)
     request_version: str
@@ -145,9 +148,6 @@ class VdpRequestHandler(ChaliceRequestHandler):
             return self._vdp_handle
         raise AttributeError(name)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
-        pass  # access lines would carry client addresses; requests are logged by the app
-
 
 class _Events(LambdaEventConverter):
     """chalice local's Lambda events, path parameters percent-decoded as API Gateway's are."""
@@ -162,5 +162,5 @@ class _Events(LambdaEventConverter):
         return event
 
 
-class VdpHTTPServer(ThreadedHTTPServer):
+class VdpHTTPServer(QuietServer, ThreadedHTTPServer):
     request_queue_size = 128  # chalice local's default backlog of 5 drops bursts

@@ -93,7 +93,6 @@ def serve(
 def _run(
     ports: Listeners, host: str, echo: Callable[[str], None], keeper: Keeper, fresh: bool
 ) -> None:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     restored, data_line = keeper.restore(fresh)  # before moto serves its first request
     keeper.aws.start()
     named = reachable(host)

@@ -14,6 +14,8 @@ from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
 
 from chalicelib import bootstrap
 from vdp.local.gateway import VdpHTTPServer, VdpRequestHandler
+from vdp.local.heads import HeadLimits
+from vdp.local.quiet import QuietHandler, QuietServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = PROJECT_DIR / "examples" / "policy-site"
@@ -38,7 +40,9 @@ def api_server(host: str, port: int) -> tuple[LocalDevServer, Any]:
 def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
     """The example policy site; `{{VDP_API}}` in its pages becomes the API's origin."""
 
-    class QuietSite(SimpleHTTPRequestHandler):
+    class QuietSite(HeadLimits, QuietHandler, SimpleHTTPRequestHandler):
+        timeout = 60  # seconds a client may leave its connection silent
+
         def send_head(self) -> Any:
             path = Path(self.translate_path(self.path))
             if path.is_dir():
@@ -52,7 +56,8 @@ def site_server(host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
             self.end_headers()
             return io.BytesIO(page)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
+    return SiteServer((host, port), functools.partial(QuietSite, directory=str(SITE_DIR)))
 
-    return ThreadingHTTPServer((host, port), functools.partial(QuietSite, directory=str(SITE_DIR)))
+
+class SiteServer(QuietServer, ThreadingHTTPServer):
+    """The policy site's server, quiet about its clients."""

@@ -20,6 +20,7 @@ from typing import Any
 
 from chalicelib import bootstrap
 from chalicelib.config import Settings
+from vdp.local import quiet
 
 log = logging.getLogger(__name__)
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # what SES accepts; larger mail is refused with a 552
@@ -100,13 +101,16 @@ def start_listener(
     """The SMTP listener, running in its own thread; stop it with `.stop()`."""
     from aiosmtpd.controller import Controller
 
+    quiet.quiet_mail_log()
     controller = Controller(
         InboundHandler(settings, receive, echo),
         hostname=host,
         port=port,
         data_size_limit=MAX_MAIL_BYTES,
         enable_SMTPUTF8=True,
+        ident=quiet.SERVER_NAME,  # aiosmtpd's own greets with its and Python's names
     )
+    controller.loop.set_exception_handler(quiet.loop_failure)  # asyncio's own: a traceback
     controller.start()
     return controller
 
