@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chalicelib.domain.errors import PolicyError
 from chalicelib.domain.lifecycle import TERMINAL
@@ -103,6 +103,26 @@ class Product(_Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     name: str = Field(min_length=1)
     versions: list[VersionRange] = Field(default=[])
+    # The product as OSV names it: an ecosystem of the OSV schema's list (a suffix such as
+    # "Debian:12" allowed) and the package's name there. OSV export needs both.
+    osv_ecosystem: str = ""
+    osv_package: str = ""
+
+    @field_validator("osv_ecosystem")
+    @classmethod
+    def _osv_ecosystem(cls, value: str) -> str:
+        from chalicelib.domain.osv_ecosystems import ecosystem_problem
+
+        problem = ecosystem_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _osv_pair(self) -> Product:
+        if bool(self.osv_ecosystem) != bool(self.osv_package.strip()):
+            raise ValueError("osv_ecosystem and osv_package are given together or not at all")
+        return self
 
 
 class Exclusion(_Section):
@@ -179,6 +199,15 @@ class Mail(_Section):
     default_product: str = "other"
 
 
+class Advisories(_Section):
+    """Publishing advisories: the database prefix OSV assigned to the organisation (OSV ids
+    are <prefix>-<report id>; docs/advisories.md) and the https folder CSAF documents are
+    served from (a document's canonical URL is <csaf_base_url>/<year>/<file>.json)."""
+
+    osv_prefix: str = Field(default="", pattern=r"^([A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*)?$")
+    csaf_base_url: str = Field(default="", pattern=r"^(https://\S+[^/])?$")
+
+
 class Policy(_Section):
     organisation: Organisation
     contacts: Contacts
@@ -196,6 +225,7 @@ class Policy(_Section):
     limits: Limits = Field(default_factory=Limits)
     abuse: Abuse = Field(default_factory=Abuse)
     mail: Mail = Field(default_factory=Mail)
+    advisories: Advisories = Field(default_factory=Advisories)
 
     @field_validator("languages")
     @classmethod

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.policy import Policy
 from chalicelib.usecases.ports import Ports
-from chalicelib.usecases.team import credits, embargo
+from chalicelib.usecases.team import credits
 from chalicelib.usecases.team.advisories import disclose, set_advisory
 from chalicelib.usecases.team.exports import export
 from tests.advisory_schemas import schema_errors
@@ -23,17 +25,34 @@ from tests.builders import (
 from tests.unit.fakes import fake_ports
 
 CEST = timezone(timedelta(hours=2))
+DISCLOSED = datetime(2026, 12, 1, 10, 0, tzinfo=CEST)
+CVES = ["CVE-2026-1234", "CVE-2026-56789"]
+GHSA = "GHSA-4v8m-x2qf-9wrj"
 
 
-def advisory_ready(fields: dict[str, Any], *, publish: bool) -> tuple[Ports, str]:
-    ports = fake_ports()
+def advisory_ready(fields: dict[str, Any], *, publish: bool, **ids: list[str]) -> tuple[Ports, str]:
+    """A report fixed in 2.4.2 (affected from 2.0), disclosed now: on DISCLOSED, in CEST."""
+    ports = fake_ports(now=DISCLOSED)
     report_id = fixed_report(ports, fields)
-    set_advisory(ports, "alice", report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2")
+    set_advisory(ports, "alice", report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2", **ids)
     if publish:
         credits.publish(ports, report_id, "alice")
-    disclose(ports, "alice", report_id, datetime(2026, 12, 1, 10, 0, tzinfo=CEST))  # planned
-    embargo.publish_due(replace(ports, clock=lambda: datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
+    disclose(ports, "alice", report_id)
     return ports, report_id
+
+
+def with_policy(ports: Ports, **changes: Any) -> Ports:
+    """The same ports under the example policy with some sections changed."""
+    return dataclasses.replace(ports, policy=ports.policy.model_copy(update=changes))
+
+
+def without_osv_package(policy: Policy, product_id: str) -> list[Any]:
+    return [
+        product.model_copy(update={"osv_ecosystem": "", "osv_package": ""})
+        if product.id == product_id
+        else product
+        for product in policy.products
+    ]
 
 
 def test_csaf_export_passes_the_csaf_2_0_schema_with_all_facts() -> None:
@@ -55,6 +74,14 @@ def test_csaf_export_passes_the_csaf_2_0_schema_with_all_facts() -> None:
         "fixed": ["example-app-2.4.2"],
     }
     assert "vers:generic/>=2.0|<2.4.2" in json.dumps(document["product_tree"])
+    assert document["document"]["distribution"] == {"tlp": {"label": "WHITE"}}
+    assert document["document"]["references"][0] == {
+        "category": "self",
+        "summary": "This advisory",
+        "url": f"https://www.example.com/.well-known/csaf/white/2026/{report_id.lower()}.json",
+    }
+    assert vulnerability["remediations"][0]["category"] == "vendor_fix"
+    assert "cve" not in vulnerability and "ids" not in vulnerability
 
 
 def test_osv_export_passes_the_osv_schema_with_all_facts() -> None:
@@ -63,6 +90,14 @@ def test_osv_export_passes_the_osv_schema_with_all_facts() -> None:
     document = export(ports, report_id, "osv")
 
     assert schema_errors(document, "osv") == []
+    assert document["id"] == f"EXAMPLE-{report_id}"
+    assert document["schema_version"] == "1.7.5"
+    assert document["affected"][0]["package"] == {
+        "ecosystem": "PyPI",
+        "name": "example-app",
+        "purl": "pkg:pypi/example-app",
+    }
+    assert "aliases" not in document
     assert document["published"] == "2026-12-01T08:00:00Z"
     assert document["affected"][0]["ranges"][0]["events"] == [
         {"introduced": "2.0"},
@@ -100,6 +135,9 @@ def test_exports_before_disclosure_are_drafts_and_still_valid() -> None:
 
     assert schema_errors(csaf, "csaf") == [] and schema_errors(osv, "osv") == []
     assert csaf["document"]["tracking"]["status"] == "draft"
+    assert csaf["document"]["distribution"] == {"tlp": {"label": "AMBER"}}
+    assert [r["category"] for r in csaf["document"]["references"]] == ["external"]
+    assert csaf["vulnerabilities"][0]["remediations"][0]["category"] == "none_available"
     assert "published" not in osv and osv["affected"][0]["ranges"][0]["events"] == [
         {"introduced": "0"}
     ]
@@ -126,3 +164,75 @@ def test_a_cvss_4_vector_goes_to_osv_and_csaf_stays_valid_without_it() -> None:
     assert schema_errors(osv, "osv") == [] and osv["severity"] == [
         {"type": "CVSS_V4", "score": vector}
     ]
+
+
+def test_cve_ids_and_an_alias_reach_both_formats_one_csaf_item_per_cve() -> None:
+    ports, report_id = advisory_ready(ADVISORY_REPORT, publish=False, cve_ids=CVES, aliases=[GHSA])
+
+    csaf = export(ports, report_id, "csaf")
+    osv = export(ports, report_id, "osv")
+
+    assert schema_errors(csaf, "csaf") == [] and schema_errors(osv, "osv") == []
+    items = csaf["vulnerabilities"]
+    assert [item["cve"] for item in items] == CVES
+    for item in items:
+        assert item["ids"] == [{"system_name": "GitHub Security Advisory", "text": GHSA}]
+        assert item["product_status"] == items[0]["product_status"]
+    assert osv["aliases"] == [*CVES, GHSA]
+    assert "CVE-2026-1234" not in json.dumps(csaf["product_tree"])
+
+
+def test_the_published_osv_schema_refuses_only_the_id_of_an_unassigned_prefix() -> None:
+    ports, report_id = advisory_ready(ADVISORY_REPORT, publish=True, cve_ids=CVES[:1])
+
+    osv = export(ports, report_id, "osv")
+
+    errors = schema_errors(osv, "osv", osv_prefixes=())
+    assert len(errors) == 1 and errors[0].startswith(f"id: 'EXAMPLE-{report_id}' does not match")
+    assert schema_errors({**osv, "id": f"GHSA-{report_id}"}, "osv", osv_prefixes=()) == []
+
+
+def test_an_osv_ecosystem_outside_the_schemas_list_fails_the_schema() -> None:
+    ports, report_id = advisory_ready(ADVISORY_REPORT, publish=False)
+    osv = export(ports, report_id, "osv")
+    osv["affected"][0]["package"]["ecosystem"] = "Example Corp"
+
+    assert [e.split(":")[0] for e in schema_errors(osv, "osv")] == ["affected/0/package/ecosystem"]
+
+
+def test_a_product_without_an_osv_package_is_refused_for_osv_in_one_line() -> None:
+    ports, report_id = advisory_ready(ADVISORY_REPORT, publish=False)
+    bare = with_policy(ports, products=without_osv_package(ports.policy, "example-app"))
+
+    with pytest.raises(ValidationFailed) as refused:
+        export(bare, report_id, "osv")
+    csaf = export(bare, report_id, "csaf")
+
+    assert refused.value.message == (
+        "product 'example-app' names no OSV package: give it osv_ecosystem and osv_package "
+        "in policy.toml (CSAF export needs neither)"
+    )
+    assert schema_errors(csaf, "csaf") == []
+    assert "purl" not in json.dumps(csaf) and "cpe:2.3:a:example_corp:example-app:" in json.dumps(
+        csaf
+    )
+
+
+def test_osv_export_needs_the_organisations_prefix() -> None:
+    ports, report_id = advisory_ready(ADVISORY_REPORT, publish=False)
+    unset = with_policy(
+        ports, advisories=ports.policy.advisories.model_copy(update={"osv_prefix": ""})
+    )
+
+    with pytest.raises(ValidationFailed, match=r"set \[advisories\] osv_prefix in policy.toml"):
+        export(unset, report_id, "osv")
+
+
+def test_a_report_on_another_product_gets_csaf_but_no_osv() -> None:
+    ports, report_id = advisory_ready({**ADVISORY_REPORT, "product": "other"}, publish=False)
+
+    csaf = export(ports, report_id, "csaf")
+
+    assert schema_errors(csaf, "csaf") == []
+    with pytest.raises(ValidationFailed, match="product 'other' names no OSV package"):
+        export(ports, report_id, "osv")
