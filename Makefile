@@ -19,7 +19,7 @@ serve: $(STAMP) catalogs
 	$(BIN)/vdp serve
 
 ## test: every test CI runs (pytest's "no tests" exit code 5 fails the target too)
-test: $(STAMP) catalogs browsers
+test: $(STAMP) catalogs browsers node-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## catalogs: compile the reporter's languages (chalicelib/locales/*/messages.po -> .mo)
@@ -36,6 +36,14 @@ messages: $(STAMP)
 	  -o $(LOCALES)/messages.pot --project vdp chalicelib
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 	  -i $(LOCALES)/messages.pot -d $(LOCALES)
+
+## node-packages: the npm packages package-lock.json pins (BSI's CSAF validator for the
+## export tests), installed into node_modules/ when the lock file changed since the last install
+.PHONY: node-packages
+node-packages: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 ## browsers: Debian's chromium for the browser tests (Playwright drives it; it downloads nothing)
 .PHONY: browsers
