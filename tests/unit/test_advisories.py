@@ -116,3 +116,69 @@ def test_a_disclosure_cannot_predate_the_report() -> None:
         disclose(ports, "alice", report_id, datetime(2026, 11, 1, tzinfo=UTC))
 
     assert ports.reports.records[report_id].status == "fixed"
+
+
+@pytest.mark.parametrize(
+    ("ids", "field", "problem"),
+    [
+        ({"cve_ids": ["CVE-26-1234"]}, "cve", "'CVE-26-1234' is no CVE id"),
+        ({"cve_ids": ["CVE-2026-123"]}, "cve", "'CVE-2026-123' is no CVE id"),
+        ({"cve_ids": ["GHSA-4v8m-x2qf-9wrj"]}, "cve", "is no CVE id"),
+        (
+            {"aliases": ["cve-2026-1234"]},
+            "alias",
+            "'cve-2026-1234' is a CVE id: give it with --cve",
+        ),
+        ({"aliases": ["GHSA"]}, "alias", "'GHSA' is no advisory id such as GHSA-xxxx-xxxx-xxxx"),
+        ({"aliases": ["GHSA 4v8m"]}, "alias", "is no advisory id"),
+        ({"aliases": ["GHSA-" + "x" * 60]}, "alias", "is no advisory id"),
+    ],
+)
+def test_cve_ids_and_aliases_are_checked_and_nothing_is_saved_when_one_is_wrong(
+    ids: dict[str, list[str]], field: str, problem: str
+) -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, ADVISORY_REPORT)
+    good = {"cve_ids": ["CVE-2026-1234"], "aliases": ["PYSEC-2026-17"]}
+
+    with pytest.raises(ValidationFailed) as caught:
+        set_advisory(ports, "alice", report_id, **{**good, **ids})
+
+    assert caught.value.fields[0].field == field and problem in caught.value.message
+    stored = ports.reports.records[report_id]
+    assert (stored.cve_ids, stored.aliases) == ([], [])
+
+
+def test_cve_ids_and_aliases_are_recorded_replaced_and_cleared_with_an_event_each() -> None:
+    ports = fake_ports()
+    report_id = fixed_report(ports, ADVISORY_REPORT)
+    ghsa = "GHSA-4v8m-x2qf-9wrj"
+    before = len(ports.reports.events(report_id))
+
+    first = set_advisory(
+        ports,
+        "ann",
+        report_id,
+        cve_ids=[" cve-2026-1234 ", "CVE-2026-56789", "CVE-2026-1234"],
+        aliases=[ghsa, "PYSEC-2026-17", "RHSA-2026:1234"],
+    )
+    replaced = set_advisory(ports, "ann", report_id, cve_ids=["CVE-2026-99999"])
+    cleared = set_advisory(ports, "bob", report_id, aliases=[])
+
+    assert (first.cve_ids, first.aliases) == (
+        ["CVE-2026-1234", "CVE-2026-56789"],
+        [ghsa, "PYSEC-2026-17", "RHSA-2026:1234"],
+    )
+    assert (replaced.cve_ids, replaced.aliases) == (["CVE-2026-99999"], first.aliases)
+    assert ports.reports.records[report_id] == cleared
+    assert (cleared.cve_ids, cleared.aliases) == (["CVE-2026-99999"], [])
+    events = ports.reports.events(report_id)[before:]
+    assert [(e.kind, e.actor, e.detail) for e in events] == [
+        (
+            "advisory",
+            "ann",
+            f"cve_ids=CVE-2026-1234 CVE-2026-56789, aliases={ghsa} PYSEC-2026-17 RHSA-2026:1234",
+        ),
+        ("advisory", "ann", "cve_ids=CVE-2026-99999"),
+        ("advisory", "bob", "aliases=none"),
+    ]
