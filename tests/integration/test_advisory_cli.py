@@ -10,7 +10,7 @@ from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.inbox import show_report
 from chalicelib.usecases.team.triage import change_status
-from tests.advisory_schemas import schema_errors
+from tests.advisory_schemas import bsi_validation, schema_errors
 from tests.builders import ADVISORY_REPORT, ANONYMOUS_ADVISORY_REPORT
 from vdp.cli.main import main
 
@@ -148,3 +148,71 @@ def test_a_date_that_is_no_date_is_one_line_like_a_date_without_a_zone(aws: Any)
     assert naive.output.splitlines() == [
         "Error: date needs a time zone: an offset such as +01:00, or Z for UTC"
     ]
+
+
+GHSA = "GHSA-4v8m-x2qf-9wrj"
+
+
+def test_cve_ids_and_aliases_round_trip_and_reach_both_exports_which_validate(aws: Any) -> None:
+    report_id = fixed(ADVISORY_REPORT)
+    facts = ("--cwe", "CWE-79", "--affected", ">=2.0", "--fixed-in", "2.4.2")
+    ids = ("--cve", "CVE-2026-1234", "--cve", "cve-2026-56789", "--alias", GHSA)
+
+    recorded = vdp("reports", "advisory", report_id, *facts, *ids)
+    stored = json.loads(vdp("reports", "advisory", report_id, "--json").output)
+    disclosed = vdp("reports", "disclose", report_id)
+    csaf = json.loads(vdp("reports", "export", report_id, "--format", "csaf").output)
+    osv = json.loads(vdp("reports", "export", report_id, "--format", "osv").output)
+    cleared = vdp("reports", "advisory", report_id, "--no-cve", "--no-alias", "--json")
+
+    assert recorded.exit_code == 0 and disclosed.exit_code == 0, recorded.output + disclosed.output
+    lines = recorded.output.splitlines()
+    assert "cve_ids       CVE-2026-1234 CVE-2026-56789" in lines
+    assert f"aliases       {GHSA}" in lines
+    assert (stored["cve_ids"], stored["aliases"]) == (["CVE-2026-1234", "CVE-2026-56789"], [GHSA])
+    assert schema_errors(csaf, "csaf") == [] and schema_errors(osv, "osv") == []
+    (checked,) = bsi_validation([csaf])
+    assert checked["isValid"] and not [f for f in checked["findings"] if f["group"] == "optional"]
+    assert [item["cve"] for item in csaf["vulnerabilities"]] == stored["cve_ids"]
+    assert len(csaf["product_tree"]["branches"][0]["branches"][0]["branches"]) == 2
+    assert osv["id"] == f"EXAMPLE-{report_id}"
+    assert osv["aliases"] == ["CVE-2026-1234", "CVE-2026-56789", GHSA]
+    assert osv["affected"][0]["package"]["ecosystem"] == "PyPI"
+    assert (json.loads(cleared.output)["cve_ids"], json.loads(cleared.output)["aliases"]) == (
+        [],
+        [],
+    )
+
+
+def test_a_wrong_id_is_one_line_and_an_id_with_its_clearing_option_a_usage_error(aws: Any) -> None:
+    report_id = fixed(ADVISORY_REPORT)
+
+    wrong = vdp("reports", "advisory", report_id, "--cve", "CVE-26-1")
+    cve_alias = vdp("reports", "advisory", report_id, "--alias", "CVE-2026-1234")
+    both = vdp("reports", "advisory", report_id, "--cve", "CVE-2026-1234", "--no-cve")
+
+    assert wrong.exit_code == cve_alias.exit_code == 1
+    assert wrong.output.splitlines() == [
+        "Error: cve 'CVE-26-1' is no CVE id: CVE-<year>-<4 or more digits>"
+    ]
+    assert cve_alias.output.splitlines() == [
+        "Error: alias 'CVE-2026-1234' is a CVE id: give it with --cve"
+    ]
+    assert both.exit_code == 2 and "--cve and --no-cve exclude each other" in both.output
+    assert json.loads(vdp("reports", "advisory", report_id, "--json").output)["cve_ids"] == []
+
+
+def test_a_report_on_no_product_of_the_policy_gets_csaf_but_osv_is_refused_in_one_line(
+    aws: Any,
+) -> None:
+    report_id = fixed({**ADVISORY_REPORT, "product": "other"})
+
+    osv = vdp("reports", "export", report_id, "--format", "osv")
+    csaf = vdp("reports", "export", report_id, "--format", "csaf")
+
+    assert osv.exit_code == 1
+    assert osv.output.splitlines() == [
+        "Error: product 'other' names no OSV package: give it osv_ecosystem and osv_package "
+        "in policy.toml (CSAF export needs neither)"
+    ]
+    assert csaf.exit_code == 0 and schema_errors(json.loads(csaf.output), "csaf") == []
