@@ -35,8 +35,7 @@ def osv_product(policy: Policy, record: ReportRecord) -> Product:
 def osv_entry(facts: Facts, product: Product) -> dict[str, Any]:
     record = facts.record
     package = {"ecosystem": product.osv_ecosystem, "name": product.osv_package}
-    if package_url := purl(facts):
-        package["purl"] = package_url
+    package.update({"purl": package_url} if (package_url := purl(facts)) else {})
     entry: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "id": f"{facts.publishing.osv_prefix}-{record.report_id}",
@@ -47,8 +46,8 @@ def osv_entry(facts: Facts, product: Product) -> dict[str, Any]:
             {"package": package, "ranges": [{"type": "ECOSYSTEM", "events": _events(facts)}]}
         ],
     }
-    if record.cve_ids or record.aliases:
-        entry["aliases"] = [*record.cve_ids, *record.aliases]
+    if aliases := [*record.cve_ids, *record.aliases]:
+        entry["aliases"] = aliases
     if record.disclosed_at:
         entry["published"] = utc(record.disclosed_at)
     if record.cvss_vector:
