@@ -300,3 +300,11 @@ def orphan_sweep(event: Any) -> None:
     from chalicelib.usecases.sweeps import orphan_sweep as sweep
 
     sweep(bootstrap.ports())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def publish_embargoes(event: Any) -> None:
+    """Hourly: disclose each fixed report whose planned disclosure date has passed."""
+    from chalicelib.usecases.team.embargo import publish_due
+
+    publish_due(bootstrap.ports())

@@ -46,6 +46,7 @@ def test_the_functions_run_hourly_daily_and_on_the_tables_stream() -> None:
         "purge_expired": "rate(1 day)",
         "sla_sweep": "rate(1 hour)",
         "orphan_sweep": "rate(1 day)",
+        "publish_embargoes": "rate(1 hour)",
     }  # no outbox sweep: the stream delivers every notification
     assert (stream.name, stream.starting_position, stream.batch_size) == (
         "publish_events",

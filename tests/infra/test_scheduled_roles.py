@@ -9,7 +9,7 @@ import pytest
 from tests.builders import ATTACHMENT_PART, KEY, REPORT_PART
 from tests.infra.iam import Template, allows
 
-SCHEDULED = ["SlaSweep", "OrphanSweep", "PurgeExpired"]
+SCHEDULED = ["SlaSweep", "OrphanSweep", "PurgeExpired", "PublishEmbargoes"]
 DELETES_VERSIONS = {"OrphanSweep", "PurgeExpired"}
 
 

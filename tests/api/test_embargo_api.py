@@ -1,0 +1,93 @@
+"""Embargoes over in-process moto: the hourly function (invoked as EventBridge invokes it)
+discloses what is due and nothing else, once; the reporter's JSON view and status page
+show the planned date; the stream tells the team of each change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import bootstrap
+from chalicelib.usecases.reporter.intake import submit_report
+from chalicelib.usecases.team import embargo
+from chalicelib.usecases.team.triage import change_status
+from tests.api.test_notifications_api import team_queue
+from tests.builders import ADVISORY_REPORT, BASE
+from tests.conftest import PROJECT_DIR
+
+
+@pytest.fixture
+def lambdas(aws: Any) -> Iterator[Any]:
+    from app import app
+
+    with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        yield client
+
+
+def fixed() -> tuple[str, str]:
+    """A fixed report in the local table: its id and receipt."""
+    accepted = submit_report(ADVISORY_REPORT, bootstrap.ports(), base_url=BASE)
+    for status in ("acknowledged", "triaged", "accepted", "fixed"):
+        change_status(bootstrap.ports(), "alice", accepted.report_id, status)
+    return accepted.report_id, accepted.receipt
+
+
+def run_hourly(lambdas: Any) -> None:
+    event = lambdas.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    assert lambdas.lambda_.invoke("publish_embargoes", event).payload is None
+
+
+def test_the_hourly_run_discloses_what_is_due_once_and_leaves_the_rest(
+    lambdas, aws, outbox
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    due, _receipt = fixed()
+    ahead, _other = fixed()
+    # Planned yesterday for an hour ago (the clock moved on since), and for tomorrow.
+    yesterday = replace(bootstrap.ports(), clock=lambda: now - timedelta(days=1))
+    embargo.plan(yesterday, "alice", due, now - timedelta(hours=1))
+    embargo.plan(bootstrap.ports(), "alice", ahead, now + timedelta(days=1))
+    outbox.pump()
+    team_queue(aws.team_queue_url)  # what came before the runs
+
+    run_hourly(lambdas)
+    run_hourly(lambdas)  # the next hour, or a retried invocation
+    assert outbox.pump() == []
+
+    published, waiting = bootstrap.ports().reports.get(due), bootstrap.ports().reports.get(ahead)
+    assert published is not None and waiting is not None
+    assert (published.status, published.disclosed_at) == ("disclosed", now - timedelta(hours=1))
+    assert published.disclosure_planned is None
+    assert (waiting.status, waiting.disclosure_planned) == ("fixed", now + timedelta(days=1))
+    notices = [json.loads(json.loads(body)["Message"]) for body in team_queue(aws.team_queue_url)]
+    assert [(n["report_id"], n["event"], n.get("status")) for n in notices] == [
+        (due, "report.status_changed", "disclosed")
+    ]
+
+
+def test_the_reporter_sees_the_planned_date_in_json_and_on_the_page(lambdas, aws) -> None:
+    report_id, receipt = fixed()
+    planned = (datetime.now(UTC) + timedelta(days=20)).replace(microsecond=0)
+    embargo.plan(bootstrap.ports(), "alice", report_id, planned)
+    auth = {"Authorization": f"Bearer {receipt}"}
+
+    view = json.loads(lambdas.http.get(f"/reports/{report_id}", headers=auth).body)
+    page = lambdas.http.post(
+        "/status",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
+        body=urlencode({"report_id": report_id, "receipt": receipt}),
+    ).body.decode()
+
+    day = planned.date().isoformat()
+    assert (view["status"], view["disclosure_planned"]) == ("fixed", day)
+    assert view["next_promise"] == {"promise": "disclose", "by": day}
+    assert f'Planned disclosure</dt><dd id="r-planned"><time datetime="{day}">' in page
