@@ -1,0 +1,98 @@
+"""`vdp reports disclose --date` and `vdp reports embargo` against moto: plan, show, move
+and cancel a disclosure, in lines and as JSON, and one-line refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from click.testing import CliRunner
+
+from chalicelib import bootstrap
+from tests.builders import ADVISORY_REPORT, fixed_report
+from vdp.cli.main import main
+
+CET = timezone(timedelta(hours=1))
+
+
+def vdp(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args))
+
+
+def ahead(days: int) -> str:
+    return (
+        (datetime.now(UTC) + timedelta(days=days))
+        .astimezone(CET)
+        .replace(microsecond=0)
+        .isoformat()
+    )
+
+
+def lines(output: str) -> dict[str, str]:
+    return {line[:14].strip(): line[14:] for line in output.splitlines()}
+
+
+def test_a_disclosure_is_planned_shown_moved_and_cancelled(aws: Any) -> None:
+    report_id = fixed_report(bootstrap.ports(), ADVISORY_REPORT)
+    first, second = ahead(14), ahead(21)
+
+    none = vdp("reports", "embargo", report_id)
+    planned = vdp("reports", "disclose", report_id, "--date", first)
+    shown = vdp("reports", "embargo", report_id, "--json")
+    moved = vdp("reports", "embargo", report_id, "--date", second)
+    cancelled = vdp("reports", "embargo", report_id, "--cancel")
+    again = vdp("reports", "embargo", report_id, "--cancel")
+
+    assert lines(none.output)["planned"] == "-"
+    assert lines(planned.output) == {
+        "report_id": f"{report_id} [fixed]",
+        "planned": first,
+        "disclosed_at": "-",
+    }
+    assert (json.loads(shown.output)["disclosure_planned"], json.loads(shown.output)["status"]) == (
+        first,
+        "fixed",
+    )
+    assert lines(moved.output)["planned"] == second
+    assert lines(cancelled.output)["planned"] == "-"
+    assert again.exit_code == 1
+    assert again.output.splitlines() == [f"Error: {report_id} has no planned disclosure to cancel"]
+    timeline = json.loads(vdp("reports", "timeline", report_id, "--json").output)
+    embargoes = [(e["kind"], e["detail"]) for e in timeline if e["kind"].startswith("embargo")]
+    assert embargoes == [
+        ("embargo_scheduled", first),
+        ("embargo_moved", second),
+        ("embargo_cancelled", second),
+    ]
+
+
+def test_a_past_or_far_date_and_both_options_are_refused_in_one_line(aws: Any) -> None:
+    report_id = fixed_report(bootstrap.ports(), ADVISORY_REPORT)
+
+    past = vdp("reports", "embargo", report_id, "--date", "2026-01-01T09:00:00+01:00")
+    far = vdp("reports", "disclose", report_id, "--date", ahead(400))
+    both = vdp("reports", "embargo", report_id, "--date", ahead(3), "--cancel")
+
+    assert past.exit_code == far.exit_code == 1
+    assert past.output.splitlines() == [
+        "Error: date is in the past: leave --date out to disclose now"
+    ]
+    assert far.output.splitlines() == [
+        "Error: date is more than 365 days ahead: plan a nearer date"
+    ]
+    assert both.exit_code == 2 and "--date and --cancel exclude each other" in both.output
+    assert lines(vdp("reports", "embargo", report_id).output)["planned"] == "-"
+
+
+def test_a_date_held_while_the_fix_is_redone_says_so(aws: Any) -> None:
+    report_id = fixed_report(bootstrap.ports(), ADVISORY_REPORT)
+    when = ahead(14)
+    vdp("reports", "disclose", report_id, "--date", when)
+
+    vdp("reports", "status", report_id, "fixing")
+    held = vdp("reports", "embargo", report_id)
+
+    assert lines(held.output)["planned"] == (
+        f"{when} (held while fixing: published once fixed again)"
+    )
