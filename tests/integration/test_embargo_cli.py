@@ -1,15 +1,18 @@
-"""`vdp reports disclose --date` and `vdp reports embargo` against moto: plan, show, move
-and cancel a disclosure, in lines and as JSON, and one-line refusals."""
+"""`vdp reports disclose --date`, `vdp reports embargo` and `vdp embargoes` against moto:
+plan, show, move and cancel a disclosure, in lines and as JSON, one-line refusals, and
+the list of plans with the due ones published on demand."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from click.testing import CliRunner
 
 from chalicelib import bootstrap
+from chalicelib.usecases.team import embargo
 from tests.builders import ADVISORY_REPORT, fixed_report
 from vdp.cli.main import main
 
@@ -96,3 +99,20 @@ def test_a_date_held_while_the_fix_is_redone_says_so(aws: Any) -> None:
     assert lines(held.output)["planned"] == (
         f"{when} (held while fixing: published once fixed again)"
     )
+
+
+def test_embargoes_lists_the_plans_and_publishes_what_is_due(aws: Any) -> None:
+    later, due = (fixed_report(bootstrap.ports(), ADVISORY_REPORT) for _ in range(2))
+    now = datetime.now(UTC).replace(microsecond=0)
+    vdp("reports", "disclose", later, "--date", ahead(10))
+    yesterday = replace(bootstrap.ports(), clock=lambda: now - timedelta(days=1))
+    embargo.plan(yesterday, "alice", due, now - timedelta(hours=2))  # the date has passed
+
+    listed = vdp("embargoes", "--json")
+    published = vdp("embargoes", "--publish", "--json")
+    again = vdp("embargoes", "--publish")
+
+    assert [row["report_id"] for row in json.loads(listed.output)] == [due, later]
+    assert json.loads(published.output) == [{"report_id": due}]
+    assert again.output.splitlines() == ["nothing was due"]
+    assert [row["report_id"] for row in json.loads(vdp("embargoes", "--json").output)] == [later]

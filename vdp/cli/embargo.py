@@ -1,4 +1,5 @@
-"""`vdp reports disclose` and `vdp reports embargo`: disclose now, or plan the disclosure."""
+"""`vdp reports disclose`, `vdp reports embargo` and `vdp embargoes`: disclose now, or plan
+the disclosure; list what is planned, and publish what is due."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vdp.cli.base import JSON_OPTION, REPORT_ID, CliState, reports, run_safely
-from vdp.cli.output import echo_safe, iso_time
+from vdp.cli.base import JSON_OPTION, REPORT_ID, CliState, main, reports, run_safely
+from vdp.cli.output import echo_safe, emit, iso_time
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import ReportRecord
@@ -72,6 +73,30 @@ def embargo_command(
 
     if cancel and date_text is not None:
         raise click.UsageError("--date and --cancel exclude each other")
+    run_safely(action)
+
+
+@main.command("embargoes")
+@click.option("--publish", is_flag=True, help="Publish the due ones now, as the hourly run does.")
+@JSON_OPTION
+@click.pass_obj
+def embargoes_command(state: CliState, publish: bool, as_json: bool) -> None:
+    """Planned disclosures, soonest first; --publish discloses those whose date has passed
+    (the ids it disclosed)."""
+    from chalicelib.usecases.team import embargo
+
+    def action() -> None:
+        ports = state.ports()
+        if publish:
+            published = [{"report_id": report_id} for report_id in embargo.publish_due(ports)]
+            emit(published, as_json, ["report_id"], "nothing was due")
+            return
+        rows = [
+            {"report_id": record.report_id, "planned": iso_time(record.disclosure_planned)}
+            for record in embargo.planned(ports)
+        ]
+        emit(rows, as_json, ["report_id", "planned"], "no planned disclosures")
+
     run_safely(action)
 
 

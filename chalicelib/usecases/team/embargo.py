@@ -87,6 +87,12 @@ def _drop_plan(ports: Ports, disclosed: ReportRecord) -> ReportRecord:
     return after
 
 
+def planned(ports: Ports) -> list[ReportRecord]:
+    """The fixed reports with a planned disclosure, soonest first."""
+    found = [r for r in ports.reports.by_status(embargo.EMBARGOED) if r.disclosure_planned]
+    return sorted(found, key=lambda record: (record.disclosure_planned, record.report_id))
+
+
 def publish_due(ports: Ports) -> list[str]:
     """Disclose every fixed report whose planned date has passed; the ids this run
     disclosed (one that another run or the team changed first is left alone)."""
