@@ -204,7 +204,11 @@ class Advisories(_Section):
     are <prefix>-<report id>; docs/advisories.md) and the https folder CSAF documents are
     served from (a document's canonical URL is <csaf_base_url>/<year>/<file>.json)."""
 
-    osv_prefix: str = Field(default="", pattern=r"^([A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*)?$")
+    # An assigned prefix (letters, digits, dashes), or x_<name>: the schema's own mark of
+    # a local database, whose ids OSV.dev does not aggregate.
+    osv_prefix: str = Field(
+        default="", pattern=r"^(x_[A-Za-z0-9_-]+|[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*)?$"
+    )
     csaf_base_url: str = Field(default="", pattern=r"^(https://\S+[^/])?$")
 
 

@@ -175,7 +175,7 @@ def test_cve_ids_and_aliases_round_trip_and_reach_both_exports_which_validate(aw
     assert checked["isValid"] and not [f for f in checked["findings"] if f["group"] == "optional"]
     assert [item["cve"] for item in csaf["vulnerabilities"]] == stored["cve_ids"]
     assert len(csaf["product_tree"]["branches"][0]["branches"][0]["branches"]) == 2
-    assert osv["id"] == f"EXAMPLE-{report_id}"
+    assert osv["id"] == f"x_EXAMPLE-{report_id}"
     assert osv["aliases"] == ["CVE-2026-1234", "CVE-2026-56789", GHSA]
     assert osv["affected"][0]["package"]["ecosystem"] == "PyPI"
     assert (json.loads(cleared.output)["cve_ids"], json.loads(cleared.output)["aliases"]) == (

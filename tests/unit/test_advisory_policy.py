@@ -30,7 +30,7 @@ def test_the_example_policy_names_an_osv_package_for_every_product() -> None:
         ("npm", "example-api"),
     ]
     assert all(p.osv_ecosystem in ECOSYSTEMS for p in policy.products)
-    assert policy.advisories.osv_prefix == "EXAMPLE"
+    assert policy.advisories.osv_prefix == "x_EXAMPLE"
 
 
 @pytest.mark.parametrize(
@@ -78,8 +78,8 @@ def test_a_product_without_an_osv_package_still_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
-        ('osv_prefix = "EXAMPLE"', 'osv_prefix = "EXAMPLE-"', "advisories.osv_prefix"),
-        ('osv_prefix = "EXAMPLE"', 'osv_prefix = "EX AMPLE"', "advisories.osv_prefix"),
+        ('osv_prefix = "x_EXAMPLE"', 'osv_prefix = "EXAMPLE-"', "advisories.osv_prefix"),
+        ('osv_prefix = "x_EXAMPLE"', 'osv_prefix = "EX AMPLE"', "advisories.osv_prefix"),
         ('csaf_base_url = "https://', 'csaf_base_url = "http://', "advisories.csaf_base_url"),
         ('csaf/white"', 'csaf/white/"', "advisories.csaf_base_url"),
     ],

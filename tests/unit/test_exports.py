@@ -90,7 +90,7 @@ def test_osv_export_passes_the_osv_schema_with_all_facts() -> None:
     document = export(ports, report_id, "osv")
 
     assert schema_errors(document, "osv") == []
-    assert document["id"] == f"EXAMPLE-{report_id}"
+    assert document["id"] == f"x_EXAMPLE-{report_id}"
     assert document["schema_version"] == "1.7.5"
     assert document["affected"][0]["package"] == {
         "ecosystem": "PyPI",
@@ -182,14 +182,16 @@ def test_cve_ids_and_an_alias_reach_both_formats_one_csaf_item_per_cve() -> None
     assert "CVE-2026-1234" not in json.dumps(csaf["product_tree"])
 
 
-def test_the_published_osv_schema_refuses_only_the_id_of_an_unassigned_prefix() -> None:
+def test_the_published_osv_schema_takes_a_local_prefix_and_refuses_an_unassigned_one() -> None:
     ports, report_id = advisory_ready(ADVISORY_REPORT, publish=True, cve_ids=CVES[:1])
 
     osv = export(ports, report_id, "osv")
+    unassigned = {**osv, "id": f"EXAMPLE-{report_id}"}
 
-    errors = schema_errors(osv, "osv", osv_prefixes=())
+    assert osv["id"] == f"x_EXAMPLE-{report_id}" and schema_errors(osv, "osv") == []
+    errors = schema_errors(unassigned, "osv")
     assert len(errors) == 1 and errors[0].startswith(f"id: 'EXAMPLE-{report_id}' does not match")
-    assert schema_errors({**osv, "id": f"GHSA-{report_id}"}, "osv", osv_prefixes=()) == []
+    assert schema_errors(unassigned, "osv", osv_prefixes=("EXAMPLE",)) == []
 
 
 def test_an_osv_ecosystem_outside_the_schemas_list_fails_the_schema() -> None:
