@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.crypto import SealedBlobError
+from chalicelib.domain.errors import Tampered
 from chalicelib.domain.records import ReportEvent
 from chalicelib.usecases import parts
 from chalicelib.usecases.reporter.intake import submit_report
@@ -39,7 +40,7 @@ def test_a_follow_up_moved_onto_another_cannot_be_opened_by_the_team(aws: Any) -
     move_blob(report_id, first.message_id, second.message_id)
 
     # Then the team is told, instead of reading the first text twice
-    with pytest.raises(SealedBlobError, match="another report, part or event"):
+    with pytest.raises(Tampered, match="another report, part or event"):
         show_report(ports, report_id)
 
 
