@@ -170,6 +170,9 @@ class ReporterView(BaseModel):
     acknowledge_by: date
     next_promise: NextPromise | None = None  # none once the report is closed or disclosed
     disclosure_planned: date | None = None  # the day the team plans to disclose it (embargo)
+    # Once disclosed: the advisory's CVE ids and other databases' ids for the issue.
+    cve_ids: list[str] = Field(default=[])
+    aliases: list[str] = Field(default=[])
     history: list[HistoryEntry]
 
 

@@ -70,6 +70,7 @@ def status_page(
         "<dt>" + say("Status") + f'</dt><dd id="r-status">{status}</dd>',
         "<dt>" + say("Received on") + f'</dt><dd id="r-created">{day(view.created_at.date())}</dd>',
         _planned(view.disclosure_planned) or _promise(view.next_promise),
+        _identifiers(view),
         "</dl>",
         "<h2>" + say("History and replies") + "</h2>",
         f'<ol id="r-history" class="vdp-history">{_history(view.history)}</ol>',
@@ -109,6 +110,15 @@ def _promise(promise: NextPromise | None) -> str:
         return ""
     promised = escape(_(PROMISES[promise.promise]))
     return f'<dt>{promised}</dt><dd id="r-next">{day(promise.by)}</dd>'
+
+
+def _identifiers(view: ReporterView) -> str:
+    """The disclosed issue's CVE ids and other databases' ids."""
+    ids = [*view.cve_ids, *view.aliases]
+    if not ids:
+        return ""
+    listed = ", ".join(f"<code>{escape(identifier)}</code>" for identifier in ids)
+    return "<dt>" + say("Identifiers") + f'</dt><dd id="r-ids">{listed}</dd>'
 
 
 def _planned(planned: date | None) -> str:

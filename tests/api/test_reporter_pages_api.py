@@ -109,3 +109,20 @@ def test_field_messages_follow_accept_language_and_dates_stay_iso(api) -> None:
         "Choose the product this report is about."
     )
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", accepted["acknowledge_by"])
+
+
+def test_the_status_page_names_a_disclosed_issues_identifiers(api) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.usecases.team.advisories import disclose, set_advisory
+    from chalicelib.usecases.team.triage import change_status
+
+    accepted = submitted(api)
+    rid, ports = accepted["report_id"], bootstrap.ports()
+    set_advisory(ports, "team", rid, cve_ids=["CVE-2026-1234"], aliases=["GHSA-abcd-efgh-ijkl"])
+    for status in ("triaged", "accepted", "fixed"):
+        change_status(ports, "team", rid, status)
+    disclose(ports, "team", rid)
+
+    html = status_post(api, report_id=rid, receipt=accepted["receipt"]).body.decode()
+
+    assert "<code>CVE-2026-1234</code>, <code>GHSA-abcd-efgh-ijkl</code>" in html

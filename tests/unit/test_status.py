@@ -109,3 +109,21 @@ def test_a_follow_up_without_an_address_is_not_counted() -> None:
     add_message(accepted.report_id, accepted.receipt, {"message": "Any news?"}, ports)
 
     assert ports.limiter.hits == {}
+
+
+def test_cve_ids_and_aliases_show_once_the_report_is_disclosed() -> None:
+    from chalicelib.usecases.team.advisories import disclose, set_advisory
+    from chalicelib.usecases.team.triage import change_status
+
+    ports = fake_ports()
+    accepted = submit_report(REPORT, ports, base_url=BASE)
+    rid = accepted.report_id
+    set_advisory(ports, "team", rid, cve_ids=["CVE-2026-1234"], aliases=["GHSA-abcd-efgh-ijkl"])
+    for status in ("triaged", "accepted", "fixed"):
+        change_status(ports, "team", rid, status)
+    before = reporter_status(rid, accepted.receipt, ports)
+    disclose(ports, "team", rid)
+    after = reporter_status(rid, accepted.receipt, ports)
+
+    assert (before.cve_ids, before.aliases) == ([], [])
+    assert (after.cve_ids, after.aliases) == (["CVE-2026-1234"], ["GHSA-abcd-efgh-ijkl"])

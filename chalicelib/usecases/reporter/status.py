@@ -49,6 +49,9 @@ def reporter_status(
         acknowledge_by=record.acknowledge_by,
         next_promise=next_promise(record, ports),
         disclosure_planned=_planned_day(record),
+        # Public only once disclosed: before that, a CVE id would announce the issue.
+        cve_ids=record.cve_ids if record.status == "disclosed" else [],
+        aliases=record.aliases if record.status == "disclosed" else [],
         history=history,
     )
 
