@@ -33,10 +33,12 @@ def _answer(
     frame_origins: list[str],
 ) -> Response:
     report_id, receipt = values.get("report_id", "").strip(), values.get("receipt", "").strip()
+    address = requests.source_ip(request)
     try:
         if "message" in values:
-            return _follow_up(request, policy, ports, values, frame_origins)
-        view = reporter_status(report_id, receipt, ports, requests.source_ip(request))
+            return _follow_up(policy, ports, (report_id, receipt, address), values["message"],
+                              frame_origins)  # fmt: skip
+        view = reporter_status(report_id, receipt, ports, address)
     except NotFound:
         error = NotFound(
             _("We found no report with this ID and receipt. Check both and try again.")
@@ -48,16 +50,15 @@ def _answer(
 
 
 def _follow_up(
-    request: Request,
     policy: Policy,
     ports: Ports,
-    values: dict[str, str],
+    holder: tuple[str, str, str],
+    draft: str,
     frame_origins: list[str],
 ) -> Response:
-    """Send the message, then show the status with it; a refused one stays in the box."""
-    report_id, receipt = values.get("report_id", "").strip(), values.get("receipt", "").strip()
-    draft = values.get("message", "")
-    address = requests.source_ip(request)
+    """Send the message, then show the status with it; a refused one stays in the box.
+    `holder`: the report id, the receipt and the client's address."""
+    report_id, receipt, address = holder
     try:
         add_message(report_id, receipt, {"message": draft}, ports, address)
     except NotFound:

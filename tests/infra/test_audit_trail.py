@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from tests.builders import BASE, REPORT
 from tests.infra.iam import Template, allows, as_list
-from tests.infra.test_team_policy import iam_actions
+from tests.infra.test_team_policy import recorded_actions
 from tests.integration.test_cloudtrail_cli import stubbed_cloudtrail
 from vdp.cli.main import main
 
@@ -216,14 +215,7 @@ def test_every_call_of_timeline_with_cloudtrail_is_granted_to_the_team(
 ) -> None:
     report_id = submit_report(REPORT, bootstrap.ports(), base_url=BASE).report_id
     stubbed_cloudtrail(monkeypatch).add_response("lookup_events", {"Events": []})
-    made: set[str] = set()
-    call = BaseClient._make_api_call
-
-    def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        made.update(iam_actions(self.meta.service_model.signing_name, operation, params))
-        return call(self, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    made = recorded_actions(monkeypatch)
     result = CliRunner().invoke(main, ["reports", "timeline", report_id, "--cloudtrail"])
 
     assert result.exit_code == 0 and result.stderr == "", result.output

@@ -36,6 +36,19 @@ def iam_actions(service: str, operation: str, params: dict[str, Any]) -> set[str
     }
 
 
+def recorded_actions(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The IAM actions every AWS call made from now on needs (filled as calls are made)."""
+    made: set[str] = set()
+    call = BaseClient._make_api_call
+
+    def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        made.update(iam_actions(self.meta.service_model.signing_name, operation, params))
+        return call(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    return made
+
+
 def team_walk(report_id: str, folder: str) -> list[tuple[str, ...]]:
     return [
         ("reports", "list"),
@@ -66,14 +79,7 @@ def test_every_call_of_the_team_walk_is_granted(
     aws: Any, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     report_id = submit_report(ADVISORY_REPORT, bootstrap.ports(), base_url="https://x").report_id
-    made: set[str] = set()
-    call = BaseClient._make_api_call
-
-    def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        made.update(iam_actions(self.meta.service_model.signing_name, operation, params))
-        return call(self, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    made = recorded_actions(monkeypatch)
     for command in team_walk(report_id, str(tmp_path)):
         result = CliRunner().invoke(main, list(command))
         assert result.exit_code == 0, (command, result.output)
