@@ -304,7 +304,8 @@ def orphan_sweep(event: Any) -> None:
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def publish_embargoes(event: Any) -> None:
-    """Hourly: disclose each fixed report whose planned disclosure date has passed."""
+    """Hourly: disclose each fixed report whose planned disclosure date has passed, and
+    publish the credit sealed for it (the reporter consented)."""
     from chalicelib.usecases.team.embargo import publish_due
 
     publish_due(bootstrap.ports())

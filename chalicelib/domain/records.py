@@ -61,6 +61,8 @@ class ReportRecord(BaseModel):
     disclosed_at: datetime | None = None
     # An embargo: the disclosure the team planned for this date (usecases/team/embargo.py).
     disclosure_planned: datetime | None = None
+    # The consented credit, sealed when the embargo was planned, goes public with it.
+    credit_at_disclosure: bool = False
     # Set by the retention purge before it deletes anything (see retention.py).
     purging: bool = False
     # The reporter asked for no more mail about this report (one-click unsubscribe).

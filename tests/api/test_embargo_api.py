@@ -1,6 +1,7 @@
 """Embargoes over in-process moto: the hourly function (invoked as EventBridge invokes it)
-discloses what is due and nothing else, once; the reporter's JSON view and status page
-show the planned date; the stream tells the team of each change."""
+discloses what is due and nothing else, once, and publishes the consented credits that
+waited for it; the reporter's JSON view and status page show the planned date; the
+stream tells the team of each change."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from chalice.test import Client
 
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
-from chalicelib.usecases.team import embargo
+from chalicelib.usecases.team import credits, embargo
 from chalicelib.usecases.team.triage import change_status
 from tests.api.test_notifications_api import team_queue
-from tests.builders import ADVISORY_REPORT, BASE
+from tests.builders import (
+    ADVISORY_REPORT,
+    ANONYMOUS_ADVISORY_REPORT,
+    BASE,
+    DECLINED_ADVISORY_REPORT,
+)
 from tests.conftest import PROJECT_DIR
 
 
@@ -31,9 +37,9 @@ def lambdas(aws: Any) -> Iterator[Any]:
         yield client
 
 
-def fixed() -> tuple[str, str]:
+def fixed(fields: dict[str, Any] = ADVISORY_REPORT) -> tuple[str, str]:
     """A fixed report in the local table: its id and receipt."""
-    accepted = submit_report(ADVISORY_REPORT, bootstrap.ports(), base_url=BASE)
+    accepted = submit_report(fields, bootstrap.ports(), base_url=BASE)
     for status in ("acknowledged", "triaged", "accepted", "fixed"):
         change_status(bootstrap.ports(), "alice", accepted.report_id, status)
     return accepted.report_id, accepted.receipt
@@ -69,8 +75,9 @@ def test_the_hourly_run_discloses_what_is_due_once_and_leaves_the_rest(
     assert published.disclosure_planned is None
     assert (waiting.status, waiting.disclosure_planned) == ("fixed", now + timedelta(days=1))
     notices = [json.loads(json.loads(body)["Message"]) for body in team_queue(aws.team_queue_url)]
-    assert [(n["report_id"], n["event"], n.get("status")) for n in notices] == [
-        (due, "report.status_changed", "disclosed")
+    assert [(n["report_id"], n["event"], n.get("change")) for n in notices] == [
+        (due, "report.status_changed", None),
+        (due, "report.updated", "credit"),  # the reporter's consented credit, published
     ]
 
 
@@ -91,3 +98,36 @@ def test_the_reporter_sees_the_planned_date_in_json_and_on_the_page(lambdas, aws
     assert (view["status"], view["disclosure_planned"]) == ("fixed", day)
     assert view["next_promise"] == {"promise": "disclose", "by": day}
     assert f'Planned disclosure</dt><dd id="r-planned"><time datetime="{day}">' in page
+
+
+def test_a_consented_credit_goes_public_with_the_disclosure_and_no_other(lambdas, aws) -> None:
+    # Given four fixed reports: three due (consented, declined, anonymous), one ahead
+    now = datetime.now(UTC).replace(microsecond=0)
+    yesterday = replace(bootstrap.ports(), clock=lambda: now - timedelta(days=1))
+    consented, declined, anonymous, ahead = (
+        fixed(fields)[0]
+        for fields in (
+            ADVISORY_REPORT,
+            DECLINED_ADVISORY_REPORT,
+            ANONYMOUS_ADVISORY_REPORT,
+            {**ADVISORY_REPORT, "credit": {"wants_credit": True, "name": "later_l"}},
+        )
+    )
+    for report_id in (consented, declined, anonymous):
+        embargo.plan(yesterday, "alice", report_id, now - timedelta(hours=1))
+    embargo.plan(bootstrap.ports(), "alice", ahead, now + timedelta(days=1))
+    sealed_before = credits.public_credits(bootstrap.ports())
+
+    # When the hourly function runs
+    run_hourly(lambdas)
+
+    # Then only the consented, due credit is on the public list, dated today
+    listed = credits.public_credits(bootstrap.ports())
+    assert sealed_before == []  # sealed when planned, not published
+    assert [(c.name, c.date) for c in listed] == [("grace_h", now.date())]
+    stored = {r: bootstrap.ports().reports.get(r) for r in (consented, declined, anonymous)}
+    assert {r: (s.status, s.credit_published_at is not None) for r, s in stored.items() if s} == {
+        consented: ("disclosed", True),
+        declined: ("disclosed", False),
+        anonymous: ("disclosed", False),
+    }

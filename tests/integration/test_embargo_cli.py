@@ -9,11 +9,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from chalicelib.usecases.team import embargo
-from tests.builders import ADVISORY_REPORT, fixed_report
+from tests.builders import (
+    ADVISORY_REPORT,
+    ANONYMOUS_ADVISORY_REPORT,
+    DECLINED_ADVISORY_REPORT,
+    fixed_report,
+)
 from vdp.cli.main import main
 
 CET = timezone(timedelta(hours=1))
@@ -52,13 +58,20 @@ def test_a_disclosure_is_planned_shown_moved_and_cancelled(aws: Any) -> None:
         "report_id": f"{report_id} [fixed]",
         "planned": first,
         "disclosed_at": "-",
+        "credit": "published with the disclosure",
     }
-    assert (json.loads(shown.output)["disclosure_planned"], json.loads(shown.output)["status"]) == (
+    record = json.loads(shown.output)
+    assert (record["disclosure_planned"], record["status"], record["credit_at_disclosure"]) == (
         first,
         "fixed",
+        True,
     )
     assert lines(moved.output)["planned"] == second
     assert lines(cancelled.output)["planned"] == "-"
+    assert (
+        json.loads(vdp("reports", "embargo", report_id, "--json").output)["credit_at_disclosure"]
+        is False
+    )
     assert again.exit_code == 1
     assert again.output.splitlines() == [f"Error: {report_id} has no planned disclosure to cancel"]
     timeline = json.loads(vdp("reports", "timeline", report_id, "--json").output)
@@ -68,6 +81,30 @@ def test_a_disclosure_is_planned_shown_moved_and_cancelled(aws: Any) -> None:
         ("embargo_moved", second),
         ("embargo_cancelled", second),
     ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "why"),
+    [
+        (
+            ANONYMOUS_ADVISORY_REPORT,
+            "the reporter is anonymous; anonymous reports are never credited",
+        ),
+        (DECLINED_ADVISORY_REPORT, "the reporter did not ask for credit"),
+    ],
+)
+def test_a_credit_that_cannot_be_published_is_said_so_with_the_reason(
+    aws: Any, fields: dict[str, Any], why: str
+) -> None:
+    report_id = fixed_report(bootstrap.ports(), fields)
+
+    planned = vdp("reports", "disclose", report_id, "--date", ahead(14))
+    shown = vdp("reports", "embargo", report_id)
+
+    assert lines(planned.output)["credit"] == f"not published with the disclosure: {why}"
+    assert lines(shown.output)["credit"] == (
+        f"not published with the disclosure: vdp reports credit {report_id} shows why"
+    )
 
 
 def test_a_past_or_far_date_and_both_options_are_refused_in_one_line(aws: Any) -> None:

@@ -99,7 +99,8 @@ def test_nothing_is_published_before_its_time_and_everything_after_it_once() -> 
     )
     status = ports.reports.events(report_id)[events:]
     assert [(e.kind, e.status, e.actor) for e in status] == [
-        ("status", "disclosed", embargo.PUBLISHER)
+        ("status", "disclosed", embargo.PUBLISHER),
+        ("credit", None, embargo.PUBLISHER),  # the reporter consented to credit
     ]
 
 

@@ -98,11 +98,14 @@ def test_every_change_notifies_the_team_and_mails_the_reporter_without_content()
 
     team = [(m["event"], m.get("change") or m.get("status")) for m, _ in ports.notifier.sent]
     assert team[notified:] == [
+        ("report.updated", "decrypted"),  # planning reads the credit choice
         ("report.updated", "embargo_scheduled"),
-        ("report.updated", "embargo_moved"),
+        ("report.updated", "embargo_moved"),  # the credit is sealed already
         ("report.updated", "embargo_cancelled"),
+        ("report.updated", "decrypted"),  # cancelling cleared the credit: read again
         ("report.updated", "embargo_scheduled"),
         ("report.status_changed", "disclosed"),
+        ("report.updated", "credit"),  # published with the disclosure
     ]
     mails = mails_after(ports, mailed)
     assert [subject.removeprefix(f"[{report_id}] ") for subject, _ in mails] == [

@@ -14,6 +14,7 @@ from vdp.cli.output import echo_safe, emit, iso_time
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import ReportRecord
+    from chalicelib.usecases.team.embargo import Planned
 
 DATE_HELP = "ISO 8601 with offset or Z, ahead of now and within a year."
 
@@ -38,12 +39,18 @@ def _when(text: str | None) -> datetime | None:
 @JSON_OPTION
 @click.pass_obj
 def disclose_command(state: CliState, report_id: str, date_text: str | None, as_json: bool) -> None:
-    """fixed -> disclosed now; with --date, the disclosure planned for then."""
+    """fixed -> disclosed now; with --date, the disclosure planned for then (and the
+    reporter's credit with it, if they consented)."""
+    from chalicelib.usecases.team import embargo
     from chalicelib.usecases.team.advisories import disclose
 
     def action() -> None:
         when = _when(date_text)
-        _emit(disclose(state.ports(), state.actor(), report_id, when), as_json)
+        if when is None:
+            _emit(disclose(state.ports(), state.actor(), report_id), as_json)
+            return
+        planned = embargo.plan_disclosure(state.ports(), state.actor(), report_id, when)
+        _emit_planned(planned, as_json)
 
     run_safely(action)
 
@@ -66,7 +73,8 @@ def embargo_command(
         if cancel:
             record = embargo.cancel(ports, state.actor(), report_id)
         elif when is not None:
-            record = embargo.plan(ports, state.actor(), report_id, when)
+            _emit_planned(embargo.plan_disclosure(ports, state.actor(), report_id, when), as_json)
+            return
         else:
             record = get_report(ports, report_id)
         _emit(record, as_json)
@@ -100,7 +108,11 @@ def embargoes_command(state: CliState, publish: bool, as_json: bool) -> None:
     run_safely(action)
 
 
-def _emit(record: ReportRecord, as_json: bool) -> None:
+def _emit_planned(planned: Planned, as_json: bool) -> None:
+    _emit(planned.record, as_json, planned.credit_refusal)
+
+
+def _emit(record: ReportRecord, as_json: bool, refusal: str | None = None) -> None:
     """The report's disclosure, planned and made, or the whole record (no receipt hash)."""
     if as_json:
         echo_safe(json.dumps(record.model_dump(mode="json", exclude={"receipt_hash"}), indent=2))
@@ -111,3 +123,13 @@ def _emit(record: ReportRecord, as_json: bool) -> None:
     echo_safe(f"{'report_id':<14}{record.report_id} [{record.status}]")
     echo_safe(f"{'planned':<14}{planned}")
     echo_safe(f"{'disclosed_at':<14}{iso_time(record.disclosed_at)}")
+    if record.disclosure_planned and record.status != "disclosed":
+        echo_safe(f"{'credit':<14}{_credit(record, refusal)}")
+
+
+def _credit(record: ReportRecord, refusal: str | None) -> str:
+    """Whether the credit goes public with the planned disclosure, and if not, why."""
+    if record.credit_at_disclosure:
+        return "published with the disclosure"
+    why = refusal or f"vdp reports credit {record.report_id} shows why"
+    return f"not published with the disclosure: {why}"

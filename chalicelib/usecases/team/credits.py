@@ -6,7 +6,9 @@ its own (`credit`, which only the team's role may write or open), so the public 
 the exports are built without opening a report, and rebuilds one deliberately public,
 plaintext object, `public/acknowledgments.json`: the page (served by the intake function,
 which may not decrypt reports) only reads that object. An anonymous reporter, or one who
-did not ask for credit, can never be published.
+did not ask for credit, can never be published. Planning an embargo seals a consented
+name ahead (sealing is not publishing), so the hourly publisher can publish it on the
+date with a role that opens the `credit` part and nothing else.
 """
 
 from __future__ import annotations
@@ -81,6 +83,30 @@ def publish(ports: Ports, report_id: str, actor: str) -> CreditChoice:
         record = after
     rebuild_public(ports)
     return _choice(record, content)
+
+
+def seal_for_disclosure(ports: Ports, report_id: str, actor: str) -> CreditChoice:
+    """Read the reporter's choice (recorded) and, when it may be published, seal the name
+    now: the embargo publisher then publishes it without opening the report."""
+    choice = credit_choice(ports, report_id, actor)
+    if choice.refusal is None:
+        _seal_name(ports, report_id, choice.name or "")
+    return choice
+
+
+def publish_sealed(ports: Ports, record: ReportRecord, actor: str) -> ReportRecord:
+    """Publish a credit sealed beforehand, at the record's rev, and rebuild the list;
+    opens the `credit` part only, never the report."""
+    if record.credit_published_at is not None:  # the team published it already
+        return record
+    _sealed_name(ports, record.report_id)  # no sealed name: refused before anything is written
+    now = ports.clock()
+    after = record.model_copy(
+        update={"credit_published_at": now, "updated_at": now, "rev": record.rev + 1}
+    )
+    ports.reports.update(record, after, [_credit_event(now, actor, "published")])
+    rebuild_public(ports)
+    return after
 
 
 def unpublish(ports: Ports, report_id: str, actor: str) -> None:
