@@ -1,20 +1,18 @@
-"""The no-JavaScript form path with hostile values: every page it answers with escapes
-what was sent, never a 5xx, and nothing is stored unless the page says it was."""
+"""The no-JavaScript report form with hostile values, urlencoded and multipart (with
+files): every page it answers with escapes what was sent, never a 5xx, and nothing is
+stored unless the page says it was."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-from urllib.parse import urlencode
-
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import FUZZ, FuzzApi, tried
-from tests.fuzz.strategies import text
+from tests.fuzz.api import FuzzApi
+from tests.fuzz.conftest import FUZZ
+from tests.fuzz.pages import ENCODINGS, File, form_body, injected, languages, markup
+from tests.fuzz.strategies import text, tricky_text
 
-# What an unescaped value would add to the page: an element, or an attribute once a
-# quote closes the attribute the value was put in.
-TAG, ATTRIBUTE = "zq-markup", "zq-attr"
 FORM = {
     "title": "Path traversal in the export",
     "description": "GET /export?file=../../etc/passwd returns the server's passwd file.",
@@ -27,49 +25,55 @@ FORM = {
     "credit.name": "Ada L.",
     "policy_accepted": "true",
 }
-NAMES = [*FORM, "steps_to_reproduce", "impact", "cvss_vector", "reporter.pgp_key"]
-markup = st.builds(
-    lambda before, quote, after: (
-        f"{before}{quote} {ATTRIBUTE}=1 x={quote}><{TAG} {ATTRIBUTE}=1>{after}"
+NAMES = [*FORM, "steps_to_reproduce", "impact", "cvss_vector", "reporter.pgp_key", "lang",
+         "idempotency_key", "form_token", "reporter.email_updates", "bounty_interest"]  # fmt: skip
+files = st.lists(
+    st.tuples(
+        markup | text | tricky_text,
+        st.sampled_from(["text/plain", "image/png", "application/octet-stream", "text/html"]),
+        st.binary(max_size=256),
     ),
-    text,
-    st.sampled_from(["", '"', "'"]),
-    text,
+    max_size=3,
 )
 
 
 @FUZZ
+@pytest.mark.parametrize("encoding", ENCODINGS)
 @given(
-    changes=st.dictionaries(st.sampled_from(NAMES) | markup, markup | text, max_size=4),
+    changes=st.dictionaries(st.sampled_from(NAMES) | markup, markup | text | languages, max_size=4),
     dropped=st.sets(st.sampled_from(list(FORM)), max_size=2),
+    attached=files,
 )
 def test_form_pages_escape_every_value(
-    fuzz_api: FuzzApi, changes: dict[str, str], dropped: set[str]
+    fuzz_api: FuzzApi,
+    accepted_keys: set[str],
+    encoding: str,
+    changes: dict[str, str],
+    dropped: set[str],
+    attached: list[File],
 ) -> None:
     fields = {name: value for name, value in FORM.items() if name not in dropped}
     fields.update(changes)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+    body, content_type = form_body(encoding, fields, attached if encoding == "multipart" else [])
+    headers = {"Content-Type": content_type, "Accept": "text/html"}
 
-    answer, changed = fuzz_api.post("/reports", urlencode(fields).encode(), headers)
+    answer, changed = fuzz_api.post("/reports", body, headers)
 
-    tried("POST /reports (form pages)", answer.status_code)
+    key = fields.get("idempotency_key", "")  # the page's own, as sent (never trimmed)
+    resent = key in accepted_keys
+    if answer.status_code == 201 and key:
+        accepted_keys.add(key)
     assert answer.status_code < 500
-    injected = _injected(answer.body.decode())
-    assert not injected, injected
-    assert changed == (answer.status_code == 201)
+    assert answer.headers["Content-Type"].startswith("text/html")  # a page, whatever happened
+    found = injected(answer.body.decode())
+    assert not found, found
+    if answer.status_code == 201 and resent:
+        assert not changed  # a resent form: the first one's receipt again, nothing new stored
+    else:
+        assert changed == (answer.status_code == 201)
 
 
-def _injected(page: str) -> list[str]:
-    """Elements and attributes of the page that came from the submitted markup."""
-    found: list[str] = []
-
-    class Parser(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == TAG:
-                found.append(f"<{tag}>")
-            found.extend(f"{tag}[{name}]" for name, _ in attrs if name == ATTRIBUTE)
-
-    parser = Parser()
-    parser.feed(page)
-    parser.close()
-    return found
+@pytest.fixture
+def accepted_keys() -> set[str]:
+    """The form pages' Idempotency-Keys of the reports stored so far."""
+    return set()
