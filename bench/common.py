@@ -378,8 +378,9 @@ FLOOR_ITEM_ATTRIBUTES = (
 def report_body(extra: dict[str, Any] | None = None, *, anonymous: bool = False) -> str:
     """The sample as a request body; `anonymous`: without the reporter (no contact part)."""
     fields = {**SAMPLE_REPORT, **(extra or {})}
-    if anonymous:
+    if anonymous:  # and so asking for no credit, which an anonymous report never gets
         del fields["reporter"]
+        fields["credit"] = {"wants_credit": False}
     return json.dumps(fields)
 
 
@@ -387,6 +388,7 @@ def floor_payload() -> bytes:
     """About the plaintext the app seals as the report part: the sample without the
     reporter, who has a part of their own (bench.common.floor_contact)."""
     fields = {name: value for name, value in SAMPLE_REPORT.items() if name != "reporter"}
+    fields["credit"] = {"wants_credit": False}  # as the anonymous sample (report_body)
     return json.dumps(fields, separators=(",", ":")).encode()
 
 
