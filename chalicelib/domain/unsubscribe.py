@@ -14,4 +14,7 @@ def unsubscribe_token(secret: bytes, report_id: str) -> str:
 
 
 def valid_unsubscribe(secret: bytes, report_id: str, token: str) -> bool:
-    return hmac.compare_digest(unsubscribe_token(secret, report_id), token)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError), and a
+    # token from a link may hold any.
+    given = token.encode("utf-8", "replace")
+    return hmac.compare_digest(unsubscribe_token(secret, report_id).encode(), given)
