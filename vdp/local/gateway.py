@@ -9,6 +9,7 @@ on AWS.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import unquote
 
@@ -159,6 +160,9 @@ class _Events(LambdaEventConverter):
         event["pathParameters"] = {
             name: unquote(value) for name, value in event["pathParameters"].items()
         }
+        # Each request its own id, as API Gateway gives (the request log names it): chalice
+        # local's one Lambda context is shared by the threads of concurrent requests.
+        event["requestContext"]["requestId"] = str(uuid.uuid4())
         return event
 
 
