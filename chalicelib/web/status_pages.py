@@ -4,7 +4,7 @@ that form), so the receipt never appears in a URL. Follow-ups are sent from the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from html import escape
 from string import Template
 
@@ -129,23 +129,22 @@ def _planned(planned: date | None) -> str:
 
 
 def _entry(entry: HistoryEntry, index: int) -> str:
-    text, view_default = entry.message, "received"
+    text, when = entry.message, day(entry.at.date())
     if entry.type == "status":
-        name = status_name(entry.status or view_default)
-        label = say("Status: {status}", status=name)
+        label = say("Status: {status}", status=status_name(entry.status or "received"))
     elif entry.type == "reply" and text and is_message(text):
         # Encrypted to the key given with the report: shown as it came, to copy into the
         # reporter's OpenPGP software.
         label = say("Reply from the security team, encrypted to your OpenPGP key: copy it "
                     "and decrypt it with your OpenPGP software.")  # fmt: skip
-        return f"<li>{_when(entry.at)}<p>{label}</p>{_armored(text, f'r-reply-{index}')}</li>"
+        return f"<li>{when}<p>{label}</p>{_armored(text, f'r-reply-{index}')}</li>"
     elif entry.type == "reply":
         label = say("Reply from the security team")
     else:
         label = say("Your message")
         text = text if text is not None else _("(Sent by mail: the text is in your mailbox.)")
     quoted = f"<blockquote>{escape(text)}</blockquote>" if text else ""
-    return f"<li>{_when(entry.at)}<p>{label}</p>{quoted}</li>"
+    return f"<li>{when}<p>{label}</p>{quoted}</li>"
 
 
 def _armored(text: str, target: str) -> str:
@@ -155,10 +154,6 @@ def _armored(text: str, target: str) -> str:
         f"{escape(text.strip())}</pre>"
         f'<button type="button" class="vdp-copy" data-copy="{target}" hidden>{copy}</button>'
     )
-
-
-def _when(at: datetime) -> str:
-    return day(at.date())
 
 
 FOLLOW_UP = Template(
