@@ -3,6 +3,7 @@ each language the policy offers, and the compiled catalogs match their sources."
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from pathlib import Path
@@ -82,7 +83,7 @@ def test_the_compiled_catalog_is_its_source_compiled(po: Path) -> None:
 def test_a_text_is_written_in_the_current_language() -> None:
     with language.speaking("de"):
         german = language._("Report received")
-        date = language.long_date(__import__("datetime").date(2026, 12, 4))
+        date = language.long_date(datetime.date(2026, 12, 4))
     english = language._("Report received")
 
     assert (german, date, english) == ("Meldung eingegangen", "4. Dezember 2026", "Report received")
