@@ -62,7 +62,7 @@ def submit_report() -> Response:
         return submit_report(sent.fields, bootstrap.ports(), **_intake_options(request, sent))
 
     if requests.wants_page(request):  # no JavaScript: pages, not JSON
-        from chalicelib.web.formpost import answer_form_post
+        from chalicelib.web.pages.formpost import answer_form_post
 
         return answer_form_post(request, policy, submit, _origins(), _form_token)
     accepted = submit(requests.submission_fields(request, policy.limits.max_body_bytes))
@@ -198,7 +198,7 @@ def messages_preflight(report_id: str) -> Response:
 @app.route("/form", methods=["GET"])
 @responses.guarded
 def form() -> Response:
-    from chalicelib.web.pages import form_page
+    from chalicelib.web.pages.form_page import form_page
 
     return responses.page(form_page(bootstrap.policy(), form_token=_form_token()), _origins())
 
@@ -217,7 +217,7 @@ def _form_token() -> str:
 @app.route("/status", methods=["GET"])
 @responses.guarded
 def status() -> Response:
-    from chalicelib.web.status_pages import lookup_page
+    from chalicelib.web.pages.status import lookup_page
 
     return responses.page(lookup_page(bootstrap.policy()), _origins())
 
@@ -226,7 +226,7 @@ def status() -> Response:
 @responses.guarded
 def status_post() -> Response:
     """The status page for the report id and receipt in the body (and follow-ups)."""
-    from chalicelib.web.statuspost import answer_status_post
+    from chalicelib.web.pages.statuspost import answer_status_post
 
     request, policy = current_request(), bootstrap.policy()
     return answer_status_post(request, policy, bootstrap.ports(), _origins())
@@ -234,7 +234,7 @@ def status_post() -> Response:
 
 @app.route("/embed.js", methods=["GET"])
 def embed_js() -> Response:
-    from chalicelib.web.shell import ASSET_TYPES, web_file
+    from chalicelib.web.pages.shell import ASSET_TYPES, web_file
 
     return responses.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
 
@@ -242,7 +242,7 @@ def embed_js() -> Response:
 @app.route("/assets/{name}", methods=["GET"])
 @responses.guarded
 def asset(name: str) -> Response:
-    from chalicelib.web.shell import ASSET_TYPES, web_file
+    from chalicelib.web.pages.shell import ASSET_TYPES, web_file
 
     if name not in ASSET_TYPES:
         raise NotFound()
@@ -258,7 +258,7 @@ def acknowledgments() -> Response:
     found = public_credits(bootstrap.ports())
     if "application/json" in current_request().headers.get("accept", ""):
         return responses.text_response(render(found, "json", ""), requests.JSON_TYPE)
-    from chalicelib.web.acknowledgments import acknowledgments_page
+    from chalicelib.web.pages.acknowledgments import acknowledgments_page
 
     return responses.page(acknowledgments_page(bootstrap.policy(), found), _origins())
 
@@ -287,7 +287,7 @@ LOCAL_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/vdp-local/stream/l
 @app.on_dynamodb_record(stream_arn=LOCAL_STREAM, starting_position="TRIM_HORIZON", batch_size=100)
 def publish_events(event: DynamoDBEvent) -> dict[str, Any]:
     """The outbox: each inserted report or event item becomes the team's notification."""
-    from chalicelib.adapters.streams import table_changes
+    from chalicelib.adapters.messages.streams import table_changes
     from chalicelib.usecases.events import publish_changes
 
     failed = publish_changes(table_changes(event.to_dict()["Records"]), bootstrap.ports())

@@ -39,7 +39,7 @@ ENCRYPT = """async ([armoredKey, size]) => {
 
 
 def page_html() -> str:
-    from chalicelib.web.shell import integrity
+    from chalicelib.web.pages.shell import integrity
 
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>'

@@ -148,7 +148,7 @@ def in_process_aws() -> Iterator[None]:
     the mail sender's SES identity.
 
     Resources are created with a throwaway boto3 session and plain calls (not
-    vdp.local.resources), so neither our modules nor pydantic are loaded here:
+    vdp.local.aws.resources), so neither our modules nor pydantic are loaded here:
     whatever is measured after this block pays for its own imports and clients.
     moto's objects are then frozen out of the garbage collector: a full collection
     would otherwise walk moto's large heap, a cost that no deployed function has.
@@ -172,7 +172,7 @@ def in_process_aws() -> Iterator[None]:
         setup.client("secretsmanager").create_secret(
             Name=LOCAL_ENV["VDP_SECRET_ID"], SecretString="bench-" + "0" * 40
         )
-        # The mail sender's domain, verified as vdp.local.resources does: SES (moto too)
+        # The mail sender's domain, verified as vdp.local.aws.resources does: SES (moto too)
         # sends only from verified identities.
         domain = sender_domain(Path(os.environ["VDP_POLICY_PATH"]).read_text())
         setup.client("sesv2").create_email_identity(EmailIdentity=domain)

@@ -1,5 +1,5 @@
 """The least validation of the sample report with this project's libraries (cold_start's
-stack children): as chalicelib.domain.models checks it, with nothing else of vdp's."""
+stack children): as chalicelib.domain.report.models checks it, with nothing else of vdp's."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 def validate(body: str, *, email_validator: bool = True) -> None:
     """The sample report through the smallest models that check what ours check.
 
-    For the fields the sample uses: chalicelib.domain.models' types and limits, strict JSON
+    For the fields the sample uses: chalicelib.domain.report.models' types and limits, strict JSON
     types, trimmed strings, blank optional fields as absent, unknown fields refused,
     the policy accepted, the email through email-validator (or, for the comparison,
     only its length). Left out: the policy's product list, CVSS, attachments, custom

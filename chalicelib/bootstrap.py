@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from chalicelib.config import Settings
-from chalicelib.domain.policy import Policy, load_policy
+from chalicelib.domain.policy.document import Policy, load_policy
 from chalicelib.usecases.ports import Ports
 
 T = TypeVar("T")
@@ -99,18 +99,18 @@ def clock() -> datetime:
 
 
 def build_ports(config: Settings, policy: Policy) -> Ports:
-    from chalicelib.adapters.dynamodb import DynamoReports
-    from chalicelib.adapters.housekeeping import (
+    from chalicelib.adapters.messages.ses import SesMailer
+    from chalicelib.adapters.messages.sns import SnsNotifier
+    from chalicelib.adapters.openpgp import SequoiaEncryptor
+    from chalicelib.adapters.store.dynamodb import DynamoReports
+    from chalicelib.adapters.store.housekeeping import (
         DynamoIdempotency,
         DynamoProofs,
         DynamoRateCounters,
     )
-    from chalicelib.adapters.kms import KmsKeys
-    from chalicelib.adapters.mail_records import DynamoMailLog
-    from chalicelib.adapters.openpgp import SequoiaEncryptor
-    from chalicelib.adapters.s3 import S3Blobs
-    from chalicelib.adapters.ses import SesMailer
-    from chalicelib.adapters.sns import SnsNotifier
+    from chalicelib.adapters.store.kms import KmsKeys
+    from chalicelib.adapters.store.mail_records import DynamoMailLog
+    from chalicelib.adapters.store.s3 import S3Blobs
 
     dynamodb = _lazy(config, "dynamodb")
     return Ports(

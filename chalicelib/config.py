@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.domain.errors import PolicyError
-from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.policy.document import DEFAULT_POLICY
 
 
 class Settings(BaseModel):

@@ -11,7 +11,7 @@ import ipaddress
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chalicelib.domain.records import ReportRecord
+from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.proof import issue, proof_key, solve

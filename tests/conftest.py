@@ -52,7 +52,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     from chalicelib import bootstrap
     from chalicelib.config import local_settings
-    from vdp.local.resources import create_resources
+    from vdp.local.aws.resources import create_resources
 
     for name, value in LOCAL_ENV.items():
         monkeypatch.setenv(name, value)

@@ -9,10 +9,16 @@ reopened to triaged; a fix that did not hold goes from fixed (or disclosed) back
 
 from __future__ import annotations
 
+from typing import Literal
+
 from chalicelib.domain.errors import Conflict, FieldProblem, ValidationFailed
-from chalicelib.domain.models import STATUSES
 from chalicelib.domain.receipts import is_report_id
 
+Status = Literal[
+    "received", "acknowledged", "triaged", "accepted", "fixing", "fixed", "disclosed",
+    "duplicate", "informative", "not_applicable", "out_of_scope", "spam", "withdrawn",
+]  # fmt: skip
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 TERMINAL = frozenset(
     {"duplicate", "informative", "not_applicable", "out_of_scope", "spam", "withdrawn"}
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import Unavailable
-from chalicelib.domain.records import Inserted, ReportEvent, ReportRecord, TableChange
+from chalicelib.domain.report.records import Inserted, ReportEvent, ReportRecord, TableChange
 from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)

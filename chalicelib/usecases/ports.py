@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.crypto import Context, DataKey
-from chalicelib.domain.policy import Policy
-from chalicelib.domain.quotas import Quota
+from chalicelib.domain.policy.document import Policy
 from chalicelib.domain.receipts import new_report_id
-from chalicelib.domain.records import (
+from chalicelib.domain.report.quotas import Quota
+from chalicelib.domain.report.records import (
     BlobVersion,
     Decoy,
     ReceiptCheck,

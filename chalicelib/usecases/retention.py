@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.report.records import ReportEvent, ReportRecord
 from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)

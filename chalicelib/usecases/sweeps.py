@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.domain.lifecycle import OPEN
-from chalicelib.domain.records import BlobVersion, ReportEvent, ReportRecord
-from chalicelib.domain.sla import unannounced, with_due_dates
+from chalicelib.domain.report.records import BlobVersion, ReportEvent, ReportRecord
+from chalicelib.domain.report.sla import unannounced, with_due_dates
 from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
 @responses.guarded
 def unsubscribe_page() -> Response:
     """The link in a mail, opened in a browser: a button (a GET never unsubscribes)."""
-    from chalicelib.web.reporter_pages import unsubscribe_page as page
+    from chalicelib.web.pages.reporter import unsubscribe_page as page
 
     report_id, token = _target()
     html = page(bootstrap.policy(), report_id, token, done=False)
@@ -32,7 +32,7 @@ def unsubscribe_page() -> Response:
 def unsubscribe() -> Response:
     """One-click unsubscribe, from a mail client (RFC 8058) or the page's button."""
     from chalicelib.usecases.mail.consent import unsubscribe as stop
-    from chalicelib.web.reporter_pages import unsubscribe_page as page
+    from chalicelib.web.pages.reporter import unsubscribe_page as page
 
     report_id, token = _target()
     report_id = stop(report_id, token, bootstrap.ports())

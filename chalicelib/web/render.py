@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from chalicelib.domain.policy import Policy
+from chalicelib.domain.policy.document import Policy
 
 # `vdp serve` replaces this with the API's address when it serves a page rendered with it
 # as `api`: examples/policy-site/index.html is such a template.

@@ -17,8 +17,8 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.language import negotiate
-from chalicelib.domain.models import MAX_KEYS, TOO_MANY_KEYS
-from chalicelib.web.form import fields as forms
+from chalicelib.domain.report.models import MAX_KEYS, TOO_MANY_KEYS
+from chalicelib.web import form_fields as forms
 
 JSON_TYPE = "application/json"
 

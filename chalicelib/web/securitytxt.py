@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.domain.policy import Policy
+from chalicelib.domain.policy.document import Policy
 
 # RFC 9116 recommends an expiry under a year; half a year keeps a cached or
 # published copy from outliving a policy change for long.

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.policy.document import DEFAULT_POLICY
 from tests.builders import API_REPORT
 from tests.conftest import boto
 

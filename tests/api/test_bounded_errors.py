@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.domain.models import TOO_MANY_KEYS
+from chalicelib.domain.report.models import TOO_MANY_KEYS
 from tests.api.helpers import error_of, post_report, stored_objects
 from tests.builders import API_REPORT
 

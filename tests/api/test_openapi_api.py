@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from chalicelib.domain.policy import Abuse, Limits
+from chalicelib.domain.policy.document import Abuse, Limits
 from chalicelib.usecases.reporter.proof import solve
 from chalicelib.web import cors
-from chalicelib.web.form.fields import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
+from chalicelib.web.form_fields import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED
 from chalicelib.web.openapi.document import document
 from tests.api.helpers import JSON, error_of, form_post, multipart, post_report, use_policy
 from tests.builders import API_REPORT, FORM_FIELDS

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.policy.document import DEFAULT_POLICY
 
 VDP = str(Path(sys.executable).parent / "vdp")
 

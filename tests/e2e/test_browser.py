@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.policy.document import DEFAULT_POLICY
 from tests.e2e.conftest import Stack, fill_report, shot
 from tests.e2e.httpclient import request
 

@@ -21,7 +21,7 @@ from typing import Any
 import pysequoia
 import pytest
 
-from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.policy.document import DEFAULT_POLICY
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import Stack, fill_report, shot
 

@@ -18,7 +18,7 @@ from chalicelib.domain.receipts import hash_receipt
 from tests.builders import CANARY_REPORT, CANARY_TEXTS
 from tests.e2e.conftest import VDP, Stack, free_port, start_stack, stop_stack
 from tests.e2e.httpclient import post_json, request
-from vdp.local.datadir import DataFolder
+from vdp.local.aws.datadir import DataFolder
 
 pytestmark = pytest.mark.e2e
 

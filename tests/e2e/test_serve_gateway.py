@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.conftest import Stack, start_stack, stop_stack
 from tests.e2e.httpclient import Answer, post_json, request
-from vdp.local.gateway import GATEWAY_REFUSAL
+from vdp.local.api.gateway import GATEWAY_REFUSAL
 
 pytestmark = pytest.mark.e2e
 

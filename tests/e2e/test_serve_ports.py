@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.conftest import Stack
-from vdp.local.gateway import GATEWAY_REFUSAL
-from vdp.local.heads import HEAD_SECONDS
+from vdp.local.api.gateway import GATEWAY_REFUSAL
+from vdp.local.api.heads import HEAD_SECONDS
 
 pytestmark = pytest.mark.e2e
 

@@ -73,7 +73,7 @@ def intake(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inta
     from chalicelib import bootstrap
     from chalicelib.config import local_settings
     from tests.e2e.conftest import relaxed_policy
-    from vdp.local.resources import create_resources
+    from vdp.local.aws.resources import create_resources
 
     assert request("POST", f"{moto_endpoint}/moto-api/reset").status == 200
     for name, value in {**LOCAL_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():

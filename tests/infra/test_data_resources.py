@@ -96,7 +96,7 @@ def test_table_recovers_expires_and_encrypts(resources: dict[str, Any]) -> None:
 
 
 def test_table_has_the_status_index_the_code_queries(resources: dict[str, Any]) -> None:
-    from chalicelib.adapters.dynamodb import STATUS_INDEX
+    from chalicelib.adapters.store.dynamodb import STATUS_INDEX
 
     [index] = of_type(resources, "AWS::DynamoDB::Table")["GlobalSecondaryIndexes"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.web.responses import SECURITY_HEADERS
-from vdp.local.gateway import GATEWAY_REFUSAL
+from vdp.local.api.gateway import GATEWAY_REFUSAL
 
 EXPECTED = {
     "DEFAULT_4XX": (None, "bad_request"),

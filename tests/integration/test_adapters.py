@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamodb import DynamoReports
-from chalicelib.adapters.kms import KmsKeys
-from chalicelib.adapters.s3 import S3Blobs
-from chalicelib.adapters.sns import SnsNotifier
+from chalicelib.adapters.messages.sns import SnsNotifier
+from chalicelib.adapters.store.dynamodb import DynamoReports
+from chalicelib.adapters.store.kms import KmsKeys
+from chalicelib.adapters.store.s3 import S3Blobs
 from chalicelib.domain.errors import AlreadyExists, NotFound, Unavailable
-from chalicelib.domain.records import ReportEvent
+from chalicelib.domain.report.records import ReportEvent
 from tests.builders import record
 from tests.conftest import boto
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from chalicelib.domain.policy import DEFAULT_POLICY
+from chalicelib.domain.policy.document import DEFAULT_POLICY
 from vdp.cli.main import main
 
 SITE = Path(__file__).resolve().parents[2] / "examples" / "policy-site" / "index.html"

@@ -26,8 +26,8 @@ from tests.unit.test_cloudtrail_records import (
     decrypt_event,
     s3_bucket_decrypt,
 )
-from vdp.cli.cloudtrail import DECRYPT, LOCAL_NOTE, OLDER_NOTE
 from vdp.cli.main import main
+from vdp.cli.reports.cloudtrail import DECRYPT, LOCAL_NOTE, OLDER_NOTE
 
 DENIED = (
     "CloudTrail records not shown: AWS denied cloudtrail LookupEvents "
@@ -161,7 +161,9 @@ def test_a_report_older_than_the_event_history_is_looked_up_from_where_the_histo
     submitted: tuple[str, datetime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report_id, created = submitted
-    monkeypatch.setattr("vdp.cli.cloudtrail.HISTORY", timedelta(0))  # received "too long ago"
+    monkeypatch.setattr(
+        "vdp.cli.reports.cloudtrail.HISTORY", timedelta(0)
+    )  # received "too long ago"
     stubber = stubbed_cloudtrail(monkeypatch)
     stubber.add_response(
         "lookup_events", {"Events": []}, {"LookupAttributes": DECRYPT, "StartTime": ANY}
@@ -197,7 +199,7 @@ def local_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     from chalicelib.config import local_settings
-    from vdp.local.resources import create_resources
+    from vdp.local.aws.resources import create_resources
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

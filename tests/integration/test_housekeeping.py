@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.adapters.housekeeping import DynamoIdempotency, DynamoRateCounters
 from chalicelib.adapters.secrets import SecretsManagerSecret
-from chalicelib.domain.quotas import COUNTED, LIMITED, PROOF_NEEDED, Quota
+from chalicelib.adapters.store.housekeeping import DynamoIdempotency, DynamoRateCounters
+from chalicelib.domain.report.quotas import COUNTED, LIMITED, PROOF_NEEDED, Quota
 from tests.conftest import boto
 
 EXPIRES = datetime(2026, 11, 20, 14, tzinfo=UTC)

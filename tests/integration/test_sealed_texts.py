@@ -7,7 +7,7 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.domain.crypto import SealedBlobError
 from chalicelib.domain.errors import Tampered
-from chalicelib.domain.records import ReportEvent
+from chalicelib.domain.report.records import ReportEvent
 from chalicelib.usecases import parts
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.status import add_message, reporter_status

@@ -26,7 +26,7 @@ with mock_aws():
     from chalice.test import Client
     from chalicelib import bootstrap
     from chalicelib.config import Settings
-    from vdp.local.resources import create_resources
+    from vdp.local.aws.resources import create_resources
 
     settings = Settings.from_env(os.environ)
     create_resources(settings, lambda service: bootstrap.client(settings, service))

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamodb import DynamoReports
-from chalicelib.adapters.s3 import S3Blobs
-from chalicelib.adapters.sns import SnsNotifier, SnsSubscriptions
+from chalicelib.adapters.messages.sns import SnsNotifier, SnsSubscriptions
+from chalicelib.adapters.store.dynamodb import DynamoReports
+from chalicelib.adapters.store.s3 import S3Blobs
 from chalicelib.adapters.sts import StsIdentity
 from chalicelib.domain.errors import Conflict, Unavailable
-from chalicelib.domain.records import ReportEvent
+from chalicelib.domain.report.records import ReportEvent
 from tests.builders import ANN, record
 from tests.conftest import boto
 from tests.integration.helpers import queue

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamodb import DynamoReports
-from chalicelib.adapters.sns import SnsSubscriptions
+from chalicelib.adapters.messages.sns import SnsSubscriptions
+from chalicelib.adapters.store.dynamodb import DynamoReports
 from chalicelib.domain.errors import Conflict
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.sweeps import sla_sweep

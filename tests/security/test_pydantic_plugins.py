@@ -11,7 +11,7 @@ from tests.conftest import PROJECT_DIR
 
 SPY = "PLUGIN SAW A MODEL"
 VALIDATE_A_CREDIT = (
-    "from chalicelib.domain.models import Credit\n"
+    "from chalicelib.domain.report.models import Credit\n"
     "Credit.model_validate({'wants_credit': True, 'name': 'A. Researcher'})\n"
 )
 

@@ -8,7 +8,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.quotas import COUNTED, Quota, refusal
+from chalicelib.domain.report.quotas import COUNTED, Quota, refusal
 
 
 class FakeLimiter:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from chalicelib.domain.crypto import Context, DataKey
 from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, Unavailable
-from chalicelib.domain.policy import default_policy
-from chalicelib.domain.records import (
+from chalicelib.domain.policy.document import default_policy
+from chalicelib.domain.report.records import (
     BlobVersion,
     Decoy,
     ReceiptCheck,

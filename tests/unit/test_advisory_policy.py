@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from chalicelib.domain.errors import PolicyError
-from chalicelib.domain.osv_ecosystems import ECOSYSTEMS
-from chalicelib.domain.policy import DEFAULT_POLICY, default_policy, load_policy
+from chalicelib.domain.policy.document import DEFAULT_POLICY, default_policy, load_policy
+from chalicelib.domain.policy.osv_ecosystems import ECOSYSTEMS
 
 SHIPPED = DEFAULT_POLICY.read_text(encoding="utf-8")
 APP_PACKAGE = 'osv_ecosystem = "PyPI"\nosv_package = "example-app"\n'

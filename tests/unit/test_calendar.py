@@ -6,8 +6,13 @@ from datetime import date
 
 import pytest
 
-from chalicelib.domain.calendar import CACHE_FILE, add_business_days, holidays_in, library_holidays
-from chalicelib.domain.policy import default_policy
+from chalicelib.domain.policy.calendar import (
+    CACHE_FILE,
+    add_business_days,
+    holidays_in,
+    library_holidays,
+)
+from chalicelib.domain.policy.document import default_policy
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from chalicelib.domain import language
-from chalicelib.domain.policy import load_policy
+from chalicelib.domain.policy.document import load_policy
 from tests.conftest import PROJECT_DIR
 
 LOCALES = PROJECT_DIR / "chalicelib" / "locales"

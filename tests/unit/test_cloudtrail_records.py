@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import Unavailable
-from vdp.cli.cloudtrail import DECRYPT, CloudTrailDecrypts, DecryptRecord, decrypts_of, merged
+from vdp.cli.reports.cloudtrail import (
+    DECRYPT,
+    CloudTrailDecrypts,
+    DecryptRecord,
+    decrypts_of,
+    merged,
+)
 
 REPORT_ID = "VDP-7K3M-9QX2"
 OTHER_REPORT_ID = "VDP-4HJD-2WPQ"

@@ -8,14 +8,14 @@ from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes
 from email import policy as email_policy
 
-from chalicelib.domain.policy import default_policy
+from chalicelib.domain.policy.document import default_policy
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.status import reporter_status
 from chalicelib.usecases.team import embargo
 from chalicelib.usecases.team.advisories import disclose
 from chalicelib.usecases.team.triage import change_status
-from chalicelib.web.status_pages import status_page
+from chalicelib.web.pages.status import status_page
 from tests.builders import ADVISORY_REPORT, BASE
 from tests.unit.fakes import FRIDAY_NOON, deliver
 from tests.unit.test_inbound import mail_ports, sent

@@ -4,7 +4,7 @@ skipped, and where a batch stops when SNS fails (the stream hands the rest over 
 from dataclasses import replace
 from datetime import timedelta
 
-from chalicelib.domain.records import TableChange
+from chalicelib.domain.report.records import TableChange
 from chalicelib.usecases.events import publish_changes
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.status import add_message

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.policy import Policy
+from chalicelib.domain.policy.document import Policy
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team import credits
 from chalicelib.usecases.team.advisories import disclose, set_advisory

@@ -3,8 +3,8 @@
 import pytest
 
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.flags import flags_for, version_supported
-from chalicelib.domain.policy import default_policy
+from chalicelib.domain.policy.document import default_policy
+from chalicelib.domain.report.flags import flags_for, version_supported
 from chalicelib.usecases.reporter.intake import parse_submission, submit_report
 from tests.unit.fakes import fake_ports
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chalicelib.domain.calendar import CACHE_FILE, write_cache
 from chalicelib.domain.errors import PolicyError
+from chalicelib.domain.policy.calendar import CACHE_FILE, write_cache
 from vdp.cli.main import main
 
 

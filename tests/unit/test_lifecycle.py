@@ -3,8 +3,14 @@
 import pytest
 
 from chalicelib.domain.errors import Conflict, ValidationFailed
-from chalicelib.domain.lifecycle import ALLOWED, OPEN, TERMINAL, allowed_from, check_transition
-from chalicelib.domain.models import STATUSES
+from chalicelib.domain.lifecycle import (
+    ALLOWED,
+    OPEN,
+    STATUSES,
+    TERMINAL,
+    allowed_from,
+    check_transition,
+)
 
 ID = "VDP-7K3M-9QX2"
 

@@ -13,10 +13,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from vdp.local import snapshot
-from vdp.local.aws import EmbeddedAws, Gate, may_change
-from vdp.local.datadir import DataFolder, DataFolderError
-from vdp.local.keeper import Keeper
+from vdp.local.aws import snapshot
+from vdp.local.aws.datadir import DataFolder, DataFolderError
+from vdp.local.aws.embedded import EmbeddedAws, Gate, may_change
+from vdp.local.aws.keeper import Keeper
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.local import RouteMatcher
 
-from vdp.local.gateway import _Events
+from vdp.local.api.gateway import _Events
 
 
 def test_each_local_request_gets_its_own_request_id() -> None:

@@ -7,7 +7,7 @@ from email.message import Message
 import pytest
 
 from chalicelib.domain.errors import Undelimited
-from vdp.local.framing import read_body
+from vdp.local.api.framing import read_body
 
 LIMIT = 1000
 

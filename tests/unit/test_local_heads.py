@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from vdp.local import heads
-from vdp.local.quiet import Notes, QuietHandler, QuietServer
+from vdp.local.api import heads
+from vdp.local.api.quiet import Notes, QuietHandler, QuietServer
 
 DEADLINE = 0.5
 

@@ -9,7 +9,7 @@ import socketserver
 
 import pytest
 
-from vdp.local import quiet
+from vdp.local.api import quiet
 
 ADDRESS = ("127.0.0.77", 43181)
 

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 import pytest
 
 from chalicelib.domain import language
-from chalicelib.domain.records import ReportRecord
+from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.triage import acknowledge

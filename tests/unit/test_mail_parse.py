@@ -10,7 +10,7 @@ from email.policy import SMTP
 
 import pytest
 
-from chalicelib.domain.policy import default_policy
+from chalicelib.domain.policy.document import default_policy
 from chalicelib.usecases.mail.autoreply import is_automatic
 from chalicelib.usecases.mail.parse import MAX_PARTS, read_mail
 from chalicelib.usecases.mail.submission import TEXT_ROOM, fit, report_fields, title

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 
-from chalicelib.domain.osv_ecosystems import ECOSYSTEMS, SCHEMA_VERSION
+from chalicelib.domain.policy.osv_ecosystems import ECOSYSTEMS, SCHEMA_VERSION
 from tests.advisory_schemas import SCHEMAS, osv_schema
 
 SOURCE = json.loads((SCHEMAS / "osv" / "SOURCE.json").read_text(encoding="utf-8"))
@@ -18,7 +18,7 @@ def test_the_policy_checks_products_against_the_pinned_schemas_ecosystems() -> N
     missing, extra = sorted(set(listed) - set(ECOSYSTEMS)), sorted(set(ECOSYSTEMS) - set(listed))
 
     assert list(ECOSYSTEMS) == listed, (
-        f"copy the pinned schema's list to chalicelib/domain/osv_ecosystems.py: "
+        f"copy the pinned schema's list to chalicelib/domain/policy/osv_ecosystems.py: "
         f"missing {missing}, extra {extra}"
     )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.domain.errors import PolicyError
-from chalicelib.domain.policy import default_policy, load_policy
+from chalicelib.domain.policy.document import default_policy, load_policy
 
 
 def test_default_policy_loads_with_products_and_sla() -> None:
@@ -39,7 +39,7 @@ def test_unparsable_policy_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def default_with(tmp_path: Path, old: str, new: str) -> Path:
-    from chalicelib.domain.policy import DEFAULT_POLICY
+    from chalicelib.domain.policy.document import DEFAULT_POLICY
 
     text = DEFAULT_POLICY.read_text()
     assert old in text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sectxt
 
-from chalicelib.domain.policy import DEFAULT_POLICY, Policy, default_policy
+from chalicelib.domain.policy.document import DEFAULT_POLICY, Policy, default_policy
 from chalicelib.usecases.reporter.intake import acknowledge_by
 from chalicelib.web.render import API_PLACEHOLDER, render_html, render_markdown
 from chalicelib.web.securitytxt import clearsign, render_security_txt

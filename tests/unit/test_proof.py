@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import RateLimited
-from chalicelib.domain.policy import DEFAULT_POLICY, Policy
-from chalicelib.domain.quotas import window_of
+from chalicelib.domain.policy.document import DEFAULT_POLICY, Policy
+from chalicelib.domain.report.quotas import window_of
 from chalicelib.usecases.reporter.abuse import REPORTS, check_proof, new_challenge, proof_required
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.proof import (

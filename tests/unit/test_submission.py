@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.policy import default_policy
+from chalicelib.domain.policy.document import default_policy
 from chalicelib.usecases.reporter.intake import parse_submission
 
 VALID = {

@@ -15,9 +15,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import PolicyError, ValidationFailed
-from chalicelib.domain.flags import flags_for
 from chalicelib.domain.openpgp import message_problem
-from chalicelib.domain.policy import DEFAULT_POLICY, default_policy, load_policy
+from chalicelib.domain.policy.document import DEFAULT_POLICY, default_policy, load_policy
+from chalicelib.domain.report.flags import flags_for
 from chalicelib.usecases.reporter.intake import parse_submission
 from tests.builders import REPORT
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.policy import default_policy
-from chalicelib.web import pages, shell
+from chalicelib.domain.policy.document import default_policy
+from chalicelib.web.pages import form_page as pages
+from chalicelib.web.pages import shell
 from tests.conftest import PROJECT_DIR
 
 PACKAGE = json.loads((PROJECT_DIR / "package.json").read_text())

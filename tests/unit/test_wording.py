@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.models import FIELD_NAMES
-from chalicelib.domain.policy import default_policy
+from chalicelib.domain.policy.document import default_policy
+from chalicelib.domain.report.models import FIELD_NAMES
 from chalicelib.usecases.reporter.intake import parse_submission
 from chalicelib.usecases.reporter.wording import COMMON, FALLBACKS, TEXTS
 from tests.builders import REPORT

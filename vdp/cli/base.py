@@ -46,7 +46,7 @@ class CliState:
 
     def ports(self) -> Ports:
         from chalicelib import bootstrap
-        from chalicelib.domain.policy import load_policy
+        from chalicelib.domain.policy.document import load_policy
 
         if self._ports is None:
             settings = self.settings()
@@ -128,7 +128,7 @@ def serve(
     port: int, site_port: int, aws_port: int, smtp_port: int, host: str, data_dir: Path, fresh: bool
 ) -> None:
     """Run the local stack: moto, the API, the policy site and an SMTP listener."""
-    from vdp.local.keeper import LocalData
+    from vdp.local.aws.keeper import LocalData
     from vdp.local.serve import Listeners
     from vdp.local.serve import serve as run
 

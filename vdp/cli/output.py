@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from chalicelib.domain.models import TEXT_DIRECTION_CONTROLS
+from chalicelib.domain.report.models import TEXT_DIRECTION_CONTROLS
 from vdp.cli.reporter import reporter_facts
 
 
@@ -92,7 +92,7 @@ def _reporter(contact: dict[str, Any] | None, record: dict[str, Any]) -> list[st
     return ["reporter:", *(f"  {label:<16}{one_line(value)}" for label, value in facts)]
 
 
-# How a part that was end-to-end encrypted is labelled (vdp.cli.openpgp's states).
+# How a part that was end-to-end encrypted is labelled (vdp.cli.reports.openpgp's states).
 _END_TO_END = {
     "decrypted": "end-to-end encrypted, decrypted here by GnuPG",
     "not_decrypted": "end-to-end encrypted, not decrypted: shown as stored",

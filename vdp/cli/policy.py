@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from chalicelib.domain.policy import DEFAULT_POLICY, Policy, load_policy
+from chalicelib.domain.policy.document import DEFAULT_POLICY, Policy, load_policy
 from vdp.cli.base import main, run_safely
 from vdp.cli.output import echo_safe
 
@@ -125,7 +125,7 @@ def holidays_command(
     countries: tuple[str, ...], years: int, cache: Path | None, policy_path: str | None
 ) -> None:
     """Regenerate these countries' years in chalicelib/holidays.json (the rest stays)."""
-    from chalicelib.domain.calendar import CACHE_FILE, write_cache
+    from chalicelib.domain.policy.calendar import CACHE_FILE, write_cache
 
     def action() -> None:
         chosen = [c.upper() for c in countries] or [_policy(policy_path).holidays_country]

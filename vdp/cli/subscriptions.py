@@ -112,7 +112,7 @@ def subscriptions_command(state: CliState, as_json: bool) -> None:
 
 def _subscriptions(state: CliState) -> Any:
     from chalicelib import bootstrap
-    from chalicelib.adapters.sns import SnsSubscriptions
+    from chalicelib.adapters.messages.sns import SnsSubscriptions
 
     settings = state.settings()
     return SnsSubscriptions(bootstrap.client(settings, "sns"), settings.topic_arn)

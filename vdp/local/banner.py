@@ -7,9 +7,9 @@ import json
 import shlex
 from dataclasses import dataclass
 
-from chalicelib.domain.policy import Policy
+from chalicelib.domain.policy.document import Policy
 from vdp.local import smtp
-from vdp.local.datadir import DATA_DIR_OPTION, FRESH_OPTION
+from vdp.local.aws.datadir import DATA_DIR_OPTION, FRESH_OPTION
 
 
 @dataclass(frozen=True)

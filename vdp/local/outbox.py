@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import bootstrap
-from chalicelib.adapters.streams import StreamReader
+from chalicelib.adapters.messages.streams import StreamReader
 from chalicelib.config import Settings
 
 POLL_INTERVAL = 0.25  # seconds between reads of an idle stream

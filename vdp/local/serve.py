@@ -19,13 +19,13 @@ from chalicelib import bootstrap
 from chalicelib.config import Settings, local_settings
 from chalicelib.domain.errors import VdpError
 from vdp.local import outbox, smtp
-from vdp.local.aws import EmbeddedAws
+from vdp.local.api.servers import api_server, site_server
+from vdp.local.aws.datadir import DataFolder
+from vdp.local.aws.embedded import EmbeddedAws
+from vdp.local.aws.keeper import Keeper, LocalData
+from vdp.local.aws.resources import create_resources, find_resources
 from vdp.local.banner import Endpoints, banner
-from vdp.local.datadir import DataFolder
-from vdp.local.keeper import Keeper, LocalData
 from vdp.local.notifications import watch_notifications
-from vdp.local.resources import create_resources, find_resources
-from vdp.local.servers import api_server, site_server
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib import bootstrap
 from chalicelib.config import Settings
-from vdp.local import quiet
+from vdp.local.api import quiet
 
 log = logging.getLogger(__name__)
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # what SES accepts; larger mail is refused with a 552

@@ -12,7 +12,7 @@ from email.utils import parseaddr
 
 from chalicelib.domain.errors import VdpError
 from chalicelib.domain.language import _
-from chalicelib.domain.records import Accepted
+from chalicelib.domain.report.records import Accepted
 from chalicelib.usecases.mail import news
 from chalicelib.usecases.mail.compose import (
     Letter,

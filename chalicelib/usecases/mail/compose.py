@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from chalicelib.domain import embargo, language
+from chalicelib.domain import language
 from chalicelib.domain.language import N_, _, long_date
 from chalicelib.domain.lifecycle import TERMINAL
 from chalicelib.domain.openpgp import is_message
-from chalicelib.domain.policy import Policy
-from chalicelib.domain.records import ReportRecord
+from chalicelib.domain.policy.document import Policy
+from chalicelib.domain.report import embargo
+from chalicelib.domain.report.records import ReportRecord
 from chalicelib.domain.unsubscribe import unsubscribe_token
 from chalicelib.usecases.mail import news
 from chalicelib.usecases.ports import Ports
@@ -26,7 +27,7 @@ _DATED = (embargo.SCHEDULED, embargo.MOVED)
 class Update:
     """One reporter-facing event, as the mail describes it."""
 
-    kind: str  # RECEIVED, STATUS, REPLY or an embargo's change (domain/embargo.py)
+    kind: str  # RECEIVED, STATUS, REPLY or an embargo's change (domain/report/embargo.py)
     status: str | None = None
     reply_text: str | None = None  # only ever shown inside an encrypted mail
     planned: date | None = None  # an embargo's date (the one cancelled, for a cancellation)

@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.receipts import is_report_id, normalized_report_id
-from chalicelib.domain.records import ReportEvent
+from chalicelib.domain.report.records import ReportEvent
 from chalicelib.domain.unsubscribe import valid_unsubscribe
 from chalicelib.usecases.ports import Ports
 

@@ -20,7 +20,7 @@ from typing import Any
 from chalicelib.domain import language
 from chalicelib.domain.errors import NotFound, Unavailable, ValidationFailed, VdpError
 from chalicelib.domain.receipts import is_report_id, normalized_report_id
-from chalicelib.domain.records import Accepted
+from chalicelib.domain.report.records import Accepted
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.autoreply import acknowledge, may_answer
 from chalicelib.usecases.mail.leftout import LeftOut

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.domain import language
-from chalicelib.domain.records import Inserted, ReportEvent, ReportRecord
+from chalicelib.domain.report.records import Inserted, ReportEvent, ReportRecord
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail import news
 from chalicelib.usecases.mail.compose import (

@@ -13,8 +13,8 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import RateLimited
-from chalicelib.domain.policy import Policy
-from chalicelib.domain.quotas import LIMITED, PROOF_NEEDED, Quota, window_of
+from chalicelib.domain.policy.document import Policy
+from chalicelib.domain.report.quotas import LIMITED, PROOF_NEEDED, Quota, window_of
 from chalicelib.usecases.ports import Limiter, Ports
 from chalicelib.usecases.reporter.proof import (
     Challenge,

@@ -22,7 +22,7 @@ from typing import Any
 
 from chalicelib.domain.crypto import open_sealed, seal
 from chalicelib.domain.errors import KEY_REUSED, Conflict, FieldProblem, ValidationFailed, VdpError
-from chalicelib.domain.records import Accepted
+from chalicelib.domain.report.records import Accepted
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import IdempotencyStore, Ports
 

@@ -10,26 +10,27 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain import language, sla
-from chalicelib.domain.calendar import add_business_days
+from chalicelib.domain import language
 from chalicelib.domain.errors import (
     AlreadyExists,
     Unavailable,
     ValidationFailed,
 )
-from chalicelib.domain.flags import flags_for, version_supported
-from chalicelib.domain.models import IntakeRules, ReportSubmission
-from chalicelib.domain.policy import Policy
+from chalicelib.domain.policy.calendar import add_business_days
+from chalicelib.domain.policy.document import Policy
 from chalicelib.domain.receipts import (
     hash_receipt,
     new_receipt,
 )
-from chalicelib.domain.records import (
+from chalicelib.domain.report import sla
+from chalicelib.domain.report.flags import flags_for, version_supported
+from chalicelib.domain.report.models import IntakeRules, ReportSubmission
+from chalicelib.domain.report.records import (
     Accepted,
     Decoy,
     ReportRecord,
 )
-from chalicelib.domain.scoring import score_vector
+from chalicelib.domain.report.scoring import score_vector
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse, idempotency

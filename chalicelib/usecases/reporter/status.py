@@ -8,11 +8,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain import embargo, sla
 from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.domain.models import FollowUp
 from chalicelib.domain.receipts import normalized_report_id
-from chalicelib.domain.records import (
+from chalicelib.domain.report import embargo, sla
+from chalicelib.domain.report.models import FollowUp
+from chalicelib.domain.report.records import (
     Decoy,
     HistoryEntry,
     MessageAccepted,

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain.errors import UNKNOWN_FIELD, FieldProblem, named_field
 from chalicelib.domain.language import N_, _, number
-from chalicelib.domain.models import FIELD_NAMES
+from chalicelib.domain.report.models import FIELD_NAMES
 
 MAX_PROBLEMS = 20  # listed in a 422; a form has fewer fields, so a real one is never cut
 MISSING, LONG, INVALID = "missing", "long", "invalid"

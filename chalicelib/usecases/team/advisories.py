@@ -16,7 +16,7 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
-from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.report.records import ReportEvent, ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team import embargo
 from chalicelib.usecases.team.triage import get_report

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.domain.policy import Advisories, Product
-from chalicelib.domain.records import ReportRecord
+from chalicelib.domain.policy.document import Advisories, Product
+from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.team.advisories import AffectedVersions, describe
 
 ENGINE = {"name": "vdp", "version": "0.1.0"}

@@ -31,8 +31,9 @@ from chalicelib.domain.errors import (
     NotFound,
     ValidationFailed,
 )
-from chalicelib.domain.models import STATUSES, name_problem
-from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.lifecycle import STATUSES
+from chalicelib.domain.report.models import name_problem
+from chalicelib.domain.report.records import ReportEvent, ReportRecord
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import get_report, record_reading

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.scoring import score_vector
+from chalicelib.domain.report.scoring import score_vector
 from chalicelib.usecases.team.advisory_facts import ENGINE, Facts, canonical_url, iso, summary
 from chalicelib.usecases.team.csaf_products import product_ids, product_tree
 

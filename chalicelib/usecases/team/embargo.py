@@ -14,10 +14,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain import embargo
 from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.domain.lifecycle import check_transition
-from chalicelib.domain.records import ReportEvent, ReportRecord
+from chalicelib.domain.report import embargo
+from chalicelib.domain.report.records import ReportEvent, ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team import credits
 from chalicelib.usecases.team.triage import change_status, get_report

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.records import ReportRecord
+from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team import credits
 from chalicelib.usecases.team.advisories import version_range

@@ -9,11 +9,11 @@ from typing import Any
 
 from chalicelib.domain.crypto import SealedBlobError
 from chalicelib.domain.errors import FieldProblem, Tampered, ValidationFailed
-from chalicelib.domain.lifecycle import OPEN
-from chalicelib.domain.models import STATUSES, Severity
-from chalicelib.domain.policy import Policy
-from chalicelib.domain.records import ReportEvent, ReportRecord
-from chalicelib.domain.sla import breached, with_due_dates
+from chalicelib.domain.lifecycle import OPEN, STATUSES
+from chalicelib.domain.policy.document import Policy
+from chalicelib.domain.report.models import Severity
+from chalicelib.domain.report.records import ReportEvent, ReportRecord
+from chalicelib.domain.report.sla import breached, with_due_dates
 from chalicelib.usecases import parts
 from chalicelib.usecases.events import (
     MESSAGE_RECEIVED,

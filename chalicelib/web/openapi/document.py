@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from chalicelib.web.cors import METHODS as CORS_ROUTES
-from chalicelib.web.form.fields import MULTIPART, URLENCODED
+from chalicelib.web.form_fields import MULTIPART, URLENCODED
 from chalicelib.web.openapi.answers import (
     FAILED_RECEIPTS,
     HTML,
@@ -266,7 +266,7 @@ def _status_post(html: dict[str, Any]) -> dict[str, Any]:
 
 def _web_paths() -> dict[str, Any]:
     """The researcher-facing pages and assets (HTML, JavaScript, CSS)."""
-    from chalicelib.web.shell import ASSET_TYPES
+    from chalicelib.web.pages.shell import ASSET_TYPES
 
     def get(summary: str, content: dict[str, Any], **more: Any) -> dict[str, Any]:
         responses = {"200": {"description": "OK", "content": content}, **more.pop("errors", {})}

@@ -1,6 +1,6 @@
 """The OpenAPI document's schemas: the pydantic models' JSON Schema, adjusted to what the
 API accepts (bytes as base64 text, null or blank text for an optional field), and the
-no-JavaScript form's encodings flattened from the submission (form/fields.py's names).
+no-JavaScript form's encodings flattened from the submission (form_fields.py's names).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib.domain.models import FollowUp, ReportSubmission
-from chalicelib.domain.policy import Limits
-from chalicelib.domain.records import Accepted, ErrorBody, MessageAccepted, ReporterView
-from chalicelib.web.form.fields import FILE_FIELD, FORM_TOKEN_FIELD, KEY_FIELD
+from chalicelib.domain.policy.document import Limits
+from chalicelib.domain.report.models import FollowUp, ReportSubmission
+from chalicelib.domain.report.records import Accepted, ErrorBody, MessageAccepted, ReporterView
+from chalicelib.web.form_fields import FILE_FIELD, FORM_TOKEN_FIELD, KEY_FIELD
 
 
 def component_schemas() -> dict[str, Any]:

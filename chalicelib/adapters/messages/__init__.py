@@ -1,0 +1,1 @@
+"""What moves between functions and people: SNS, SES, the table's stream."""

@@ -1,0 +1,1 @@
+"""The policy: what policy.toml promises, its calendar and its deadlines."""

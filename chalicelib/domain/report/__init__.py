@@ -1,0 +1,1 @@
+"""Reports: what a researcher submits, how it is stored and how it moves."""

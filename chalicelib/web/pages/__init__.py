@@ -1,0 +1,1 @@
+"""The pages a researcher reads: the form, the receipt, the status page."""

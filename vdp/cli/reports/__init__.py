@@ -1,0 +1,1 @@
+"""`vdp reports …`: the team reads, triages, credits and discloses."""

@@ -1,0 +1,1 @@
+"""`vdp serve`'s HTTP side: the API's and the policy site's servers."""
