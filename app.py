@@ -10,13 +10,15 @@ from chalice.app import Chalice, DynamoDBEvent, Rate, Request, Response
 from chalicelib import bootstrap, config, snapstart
 from chalicelib.domain import language
 from chalicelib.domain.errors import NotFound, VdpError
-from chalicelib.web import logs, requests, responses
+from chalicelib.web import cors, logs, requests, responses
 from chalicelib.web.mail import mail
+from chalicelib.web.pages.routes import form_token, pages
 
 config.disable_pydantic_plugins()
 app = Chalice(app_name="vdp", configure_logs=False)  # logs.configure owns its logger
 snapstart.register()
 app.register_blueprint(mail)
+app.register_blueprint(pages)
 
 
 def current_request() -> Request:
@@ -64,7 +66,7 @@ def submit_report() -> Response:
     if requests.wants_page(request):  # no JavaScript: pages, not JSON
         from chalicelib.web.pages.formpost import answer_form_post
 
-        return answer_form_post(request, policy, submit, _origins(), _form_token)
+        return answer_form_post(request, policy, submit, cors.configured_origins(), form_token)
     accepted = submit(requests.submission_fields(request, policy.limits.max_body_bytes))
     return responses.created(accepted.model_dump(mode="json"))
 
@@ -152,15 +154,8 @@ app.api.binary_types.append("multipart/form-data")
 @app.middleware("http")
 def cors_headers(event: Any, get_response: Any) -> Response:
     return responses.with_cors(
-        get_response(event), event.path, event.headers.get("origin"), _origins()
+        get_response(event), event.path, event.headers.get("origin"), cors.configured_origins()
     )
-
-
-def _origins() -> list[str]:
-    try:
-        return list(bootstrap.policy().web.allowed_origins)
-    except VdpError:  # a broken configuration allows no other origin
-        return []
 
 
 @app.route("/reports/{report_id}/messages", methods=["POST"], content_types=["application/json"])
@@ -180,87 +175,21 @@ def post_message(report_id: str) -> Response:
 
 @app.route("/reports", methods=["OPTIONS"])
 def reports_preflight() -> Response:
-    return responses.preflight(current_request().headers.get("origin"), _origins(), "/reports")
+    return responses.preflight(
+        current_request().headers.get("origin"), cors.configured_origins(), "/reports"
+    )
 
 
 @app.route("/reports/{report_id}", methods=["OPTIONS"])
 def report_preflight(report_id: str) -> Response:
     origin = current_request().headers.get("origin")
-    return responses.preflight(origin, _origins(), "/reports/{report_id}")
+    return responses.preflight(origin, cors.configured_origins(), "/reports/{report_id}")
 
 
 @app.route("/reports/{report_id}/messages", methods=["OPTIONS"])
 def messages_preflight(report_id: str) -> Response:
     origin = current_request().headers.get("origin")
-    return responses.preflight(origin, _origins(), "/reports/{report_id}/messages")
-
-
-@app.route("/form", methods=["GET"])
-@responses.guarded
-def form() -> Response:
-    from chalicelib.web.pages.form_page import form_page
-
-    return responses.page(form_page(bootstrap.policy(), form_token=_form_token()), _origins())
-
-
-def _form_token() -> str:
-    """The token a form page carries for a browser without JavaScript ("" if the secret
-    it is signed with cannot be read now: then the post asks for a proof, and says how)."""
-    from chalicelib.usecases.reporter.abuse import new_form_token
-
-    try:
-        return new_form_token(bootstrap.ports(), bootstrap.clock())
-    except VdpError:
-        return ""
-
-
-@app.route("/status", methods=["GET"])
-@responses.guarded
-def status() -> Response:
-    from chalicelib.web.pages.status import lookup_page
-
-    return responses.page(lookup_page(bootstrap.policy()), _origins())
-
-
-@app.route("/status", methods=["POST"], content_types=list(requests.FORM_TYPES))
-@responses.guarded
-def status_post() -> Response:
-    """The status page for the report id and receipt in the body (and follow-ups)."""
-    from chalicelib.web.pages.statuspost import answer_status_post
-
-    request, policy = current_request(), bootstrap.policy()
-    return answer_status_post(request, policy, bootstrap.ports(), _origins())
-
-
-@app.route("/embed.js", methods=["GET"])
-def embed_js() -> Response:
-    from chalicelib.web.pages.shell import ASSET_TYPES, web_file
-
-    return responses.asset(web_file("embed.js"), ASSET_TYPES["embed.js"])
-
-
-@app.route("/assets/{name}", methods=["GET"])
-@responses.guarded
-def asset(name: str) -> Response:
-    from chalicelib.web.pages.shell import ASSET_TYPES, web_file
-
-    if name not in ASSET_TYPES:
-        raise NotFound()
-    return responses.asset(web_file(name), ASSET_TYPES[name])
-
-
-@app.route("/acknowledgments", methods=["GET"])
-@responses.guarded
-def acknowledgments() -> Response:
-    from chalicelib.usecases.team.credits import public_credits, render
-
-    # Reads only the public object the team publishes: this function cannot decrypt.
-    found = public_credits(bootstrap.ports())
-    if "application/json" in current_request().headers.get("accept", ""):
-        return responses.text_response(render(found, "json", ""), requests.JSON_TYPE)
-    from chalicelib.web.pages.acknowledgments import acknowledgments_page
-
-    return responses.page(acknowledgments_page(bootstrap.policy(), found), _origins())
+    return responses.preflight(origin, cors.configured_origins(), "/reports/{report_id}/messages")
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

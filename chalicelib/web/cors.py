@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chalicelib import bootstrap
+from chalicelib.domain.errors import VdpError
+
 ALLOWED_HEADERS = "Content-Type, Authorization, Idempotency-Key, VDP-Proof"
 EXPOSED_HEADERS = "Retry-After"
 MAX_AGE_SECONDS = 600
@@ -53,3 +56,11 @@ def preflight_headers(
             }
         )
     return headers
+
+
+def configured_origins() -> list[str]:
+    """The policy's allowed origins (none while the configuration does not load)."""
+    try:
+        return list(bootstrap.policy().web.allowed_origins)
+    except VdpError:
+        return []

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from chalicelib.domain.policy.document import Abuse, Limits
+from chalicelib.domain.policy.sections import Abuse, Limits
 from chalicelib.usecases.reporter.proof import solve
 from chalicelib.web import cors
 from chalicelib.web.form_fields import FILE_FIELD, KEY_FIELD, MULTIPART, URLENCODED

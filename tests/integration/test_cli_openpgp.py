@@ -268,7 +268,8 @@ def test_a_file_name_inside_the_message_cannot_leave_the_folder(
 def test_local_decrypts_in_a_temporary_home_that_is_removed_afterwards(
     reporter_side: Path,
 ) -> None:
-    from vdp.cli.reports.openpgp import MAX_TEXT_BYTES, team_gnupg
+    from vdp.cli.reports.openpgp import MAX_TEXT_BYTES
+    from vdp.cli.reports.own_gnupg import team_gnupg
 
     message = to_team(reporter_side, DESCRIPTION.encode(), "notes.txt").encode()
 
@@ -285,7 +286,7 @@ def test_local_decrypts_in_a_temporary_home_that_is_removed_afterwards(
 
 
 def test_without_local_the_users_own_gnupg_home_is_used(tmp_path: Path) -> None:
-    from vdp.cli.reports.openpgp import team_gnupg
+    from vdp.cli.reports.own_gnupg import team_gnupg
 
     with team_gnupg(local=False, home=None) as default:
         assert default.home is None  # gpg's own choice: GNUPGHOME or ~/.gnupg
@@ -296,7 +297,7 @@ def test_without_local_the_users_own_gnupg_home_is_used(tmp_path: Path) -> None:
 def test_a_message_whose_plaintext_exceeds_the_limit_is_not_shown_cut(
     reporter_side: Path, team_home: Path
 ) -> None:
-    from vdp.cli.reports.openpgp import CannotDecrypt, GnuPG
+    from vdp.cli.reports.own_gnupg import CannotDecrypt, GnuPG
 
     # Repetitive text compresses well: a small message, a large plaintext.
     message = to_team(reporter_side, b"A" * 300_000).encode()

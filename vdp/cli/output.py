@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from chalicelib.domain.report.models import TEXT_DIRECTION_CONTROLS
+from chalicelib.domain.report.strict import TEXT_DIRECTION_CONTROLS
 from vdp.cli.reporter import reporter_facts
 
 

@@ -8,17 +8,19 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message, message_problem
 from chalicelib.domain.report.scoring import score_vector
+from chalicelib.domain.report.strict import (
+    Submitted,
+    display_name,
+    refused,
+)
 
 PGP_ENCRYPTED = "application/pgp-encrypted"
 # Base64 armor is 4/3 of the packets, plus headers: a message may exceed its text's limit.
@@ -41,56 +43,7 @@ class IntakeRules:
     team_key: str = ""  # armored: encrypted fields and files must be addressed to it
 
 
-class _Submitted(BaseModel):
-    """Strict input: exact JSON types, trimmed strings, unknown fields rejected."""
-
-    # defer_build, here and on every model: validators are built on first use, so a
-    # cold start pays only for the models its first request needs.
-    model_config = ConfigDict(
-        strict=True, extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True
-    )
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
-        # An empty optional field (common from HTML forms), or a JSON null from a client
-        # that writes None, means "not given": the field's default.
-        field = cls.model_fields[info.field_name or ""]
-        blank = value is None or (isinstance(value, str) and not value.strip())
-        if blank and not field.is_required():
-            return field.get_default(call_default_factory=True)
-        return value
-
-
-# Marks, embeddings, overrides and isolates that make text display other than it reads.
-TEXT_DIRECTION_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-# A name may be published (credits): no control characters (line breaks included), line
-# separators or direction controls, which would forge lines or make a public name read
-# otherwise. ZWJ/ZWNJ stay: names use them.
-_NOT_IN_NAMES = frozenset(
-    [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *TEXT_DIRECTION_CONTROLS]
-)
-
-
-def name_problem(name: str) -> str | None:
-    """Why a display name cannot be shown as it is, or None."""
-    if any(ord(c) in _NOT_IN_NAMES for c in name):
-        return "must be one line without control or text-direction characters"
-    return None
-
-
-def refused(kind: str, **values: object) -> PydanticCustomError:
-    """A refusal of a named kind: usecases/reporter/wording.py words it for the reporter."""
-    return PydanticCustomError(kind, kind, values)
-
-
-def _display_name(value: str | None) -> str | None:
-    if value is not None and name_problem(value):
-        raise refused("not_one_line")
-    return value
-
-
-class Reporter(_Submitted):
+class Reporter(Submitted):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254)
     pgp_key: str | None = Field(default=None, max_length=100_000)
@@ -114,7 +67,7 @@ class Reporter(_Submitted):
         except EmailNotValidError:
             raise refused("invalid_email") from None
 
-    _name = field_validator("name")(_display_name)
+    _name = field_validator("name")(display_name)
 
     @field_validator("pgp_key")
     @classmethod
@@ -124,14 +77,14 @@ class Reporter(_Submitted):
         return value
 
 
-class Credit(_Submitted):
+class Credit(Submitted):
     wants_credit: bool
     name: str | None = Field(default=None, max_length=100)
 
-    _name = field_validator("name")(_display_name)
+    _name = field_validator("name")(display_name)
 
 
-class Attachment(_Submitted):
+class Attachment(Submitted):
     filename: str = Field(min_length=1, max_length=255)
     content_type: Annotated[
         str,
@@ -154,7 +107,7 @@ class Attachment(_Submitted):
         return value
 
 
-class ReportSubmission(_Submitted):
+class ReportSubmission(Submitted):
     title: str = Field(min_length=5, max_length=200)
     # Plain text up to 50,000 and 20,000 characters; an armored message to the team's key
     # may be longer than its text (see _text_limits).
@@ -277,7 +230,7 @@ def _rules(info: ValidationInfo) -> IntakeRules | None:
     return info.context if isinstance(info.context, IntakeRules) else None
 
 
-class FollowUp(_Submitted):
+class FollowUp(Submitted):
     """A reporter's follow-up message on their report (strict, like the submission)."""
 
     message: str = Field(min_length=1, max_length=20_000)

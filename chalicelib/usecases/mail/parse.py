@@ -19,7 +19,7 @@ from email.utils import parseaddr
 from typing import TypeVar
 
 from chalicelib.domain.language import N_
-from chalicelib.domain.report.models import TEXT_DIRECTION_CONTROLS
+from chalicelib.domain.report.strict import TEXT_DIRECTION_CONTROLS
 from chalicelib.usecases.mail.leftout import LeftOut
 
 T = TypeVar("T")

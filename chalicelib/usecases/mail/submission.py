@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from chalicelib.domain.language import N_
-from chalicelib.domain.policy.document import Limits, Policy
+from chalicelib.domain.policy.document import Policy
+from chalicelib.domain.policy.sections import Limits
 from chalicelib.usecases.mail.leftout import LeftOut
 from chalicelib.usecases.mail.parse import File, MailRead
 

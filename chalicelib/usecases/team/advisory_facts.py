@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.domain.policy.document import Advisories, Product
+from chalicelib.domain.policy.sections import Advisories, Product
 from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.team.advisories import AffectedVersions, describe
 

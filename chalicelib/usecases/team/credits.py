@@ -32,8 +32,8 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.lifecycle import STATUSES
-from chalicelib.domain.report.models import name_problem
 from chalicelib.domain.report.records import ReportEvent, ReportRecord
+from chalicelib.domain.report.strict import name_problem
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.triage import get_report, record_reading

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from chalicelib.domain.errors import FieldProblem, ValidationFailed
-from chalicelib.domain.policy.document import Policy, Product
+from chalicelib.domain.policy.document import Policy
 from chalicelib.domain.policy.osv_ecosystems import SCHEMA_VERSION
+from chalicelib.domain.policy.sections import Product
 from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.team.advisory_facts import Facts, canonical_url, purl, summary, utc
 

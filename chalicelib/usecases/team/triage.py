@@ -11,10 +11,10 @@ from datetime import datetime
 
 from chalicelib.domain.errors import FieldProblem, NotFound, ValidationFailed
 from chalicelib.domain.lifecycle import check_transition
-from chalicelib.domain.report.models import name_problem
 from chalicelib.domain.report.records import ReportEvent, ReportRecord
 from chalicelib.domain.report.scoring import score_vector
 from chalicelib.domain.report.sla import with_due_dates
+from chalicelib.domain.report.strict import name_problem
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 

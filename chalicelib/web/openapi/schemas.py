@@ -10,7 +10,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib.domain.policy.document import Limits
+from chalicelib.domain.policy.sections import Limits
 from chalicelib.domain.report.models import FollowUp, ReportSubmission
 from chalicelib.domain.report.records import Accepted, ErrorBody, MessageAccepted, ReporterView
 from chalicelib.web.form_fields import FILE_FIELD, FORM_TOKEN_FIELD, KEY_FIELD

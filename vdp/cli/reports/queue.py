@@ -105,7 +105,7 @@ def show_command(
     as_json: bool,
 ) -> None:
     from chalicelib.usecases.team.inbox import show_report
-    from vdp.cli.reports import openpgp
+    from vdp.cli.reports import openpgp, own_gnupg
 
     undecrypted = False
 
@@ -114,7 +114,7 @@ def show_command(
         ports = state.ports()
         report = show_report(ports, report_id, actor=state.actor())
         if openpgp.needs_gnupg(report):
-            with openpgp.team_gnupg(state.local, gnupg_home) as gpg:
+            with own_gnupg.team_gnupg(state.local, gnupg_home) as gpg:
                 opened = openpgp.open_report(report, gpg, ports.policy)
         else:
             opened = openpgp.open_report(report, None, ports.policy)
