@@ -39,3 +39,37 @@ def test_app_imports_neither_the_cli_nor_the_local_stack() -> None:
     assert imported, "app.py imports something"
     assert not {name for name in imported if name == "vdp" or name.startswith("vdp.")}
     assert {name for name in imported if name.startswith("chalicelib")}
+
+
+# The layout's sizes: a package a reader can take in at a glance, a module one can read.
+MAX_MODULES_PER_PACKAGE = 12
+MAX_LINES_PER_MODULE = 250
+PYTHON_ROOTS = ("chalicelib", "vdp")
+
+
+def _packages() -> list[Path]:
+    return sorted(
+        init.parent for root in PYTHON_ROOTS for init in (PROJECT_DIR / root).rglob("__init__.py")
+    )
+
+
+def test_no_package_holds_more_than_twelve_modules() -> None:
+    packages = _packages()
+    assert len(packages) > 10, "the layout has packages"
+    crowded = {
+        str(package.relative_to(PROJECT_DIR)): count
+        for package in packages
+        if (count := len([m for m in package.glob("*.py") if m.name != "__init__.py"]))
+        > MAX_MODULES_PER_PACKAGE
+    }
+    assert crowded == {}
+
+
+def test_no_module_is_longer_than_250_lines() -> None:
+    modules = [PROJECT_DIR / "app.py"] + [m for p in _packages() for m in p.glob("*.py")]
+    long = {
+        str(module.relative_to(PROJECT_DIR)): lines
+        for module in modules
+        if (lines := len(module.read_text().splitlines())) > MAX_LINES_PER_MODULE
+    }
+    assert long == {}
