@@ -17,8 +17,8 @@ from chalicelib.usecases.team.advisories import disclose
 from chalicelib.usecases.team.triage import change_status
 from chalicelib.web.pages.status import status_page
 from tests.builders import ADVISORY_REPORT, BASE
+from tests.mail_samples import mail_ports, sent
 from tests.unit.fakes import FRIDAY_NOON, deliver
-from tests.unit.test_inbound import mail_ports, sent
 
 CET = timezone(timedelta(hours=1))
 PLANNED = datetime(2026, 12, 3, 9, 0, tzinfo=CET)

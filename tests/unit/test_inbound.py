@@ -8,7 +8,6 @@ import base64
 import dataclasses
 import logging
 import re
-from datetime import datetime
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -16,121 +15,31 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import Unavailable
 from chalicelib.domain.receipts import verify_receipt
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.inbound import receive_ses_event
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.team.inbox import show_report
-from tests.builders import SECRET, guarded_ports
-from tests.unit.fakes import deliver, fake_ports
-from tests.unit.test_mail_parse import ARMORED, BODY, PUBLIC_KEY, mail, pgp_mime, raw
-
-PUBLIC_URL = "https://intake.example.com"
-SECURITY = "security@example.com"
-CANARY = "canary-7Q4Z"  # in every test mail's subject: never in a log line
-
-
-class FakeMailer:
-    def __init__(self) -> None:
-        self.fail = False
-        self.sent: list[tuple[str, str, bytes]] = []
-
-    def send(self, sender: str, recipient: str, raw: bytes) -> str:
-        if self.fail:
-            raise Unavailable("ses")
-        self.sent.append((sender, recipient, raw))
-        return f"ses-{len(self.sent)}"
-
-
-class FakeMailLog:
-    def __init__(self) -> None:
-        self.claims: set[str] = set()
-        self.suppressed_addresses: set[str] = set()
-
-    def claim(self, event_id: str, now: datetime) -> bool:
-        if event_id in self.claims:
-            return False
-        self.claims.add(event_id)
-        return True
-
-    def release(self, event_id: str) -> None:
-        self.claims.discard(event_id)
-
-    def suppress(self, address: str, reason: str) -> None:
-        self.suppressed_addresses.add(address.lower())
-
-    def suppressed(self, address: str) -> bool:
-        return address.lower() in self.suppressed_addresses
-
-
-class FakeEncryptor:
-    """Armor around base64, so a test can read what was "encrypted"; a key with BROKEN
-    in it cannot encrypt (as an expired or revoked key)."""
-
-    def encrypt(self, armored_key: str, data: bytes) -> str:
-        if "BROKEN" in armored_key:
-            raise ValueError("the key cannot be used to encrypt")
-        inner = base64.b64encode(data).decode()
-        return f"-----BEGIN PGP MESSAGE-----\n\n{inner}\n-----END PGP MESSAGE-----\n"
-
-
-def mail_ports() -> Ports:
-    return dataclasses.replace(
-        fake_ports(),
-        mailer=FakeMailer(),
-        mail_log=FakeMailLog(),
-        encryptor=FakeEncryptor(),
-        public_url=PUBLIC_URL,
-        secret=lambda: SECRET,
-    )
-
-
-def arrive(
-    ports: Ports,
-    data: bytes,
-    *,
-    message_id: str = "m-0001",
-    source: str = "ann@example.org",
-    recipients: tuple[str, ...] = (SECURITY,),
-    **verdicts: str,
-) -> list[str]:
-    """Store the mail as SES's S3 action does, then hand over SES's event."""
-    ports.blobs.put_new(f"inbound/{message_id}", data)
-    status = {"spam": "PASS", "virus": "PASS", "spf": "PASS", "dkim": "PASS", "dmarc": "PASS",
-              **verdicts}  # fmt: skip
-    receipt: dict[str, Any] = {f"{k}Verdict": {"status": v} for k, v in status.items()}
-    event = {
-        "Records": [
-            {
-                "eventSource": "aws:ses",
-                "ses": {
-                    "mail": {
-                        "messageId": message_id,
-                        "source": source,
-                        "destination": list(recipients),
-                        "commonHeaders": {"subject": "ignored"},
-                    },
-                    "receipt": {"recipients": list(recipients), **receipt},
-                },
-            }
-        ]
-    }
-    return receive_ses_event(event, ports)
-
-
-def report_mail(**headers: str) -> bytes:
-    return raw(mail(subject=f"Path traversal {CANARY}", headers=headers))
-
-
-def sent(ports: Ports) -> list[tuple[str, str, bytes]]:
-    assert isinstance(ports.mailer, FakeMailer)
-    return ports.mailer.sent
-
-
-def only_report(ports: Ports) -> str:
-    [report_id] = ports.reports.records
-    return str(report_id)
+from tests.builders import guarded_ports
+from tests.mail_samples import (
+    ARMORED,
+    BODY,
+    CANARY,
+    PUBLIC_KEY,
+    PUBLIC_URL,
+    SECURITY,
+    FakeMailer,
+    FakeMailLog,
+    arrive,
+    mail,
+    mail_ports,
+    only_report,
+    pgp_mime,
+    raw,
+    report_mail,
+    sent,
+)
+from tests.unit.fakes import deliver
 
 
 def inbound_keys(ports: Ports) -> list[str]:

@@ -18,16 +18,17 @@ from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.triage import acknowledge
 from tests.builders import ANN, BASE, MINIMAL_REPORT
-from tests.unit.fakes import deliver
-from tests.unit.test_inbound import (
+from tests.mail_samples import (
     PUBLIC_URL,
     arrive,
+    mail,
     mail_ports,
     only_report,
+    raw,
     report_mail,
     sent,
 )
-from tests.unit.test_mail_parse import mail, raw
+from tests.unit.fakes import deliver
 
 MONATE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
           "September", "Oktober", "November", "Dezember")  # fmt: skip

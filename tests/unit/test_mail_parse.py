@@ -5,8 +5,6 @@ bad input (huge, many-part, damaged, strangely encoded mail) read without raisin
 from __future__ import annotations
 
 import base64
-from email.message import EmailMessage
-from email.policy import SMTP
 
 import pytest
 
@@ -14,41 +12,7 @@ from chalicelib.domain.policy.document import default_policy
 from chalicelib.usecases.mail.autoreply import is_automatic
 from chalicelib.usecases.mail.parse import MAX_PARTS, read_mail
 from chalicelib.usecases.mail.submission import TEXT_ROOM, fit, report_fields, title
-
-BODY = "The export endpoint reads any file: GET /export?file=../../etc/passwd works."
-ARMORED = (
-    "-----BEGIN PGP MESSAGE-----\n\nhQEMA5Xk1pNtKb2vAQf/YmFzZTY0IHN0YW5kcyBpbiBmb3IgY2lwaGVy\n"
-    "=Zm9v\n-----END PGP MESSAGE-----\n"
-)
-PUBLIC_KEY = (
-    "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZkey0BYJKwYBBAHaRw8BAQdA\n"
-    "-----END PGP PUBLIC KEY BLOCK-----\n"
-)
-
-
-def mail(
-    body: str | None = BODY,
-    *,
-    subject: str | None = "Path traversal in export",
-    sender: str = "Ann Analyst <ann@example.org>",
-    headers: dict[str, str] | None = None,
-) -> EmailMessage:
-    """A plain mail to the security address."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "security@example.com"
-    if subject is not None:
-        message["Subject"] = subject
-    message["Message-ID"] = "<original-1@example.org>"
-    for name, value in (headers or {}).items():
-        message[name] = value
-    if body is not None:
-        message.set_content(body)
-    return message
-
-
-def raw(message: EmailMessage) -> bytes:
-    return message.as_bytes(policy=SMTP)
+from tests.mail_samples import ARMORED, BODY, PUBLIC_KEY, mail, pgp_mime, raw
 
 
 def fields_of(data: bytes, **limits: int) -> dict[str, object]:
@@ -57,20 +21,6 @@ def fields_of(data: bytes, **limits: int) -> dict[str, object]:
         policy = policy.model_copy(update={"limits": policy.limits.model_copy(update=limits)})
     parsed = read_mail(data)
     return report_fields(parsed, fit(parsed, policy), policy, set(), True)[0]
-
-
-def pgp_mime() -> bytes:
-    """A PGP/MIME mail (RFC 3156): a version part and the armored message."""
-    return (
-        b"From: ann@example.org\r\nTo: security@example.com\r\nSubject: Encrypted report\r\n"
-        b"MIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; '
-        b'boundary="b1"\r\n\r\n'
-        b"--b1\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
-        b'--b1\r\nContent-Type: application/octet-stream; name="encrypted.asc"\r\n\r\n'
-        + ARMORED.replace("\n", "\r\n").encode()
-        + b"--b1--\r\n"
-    )
 
 
 # --- What a mail becomes ------------------------------------------------------------------
