@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.domain.report.records import ReportRecord
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.proof import issue, proof_key, solve
+from chalicelib.usecases.team import credits
+from chalicelib.usecases.team.advisories import disclose, set_advisory
 from chalicelib.usecases.team.triage import change_status
 from tests.unit.abuse_fakes import FakeIdempotency, FakeLimiter, FakeProofs
 from tests.unit.fakes import FRIDAY_NOON, fake_ports
@@ -173,3 +175,22 @@ def solved_challenge(ports: Ports, difficulty: int) -> str:
     assert ports.secret is not None, "ports without a secret cannot check a proof"
     challenge = issue(proof_key(ports.secret()), difficulty, ports.clock())
     return solve(challenge.token, difficulty)
+
+
+# --- Advisories -------------------------------------------------------------------------
+
+CEST = timezone(timedelta(hours=2))
+DISCLOSED = datetime(2026, 12, 1, 10, 0, tzinfo=CEST)
+CVES = ["CVE-2026-1234", "CVE-2026-56789"]
+GHSA = "GHSA-4v8m-x2qf-9wrj"
+
+
+def advisory_ready(fields: dict[str, Any], *, publish: bool, **ids: list[str]) -> tuple[Ports, str]:
+    """A report fixed in 2.4.2 (affected from 2.0), disclosed now: on DISCLOSED, in CEST."""
+    ports = fake_ports(now=DISCLOSED)
+    report_id = fixed_report(ports, fields)
+    set_advisory(ports, "alice", report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2", **ids)
+    if publish:
+        credits.publish(ports, report_id, "alice")
+    disclose(ports, "alice", report_id)
+    return ports, report_id

@@ -97,3 +97,17 @@ def use_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **abuse: str) ->
     (tmp_path / "policy.toml").write_text(text)
     monkeypatch.setenv("VDP_POLICY_PATH", str(tmp_path / "policy.toml"))
     bootstrap.reset()
+
+
+def team_queue(url: str) -> list[str]:
+    """Every message body on the team's queue (SNS envelopes), removed."""
+    sqs, bodies = boto("sqs"), []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for message in batch:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def notification(body: str) -> dict[str, Any]:
+    return json.loads(json.loads(body)["Message"])

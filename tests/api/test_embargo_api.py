@@ -19,7 +19,7 @@ from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team import credits, embargo
 from chalicelib.usecases.team.triage import change_status
-from tests.api.test_notifications_api import team_queue
+from tests.api.helpers import team_queue
 from tests.builders import (
     ADVISORY_REPORT,
     ANONYMOUS_ADVISORY_REPORT,

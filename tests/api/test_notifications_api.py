@@ -12,9 +12,8 @@ from chalicelib import bootstrap
 from chalicelib.usecases.sweeps import sla_sweep
 from chalicelib.usecases.team.inbox import show_report
 from chalicelib.usecases.team.triage import acknowledge, add_note, assign, set_severity
-from tests.api.helpers import JSON, post_report, stored_items
+from tests.api.helpers import JSON, notification, post_report, stored_items, team_queue
 from tests.builders import ANN, CANARY_REPORT, CANARY_TEXTS
-from tests.conftest import boto
 
 CRITICAL_31 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 FOLLOW_UP = "Follow-up canary: the token 51d2-follow-up-canary still works."
@@ -27,20 +26,6 @@ CONTENT_FREE = {
     "event", "event_id", "report_id", "product", "severity", "status", "acknowledge_by",
     "previous", "deadline", "due", "change",
 }  # fmt: skip
-
-
-def team_queue(url: str) -> list[str]:
-    """Every message body on the team's queue (SNS envelopes), removed."""
-    sqs, bodies = boto("sqs"), []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-        for message in batch:
-            bodies.append(message["Body"])
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return bodies
-
-
-def notification(body: str) -> dict[str, Any]:
-    return json.loads(json.loads(body)["Message"])
 
 
 def inserted_event_ids() -> set[str]:

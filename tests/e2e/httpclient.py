@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import select
+import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from vdp.local.api.heads import HEAD_SECONDS
 
 
 @dataclass
@@ -65,3 +71,22 @@ def declared_only(url: str, content_length: int) -> Answer:
         )
     finally:
         connection.close()
+
+
+def trickled_head(url: str, source: str | None = None) -> tuple[bytes, float]:
+    """A request head sent one header line a second, half a second off the deadline's
+    beat; what came back, and how long after the first byte the server closed."""
+    parts = urlsplit(url)
+    bind = (source, 0) if source else None
+    with socket.create_connection((parts.hostname, parts.port), 5, bind) as raw:
+        started = time.monotonic()
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        for line in range(int(HEAD_SECONDS) + 5):
+            if select.select([raw], [], [], 0.5 if line == 0 else 1.0)[0]:
+                break  # the server answered, or closed
+            raw.sendall(b"X-Line-%d: still coming\r\n" % line)
+        received = b""
+        with contextlib.suppress(TimeoutError):  # no answer at all: the test says so
+            while chunk := raw.recv(65536):
+                received += chunk
+        return received, time.monotonic() - started

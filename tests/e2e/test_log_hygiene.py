@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.conftest import start_stack, stop_stack
-from tests.e2e.httpclient import post_json, request
-from tests.e2e.test_serve_ports import trickled_head
+from tests.e2e.httpclient import post_json, request, trickled_head
 
 pytestmark = pytest.mark.e2e
 

@@ -10,6 +10,11 @@ import fnmatch
 import re
 from typing import Any
 
+import pytest
+from botocore.client import BaseClient
+
+from tests.builders import KEY
+
 PSEUDO = {
     "AWS::Partition": "aws",
     "AWS::Region": "us-east-1",
@@ -93,3 +98,75 @@ def allows(template: Template, statement: dict[str, Any], action: str, resource:
         return False
     patterns = as_list(template.resolve(statement["Resource"]))
     return any(fnmatch.fnmatchcase(resource, pattern) for pattern in patterns)
+
+
+Call = tuple[str, str, dict[str, Any]]  # IAM action, resource, request condition keys
+
+
+def permits(cfn: Template, statement: dict[str, Any], call: Call) -> bool:
+    """Whether an Allow statement grants the call, its conditions evaluated."""
+    action, resource, request = call
+    if not allows(cfn, statement, action, resource):
+        return False
+    conditions = statement.get("Condition", {})
+    return all(
+        holds(operator, cfn.resolve(expected), request.get(key))
+        for operator, tests in conditions.items()
+        for key, expected in tests.items()
+    )
+
+
+def holds(operator: str, expected: Any, actual: Any) -> bool:
+    wanted = as_list(expected)
+    if operator == "Null":
+        return (actual is None) == (wanted == ["true"])
+    if operator.startswith("ForAllValues:"):
+        inner = operator.removeprefix("ForAllValues:")
+        return all(holds(inner, expected, value) for value in as_list(actual or []))
+    if actual is None:  # a key the request lacks matches no value
+        return False
+    if operator == "StringEquals":
+        return actual in wanted
+    if operator == "StringLike":
+        return any(fnmatch.fnmatchcase(actual, pattern) for pattern in wanted)
+    raise AssertionError(f"condition {operator} is not evaluated here")
+
+
+def decrypt(context: dict[str, str]) -> Call:
+    """kms:Decrypt of a data key sealed with `context`, called by the function itself."""
+    request: dict[str, Any] = {f"kms:EncryptionContext:{k}": v for k, v in context.items()}
+    return "kms:Decrypt", KEY, {**request, "kms:EncryptionContextKeys": sorted(context)}
+
+
+# API operations whose IAM action has another name; None: no permission needed.
+IAM_ACTION = {
+    "s3:HeadObject": "s3:GetObject",
+    "s3:ListObjectVersions": "s3:ListBucketVersions",
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "sts:GetCallerIdentity": None,
+}
+
+
+def iam_actions(service: str, operation: str, params: dict[str, Any]) -> set[str]:
+    """IAM authorizes a DynamoDB transaction as the actions of its items."""
+    if operation != "TransactWriteItems":
+        return {f"{service}:{operation}"}
+    item_action = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+    return {
+        f"dynamodb:{item_action.get(kind, 'ConditionCheckItem')}"
+        for item in params["TransactItems"]
+        for kind in item
+    }
+
+
+def recorded_actions(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The IAM actions every AWS call made from now on needs (filled as calls are made)."""
+    made: set[str] = set()
+    call = BaseClient._make_api_call
+
+    def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        made.update(iam_actions(self.meta.service_model.signing_name, operation, params))
+        return call(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    return made

@@ -12,9 +12,8 @@ from click.testing import CliRunner
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from tests.builders import BASE, REPORT
-from tests.infra.iam import Template, allows, as_list
-from tests.infra.test_team_policy import recorded_actions
-from tests.integration.test_cloudtrail_cli import stubbed_cloudtrail
+from tests.cloudtrail_samples import stubbed_cloudtrail
+from tests.infra.iam import Template, allows, as_list, recorded_actions
 from vdp.cli.main import main
 
 RETENTION = {"Ref": "AuditLogRetentionDays"}

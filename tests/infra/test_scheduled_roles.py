@@ -3,7 +3,6 @@ publisher opens one part, a sealed credit, and its role grants every call its ru
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,61 +17,24 @@ from tests.builders import (
     ADVISORY_REPORT,
     ATTACHMENT_PART,
     BUCKET,
-    KEY,
     MESSAGE_PART,
     REPORT_PART,
     fixed_report,
 )
 from tests.conftest import PROJECT_DIR
-from tests.infra.iam import Template, allows, as_list
+from tests.infra.iam import Call, Template, allows, decrypt, permits
 
 SCHEDULED = ["SlaSweep", "OrphanSweep", "PurgeExpired", "PublishEmbargoes"]
 DELETES_VERSIONS = {"OrphanSweep", "PurgeExpired"}
 PARTS = ["report", "attachment-0", "message", "reply", "note", "contact", "own-copy", "credit"]
 CONTACT_PART = REPORT_PART.replace("report.enc", "contact.enc")
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/reporttable"
-Call = tuple[str, str, dict[str, Any]]  # IAM action, resource, request condition keys
 
 
 def statements(template: dict[str, Any], function: str) -> tuple[Template, list[Any]]:
     cfn = Template(template)
     role = cfn.resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
     return cfn, cfn.statements(role)
-
-
-def permits(cfn: Template, statement: dict[str, Any], call: Call) -> bool:
-    """Whether an Allow statement grants the call, its conditions evaluated."""
-    action, resource, request = call
-    if not allows(cfn, statement, action, resource):
-        return False
-    conditions = statement.get("Condition", {})
-    return all(
-        holds(operator, cfn.resolve(expected), request.get(key))
-        for operator, tests in conditions.items()
-        for key, expected in tests.items()
-    )
-
-
-def holds(operator: str, expected: Any, actual: Any) -> bool:
-    wanted = as_list(expected)
-    if operator == "Null":
-        return (actual is None) == (wanted == ["true"])
-    if operator.startswith("ForAllValues:"):
-        inner = operator.removeprefix("ForAllValues:")
-        return all(holds(inner, expected, value) for value in as_list(actual or []))
-    if actual is None:  # a key the request lacks matches no value
-        return False
-    if operator == "StringEquals":
-        return actual in wanted
-    if operator == "StringLike":
-        return any(fnmatch.fnmatchcase(actual, pattern) for pattern in wanted)
-    raise AssertionError(f"condition {operator} is not evaluated here")
-
-
-def decrypt(context: dict[str, str]) -> Call:
-    """kms:Decrypt of a data key sealed with `context`, called by the function itself."""
-    request: dict[str, Any] = {f"kms:EncryptionContext:{k}": v for k, v in context.items()}
-    return "kms:Decrypt", KEY, {**request, "kms:EncryptionContextKeys": sorted(context)}
 
 
 @pytest.mark.parametrize("function", SCHEDULED)

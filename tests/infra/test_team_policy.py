@@ -5,48 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from tests.builders import ADVISORY_REPORT
-from tests.infra.iam import Template, as_list
+from tests.infra.iam import IAM_ACTION, Template, as_list, recorded_actions
 from vdp.cli.main import main
 
-# API operations whose IAM action has another name; None: no permission needed.
-IAM_ACTION = {
-    "s3:HeadObject": "s3:GetObject",
-    "s3:ListObjectVersions": "s3:ListBucketVersions",
-    "s3:ListObjectsV2": "s3:ListBucket",
-    "sts:GetCallerIdentity": None,
-}
 VECTOR = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
-
-
-def iam_actions(service: str, operation: str, params: dict[str, Any]) -> set[str]:
-    """IAM authorizes a DynamoDB transaction as the actions of its items."""
-    if operation != "TransactWriteItems":
-        return {f"{service}:{operation}"}
-    item_action = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
-    return {
-        f"dynamodb:{item_action.get(kind, 'ConditionCheckItem')}"
-        for item in params["TransactItems"]
-        for kind in item
-    }
-
-
-def recorded_actions(monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """The IAM actions every AWS call made from now on needs (filled as calls are made)."""
-    made: set[str] = set()
-    call = BaseClient._make_api_call
-
-    def recorded(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        made.update(iam_actions(self.meta.service_model.signing_name, operation, params))
-        return call(self, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
-    return made
 
 
 def team_walk(report_id: str, folder: str) -> list[tuple[str, ...]]:

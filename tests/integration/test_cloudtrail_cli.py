@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.stub import ANY, Stubber
@@ -18,14 +17,15 @@ from chalicelib import bootstrap
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.triage import get_report
 from tests.builders import BASE, REPORT
-from tests.conftest import LOCAL_ENV
-from tests.unit.test_cloudtrail_records import (
+from tests.cloudtrail_samples import (
     ALICE,
     MALLORY,
     OTHER_REPORT_ID,
     decrypt_event,
     s3_bucket_decrypt,
+    stubbed_cloudtrail,
 )
+from tests.conftest import LOCAL_ENV
 from vdp.cli.main import main
 from vdp.cli.reports.cloudtrail import DECRYPT, LOCAL_NOTE, OLDER_NOTE
 
@@ -33,20 +33,6 @@ DENIED = (
     "CloudTrail records not shown: AWS denied cloudtrail LookupEvents "
     "(AccessDeniedException): your role lacks this permission"
 )
-
-
-def stubbed_cloudtrail(monkeypatch: pytest.MonkeyPatch) -> Stubber:
-    """The CLI's cloudtrail client answers from a Stubber; every other client is vdp's own."""
-    trail = boto3.client("cloudtrail", region_name="us-east-1")
-    made = bootstrap.client
-    monkeypatch.setattr(
-        bootstrap,
-        "client",
-        lambda config, service: trail if service == "cloudtrail" else made(config, service),
-    )
-    stubber = Stubber(trail)
-    stubber.activate()
-    return stubber
 
 
 def event_time(moment: datetime) -> str:

@@ -221,3 +221,13 @@ def fake_ports(now: datetime = FRIDAY_NOON) -> Ports:
         policy=default_policy(),
         clock=lambda: now,
     )
+
+
+class Clock:
+    """The time the use cases read (ports.clock), moved on by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -11,9 +11,8 @@ import pytest
 from chalicelib.usecases.team.advisories import disclose, set_advisory
 from chalicelib.usecases.team.exports import export
 from tests.advisory_schemas import bsi_validation, schema_errors
-from tests.builders import ADVISORY_REPORT, fixed_report
+from tests.builders import ADVISORY_REPORT, CVES, DISCLOSED, GHSA, advisory_ready, fixed_report
 from tests.unit.fakes import fake_ports
-from tests.unit.test_exports import CVES, DISCLOSED, GHSA, advisory_ready
 
 # What the pinned validator runs: one schema test, 43 mandatory and 20 optional tests.
 RAN = {"schema": 1, "mandatory": 43, "optional": 20}

@@ -15,20 +15,10 @@ from chalicelib.usecases.team.advisories import disclose
 from chalicelib.usecases.team.exports import export
 from chalicelib.usecases.team.triage import change_status
 from tests.builders import ADVISORY_REPORT, fixed_report
-from tests.unit.fakes import FRIDAY_NOON, fake_ports
+from tests.unit.fakes import FRIDAY_NOON, Clock, fake_ports
 
 CET = timezone(timedelta(hours=1))
 PLANNED = datetime(2026, 12, 3, 9, 0, tzinfo=CET)  # Thursday 08:00 UTC, two weeks ahead
-
-
-class Clock:
-    """The time the use cases read (ports.clock), moved on by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def embargoed() -> tuple[Ports, Clock, str]:

@@ -21,8 +21,7 @@ from tests.builders import (
     DECLINED_ADVISORY_REPORT,
     fixed_report,
 )
-from tests.unit.fakes import FRIDAY_NOON, fake_ports
-from tests.unit.test_embargo import Clock
+from tests.unit.fakes import FRIDAY_NOON, Clock, fake_ports
 
 CET = timezone(timedelta(hours=1))
 PLANNED = datetime(2026, 12, 3, 9, 0, tzinfo=CET)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,33 +11,18 @@ import pytest
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.policy.document import Policy
 from chalicelib.usecases.ports import Ports
-from chalicelib.usecases.team import credits
-from chalicelib.usecases.team.advisories import disclose, set_advisory
 from chalicelib.usecases.team.exports import export
 from tests.advisory_schemas import schema_errors
 from tests.builders import (
     ADVISORY_REPORT,
     ANONYMOUS_ADVISORY_REPORT,
+    CVES,
     DECLINED_ADVISORY_REPORT,
+    GHSA,
+    advisory_ready,
     fixed_report,
 )
 from tests.unit.fakes import fake_ports
-
-CEST = timezone(timedelta(hours=2))
-DISCLOSED = datetime(2026, 12, 1, 10, 0, tzinfo=CEST)
-CVES = ["CVE-2026-1234", "CVE-2026-56789"]
-GHSA = "GHSA-4v8m-x2qf-9wrj"
-
-
-def advisory_ready(fields: dict[str, Any], *, publish: bool, **ids: list[str]) -> tuple[Ports, str]:
-    """A report fixed in 2.4.2 (affected from 2.0), disclosed now: on DISCLOSED, in CEST."""
-    ports = fake_ports(now=DISCLOSED)
-    report_id = fixed_report(ports, fields)
-    set_advisory(ports, "alice", report_id, cwe="CWE-79", affected=">=2.0", fixed_in="2.4.2", **ids)
-    if publish:
-        credits.publish(ports, report_id, "alice")
-    disclose(ports, "alice", report_id)
-    return ports, report_id
 
 
 def with_policy(ports: Ports, **changes: Any) -> Ports:
