@@ -41,8 +41,8 @@ def event_put(table: str, report_id: str, event: ReportEvent) -> dict[str, Any]:
 
 
 def changed_attributes(before: ReportRecord, after: ReportRecord) -> dict[str, Any]:
-    """Only the attributes that differ (None = remove), so concurrent flag writes such as
-    `notified` or `sla_announced` are never overwritten with a stale copy."""
+    """Only the attributes that differ (None = remove), so a concurrent flag write such as
+    `sla_announced` is never overwritten with a stale copy."""
     old, new = plain(before), plain(after)
     names = sorted(old.keys() | new.keys())
     return {name: new.get(name) for name in names if old.get(name) != new.get(name)}
