@@ -269,9 +269,10 @@ def test_cr_lf_in_subject_and_from_become_single_lines() -> None:
     parsed = read_mail(data)
 
     assert parsed.subject == "Hello X-Injected: yes"
-    assert parsed.sender_name == "Eve Bcc: victim@example.org"
-    assert parsed.sender == "eve@example.org"
-    assert "\n" not in parsed.subject + parsed.sender_name and "\r" not in parsed.subject
+    # A name that decodes to a line break: no sender to trust, the header kept as it came.
+    assert (parsed.sender, parsed.sender_name) == ("", "")
+    assert parsed.claimed_sender.endswith("=2Eorg?= <eve@example.org>")
+    assert "\n" not in parsed.subject + parsed.claimed_sender and "\r" not in parsed.subject
 
 
 def test_a_from_that_is_no_address_leaves_no_sender() -> None:
@@ -279,6 +280,55 @@ def test_a_from_that_is_no_address_leaves_no_sender() -> None:
 
     assert parsed.sender == ""
     assert "reporter" not in fields_of(raw(mail(sender="undisclosed-recipients:;")))
+
+
+def headed(from_lines: bytes) -> bytes:
+    return from_lines + b"Subject: A report\r\n\r\nA body that is long enough to be one.\r\n"
+
+
+@pytest.mark.parametrize(
+    "from_lines",
+    [
+        # Read by Python as you@example.org, by other mail software as mallory's address.
+        b"From: you@example.org <mallory@evil.example>\r\n",
+        b"From: <you@example.org> mallory@evil.example\r\n",
+        b"From: =?utf-8?q?Eve=0D=0ABcc=3A_x=40example=2Eorg?= <eve@example.org>\r\n",
+        b"From: =?utf-8?q?Eve=0Ax?= <eve@example.org>\r\n",
+        b"From: Friends: you@example.org;\r\n",
+        b"From: Friends: you@example.org, bob@example.org;\r\n",
+        b"From: you@example.org, mallory@evil.example\r\n",
+        b"From: you@example.org\r\nFrom: mallory@evil.example\r\n",
+        b"From: =?utf-8?b?!!!?= <you@example.org>\r\n",
+    ],
+    ids=["name is an address", "text after the address", "CR LF in a name", "LF in a name",
+         "a group", "a group of two", "two mailboxes", "two From headers", "a damaged name"],
+)  # fmt: skip
+def test_a_from_that_is_not_one_clear_mailbox_names_no_sender(from_lines: bytes) -> None:
+    parsed = read_mail(headed(from_lines))
+    fields = fields_of(headed(from_lines))
+
+    assert (parsed.sender, parsed.sender_name) == ("", "")
+    assert "reporter" not in fields
+    description = str(fields["description"])
+    assert "[From was not one clear address; sender unknown. It read: " in description
+    assert from_lines.split(b"\r\n")[0][6:].decode()[:20] in description
+
+
+@pytest.mark.parametrize(
+    ("from_line", "sender", "name"),
+    [
+        (b"From: Ann Analyst <ann@example.org>", "ann@example.org", "Ann Analyst"),
+        (b"From: ann@example.org", "ann@example.org", ""),
+        (b'From: "Analyst, Ann" <ann@example.org>', "ann@example.org", "Analyst, Ann"),
+        (b"From: Ann A. Analyst <ann@example.org>", "ann@example.org", "Ann A. Analyst"),
+        (b"From: =?utf-8?q?J=C3=BCrgen?= <j@example.org>", "j@example.org", "Jürgen"),
+        (b"From: ann@example.org (at work)", "ann@example.org", ""),
+    ],
+)
+def test_one_clear_mailbox_is_the_sender(from_line: bytes, sender: str, name: str) -> None:
+    parsed = read_mail(headed(from_line + b"\r\n"))
+
+    assert (parsed.sender, parsed.sender_name, parsed.claimed_sender) == (sender, name, "")
 
 
 def test_a_missing_closing_boundary_keeps_the_text_and_says_so() -> None:

@@ -129,6 +129,9 @@ def _reply_target(mail: MailRead, arrival: Arrival, ports: Ports) -> str | None:
     if not arrival.verified():
         log.info("mail to a report's address not verified; filed as a new report")
         return None
+    if not mail.sender:  # From was no one clear mailbox (see parse.py)
+        log.info("mail to a report's address without a clear sender; filed as a new report")
+        return None
     record = ports.reports.get(report_id)
     contact = parts.load_contact(ports, report_id) if record and not record.purging else None
     address = str((contact or {}).get("email") or "")

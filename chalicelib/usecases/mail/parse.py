@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy as email_policy
+from email.errors import ObsoleteHeaderDefect
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import parseaddr
 from typing import TypeVar
 
 from chalicelib.domain.language import N_
@@ -47,8 +47,9 @@ class MailRead:
     """What a mail says, its headers cleaned to one line each."""
 
     subject: str = ""
-    sender: str = ""  # the From address, or "" when it cannot be read as one
+    sender: str = ""  # the From address; "" unless From is one clear mailbox
     sender_name: str = ""
+    claimed_sender: str = ""  # the From header(s) as received, when no sender was trusted
     return_path: str = ""
     message_id: str | None = None
     automatic: bool = False  # its headers say no one should answer it (RFC 3834)
@@ -86,7 +87,8 @@ def one_line(value: str) -> str:
 
 
 def _headers(message: Message) -> MailRead:
-    address, name = _from(message)
+    mailbox = _from(message)
+    address, name = mailbox or ("", "")
     if "=?" in name:  # an encoded word the header parser left as it was (RFC 2047)
         name = _safe(lambda: str(make_header(decode_header(name))), name)
     message_id = one_line(_header(message, "Message-ID"))
@@ -96,6 +98,7 @@ def _headers(message: Message) -> MailRead:
         subject=one_line(_header(message, "Subject")),
         sender=address if _ADDRESS.match(address) else "",
         sender_name=one_line(name)[:200],
+        claimed_sender="" if mailbox else _claimed(message),
         return_path=one_line(_header(message, "Return-Path")),
         language=_language(message),
         message_id=message_id if _MESSAGE_ID.match(message_id) else None,
@@ -124,12 +127,32 @@ def _language(part: Message) -> str:
     return one_line(_header(part, "Content-Language"))[:200]
 
 
-def _from(message: Message) -> tuple[str, str]:
-    addresses = _safe(lambda: getattr(message.get("From"), "addresses", ()), ())
-    if addresses:
-        return one_line(str(addresses[0].addr_spec)), str(addresses[0].display_name)
-    name, address = parseaddr(_header(message, "From"))
-    return one_line(address), name
+def _from(message: Message) -> tuple[str, str] | None:
+    """The address and name of the one mailbox From names; None for anything less clear:
+    no From or several, a group or several mailboxes, a header the parser had to repair
+    (`you@example.org <mallory@evil.example>` reads as the first address), or a name
+    that decodes to a line break. Such a From is no sender to answer or match a report to.
+    Obsolete syntax (a period in a name) is still one clear mailbox."""
+    if len(_raw_from(message)) != 1:
+        return None
+    header = _safe(lambda: message.get("From"), None)  # a CR or LF in a name raises
+    groups = getattr(header, "groups", None) or ()
+    defects = [d for d in getattr(header, "defects", ()) if not isinstance(d, ObsoleteHeaderDefect)]
+    if len(groups) != 1 or groups[0].display_name is not None or defects:
+        return None
+    mailboxes = groups[0].addresses
+    if len(mailboxes) != 1:
+        return None
+    return one_line(str(mailboxes[0].addr_spec)), str(mailboxes[0].display_name)
+
+
+def _raw_from(message: Message) -> list[str]:
+    return [str(v) for k, v in message.raw_items() if k.lower() == "from"]
+
+
+def _claimed(message: Message) -> str:
+    """Every From header as it came (not decoded), one line: for the team to read."""
+    return one_line(" / ".join(_raw_from(message)))[:500]
 
 
 def _content_type(part: Message) -> str:

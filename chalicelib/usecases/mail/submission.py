@@ -100,7 +100,7 @@ def report_fields(
         text = f"{UNCHECKED}\n\n{text}"
     fields: dict[str, Any] = {
         "title": title(mail.subject),
-        "description": text + notes(fitted.flags, left_out),
+        "description": text + notes(fitted.flags, left_out, mail.claimed_sender),
         "product": policy.mail.default_product,
         # Writing to the published security address accepts the policy published with it.
         "policy_accepted": True,
@@ -144,9 +144,11 @@ def title(subject: str) -> str:
     return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
 
 
-def notes(flags: frozenset[str], left_out: list[LeftOut]) -> str:
-    """The closing lines: how the report came, and what it lacks (at most ~7,000 chars)."""
+def notes(flags: frozenset[str], left_out: list[LeftOut], claimed_sender: str = "") -> str:
+    """The closing lines: how the report came, and what it lacks (at most ~7,500 chars)."""
     lines = ["", "", "[Received by mail.]"]
+    if claimed_sender:
+        lines.append(f"[From was not one clear address; sender unknown. It read: {claimed_sender}]")
     if "malformed" in flags:
         lines.append("[The mail's MIME structure was damaged; parts may be incomplete.]")
     if "cut" in flags:
