@@ -1,6 +1,6 @@
 """What a submission costs on AWS: four calls (rate window, data key, the sealed report,
 the conditional metadata put) and no SNS publish; the team hears of it through the table's
-stream instead."""
+stream instead. The reporter's contact adds two calls, an Idempotency-Key three."""
 
 import json
 from collections.abc import Iterator
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from tests.api.helpers import post_report
+from tests.api.helpers import JSON, post_report
 from tests.builders import MINIMAL_REPORT
 from tests.conftest import boto
 
@@ -18,6 +18,23 @@ FOUR_CALLS = [
     ("KMS", "GenerateDataKey"),
     ("S3", "PutObject"),  # the sealed report
     ("DynamoDB", "PutItem"),  # the metadata, conditional
+]
+SIX_CALLS = [  # with the reporter's address: the contact is a part of its own
+    *FOUR_CALLS[:3],
+    ("KMS", "GenerateDataKey"),  # the contact part's own data key (part=contact)
+    ("S3", "PutObject"),  # the sealed contact
+    FOUR_CALLS[3],
+]
+SEVEN_CALLS = [  # with an Idempotency-Key (the report form always sends one)
+    ("DynamoDB", "PutItem"),  # claims the key: conditional, pending, leased
+    *FOUR_CALLS,
+    ("KMS", "GenerateDataKey"),  # seals the answer kept for a repeat (part=idempotency)
+    ("DynamoDB", "UpdateItem"),  # the key's item: done, the report id, the sealed answer
+]
+REPEAT_CALLS = [  # the same key again: the first answer, and no second report
+    ("DynamoDB", "PutItem"),  # the claim, refused: the key is taken
+    ("DynamoDB", "GetItem"),  # the key's item
+    ("KMS", "Decrypt"),  # opens the kept answer
 ]
 
 
@@ -58,6 +75,32 @@ def test_a_submission_makes_four_aws_calls_and_publishes_nothing(api, aws_calls,
         )
         .get("Item")
     )
+
+
+def test_the_reporters_contact_adds_two_calls(api, aws_calls) -> None:
+    body = {**MINIMAL_REPORT, "reporter": {"name": "Grace", "email": "grace@example.org"}}
+    assert post_report(api, MINIMAL_REPORT).status_code == 201  # the instance's secret read
+    aws_calls.clear()
+
+    answer = post_report(api, body)
+
+    assert answer.status_code == 201
+    assert aws_calls == SIX_CALLS
+
+
+def test_an_idempotency_key_adds_three_calls_and_a_repeat_costs_three(api, aws_calls) -> None:
+    keyed = {**JSON, "Idempotency-Key": "form-3f9c2a7e"}
+    assert post_report(api, MINIMAL_REPORT).status_code == 201  # the instance's secret read
+    aws_calls.clear()
+
+    first = post_report(api, MINIMAL_REPORT, keyed)
+    made_first = list(aws_calls)
+    aws_calls.clear()
+    repeat = post_report(api, MINIMAL_REPORT, keyed)
+
+    assert first.status_code == 201 and made_first == SEVEN_CALLS
+    assert (repeat.status_code, repeat.body) == (201, first.body)
+    assert aws_calls == REPEAT_CALLS
 
 
 def test_the_team_hears_of_it_from_the_stream_not_the_request(api, aws_calls, aws, outbox) -> None:
