@@ -73,3 +73,17 @@ def test_no_module_is_longer_than_250_lines() -> None:
         if (lines := len(module.read_text().splitlines())) > MAX_LINES_PER_MODULE
     }
     assert long == {}
+
+
+def test_no_test_module_imports_from_another_test_module() -> None:
+    # Shared samples and helpers live in builders.py, fakes.py, helpers modules and the
+    # like, where a newcomer looks for them, never inside another test module.
+    modules = sorted((PROJECT_DIR / "tests").rglob("*.py"))
+    assert len(modules) > 50, "the tests are there"
+    borrowed = {
+        str(module.relative_to(PROJECT_DIR)): sorted(
+            name for name in _imported(module) if name.rsplit(".", 1)[-1].startswith("test_")
+        )
+        for module in modules
+    }
+    assert {module: names for module, names in borrowed.items() if names} == {}
