@@ -87,3 +87,14 @@ def test_no_test_module_imports_from_another_test_module() -> None:
         for module in modules
     }
     assert {module: names for module, names in borrowed.items() if names} == {}
+
+
+def test_one_class_per_name() -> None:
+    modules = [PROJECT_DIR / "app.py"] + [m for p in _packages() for m in p.glob("*.py")]
+    defined: dict[str, list[str]] = {}
+    for module in modules:
+        for node in ast.parse(module.read_text(), str(module)).body:
+            if isinstance(node, ast.ClassDef):
+                defined.setdefault(node.name, []).append(str(module.relative_to(PROJECT_DIR)))
+    assert len(defined) > 50, "the classes are found"
+    assert {name: where for name, where in defined.items() if len(where) > 1} == {}

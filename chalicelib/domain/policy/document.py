@@ -19,9 +19,9 @@ from chalicelib.domain.policy.sections import (
     Limits,
     Mail,
     Organisation,
+    PolicySection,
     Product,
     Retention,
-    Section,
     Sla,
     Web,
 )
@@ -29,7 +29,7 @@ from chalicelib.domain.policy.sections import (
 DEFAULT_POLICY = Path(__file__).parent.parent.parent / "policy.toml"
 
 
-class Policy(Section):
+class Policy(PolicySection):
     organisation: Organisation
     contacts: Contacts
     encryption: Encryption = Field(default_factory=Encryption)

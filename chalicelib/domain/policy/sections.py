@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from chalicelib.domain.lifecycle import TERMINAL
 
 
-class Section(BaseModel):
+class PolicySection(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class Organisation(Section):
+class Organisation(PolicySection):
     name: str = Field(min_length=1)
     website: str = ""
     policy_url: str = ""
@@ -23,12 +23,12 @@ class Organisation(Section):
     acknowledgments_url: str = ""
 
 
-class Contacts(Section):
+class Contacts(PolicySection):
     email: str = Field(min_length=3)
     form_url: str = ""
 
 
-class Encryption(Section):
+class Encryption(PolicySection):
     # Published in security.txt's one-line Encryption field and on the policy page.
     pgp_key_url: str = Field(default="", pattern=r"^(https://\S+)?$")
     pgp_fingerprint: str = ""
@@ -61,7 +61,7 @@ class Encryption(Section):
         return " ".join(hexed[i : i + 4] for i in range(0, len(hexed), 4))
 
 
-class FixDays(Section):
+class FixDays(PolicySection):
     """Calendar days to fix, by the team's severity rating."""
 
     critical: int = Field(default=7, ge=1)
@@ -70,14 +70,14 @@ class FixDays(Section):
     low: int = Field(default=180, ge=1)
 
 
-class Sla(Section):
+class Sla(PolicySection):
     ack_business_days: int = Field(default=3, ge=0, le=60)
     triage_business_days: int = Field(default=10, ge=0, le=120)
     disclosure_days: int = Field(default=90, ge=1, le=730)
     fix_days: FixDays = Field(default_factory=FixDays)
 
 
-class VersionRange(Section):
+class VersionRange(PolicySection):
     range: str
     supported: bool
     label: str = ""
@@ -94,7 +94,7 @@ class VersionRange(Section):
         return value
 
 
-class Product(Section):
+class Product(PolicySection):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     name: str = Field(min_length=1)
     versions: list[VersionRange] = Field(default=[])
@@ -120,18 +120,18 @@ class Product(Section):
         return self
 
 
-class Exclusion(Section):
+class Exclusion(PolicySection):
     id: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     title: str
     keywords: list[str] = Field(min_length=1)
 
 
-class Bounty(Section):
+class Bounty(PolicySection):
     enabled: bool = False
     terms: str = ""
 
 
-class Web(Section):
+class Web(PolicySection):
     allowed_origins: list[str] = Field(default=[])
     # Where the pages' "Disclosure policy" link leads; empty: organisation.policy_url.
     policy_link: str = ""
@@ -141,7 +141,7 @@ class Web(Section):
 RETAINED = (*sorted(TERMINAL), "disclosed")
 
 
-class Retention(Section):
+class Retention(PolicySection):
     grace_days: int = Field(default=30, ge=0)
     days: dict[str, Annotated[int, Field(ge=1)]] = Field(default={})
 
@@ -154,7 +154,7 @@ class Retention(Section):
         return value
 
 
-class Abuse(Section):
+class Abuse(PolicySection):
     """Hourly limits per source (a salted client address) and overall."""
 
     reports_per_hour_per_source: int = Field(default=5, ge=1)
@@ -175,13 +175,13 @@ class Abuse(Section):
     proof_of_work_form_wait_seconds: int = Field(default=20, ge=0, le=600)
 
 
-class Limits(Section):
+class Limits(PolicySection):
     max_body_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
     max_attachments: int = Field(default=5, ge=0, le=20)
     max_attachment_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
 
 
-class Mail(Section):
+class Mail(PolicySection):
     """Mail with reporters: what vdp sends as, and what a mail report gets by default."""
 
     enabled: bool = True
@@ -194,7 +194,7 @@ class Mail(Section):
     default_product: str = "other"
 
 
-class Advisories(Section):
+class Advisories(PolicySection):
     """Publishing advisories: the database prefix OSV assigned to the organisation (OSV ids
     are <prefix>-<report id>; docs/advisories.md) and the https folder CSAF documents are
     served from (a document's canonical URL is <csaf_base_url>/<year>/<file>.json)."""

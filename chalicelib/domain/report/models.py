@@ -17,7 +17,7 @@ from pydantic import (
 from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message, message_problem
 from chalicelib.domain.report.scoring import score_vector
 from chalicelib.domain.report.strict import (
-    Submitted,
+    StrictInput,
     display_name,
     refused,
 )
@@ -43,7 +43,7 @@ class IntakeRules:
     team_key: str = ""  # armored: encrypted fields and files must be addressed to it
 
 
-class Reporter(Submitted):
+class Reporter(StrictInput):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254)
     pgp_key: str | None = Field(default=None, max_length=100_000)
@@ -77,14 +77,14 @@ class Reporter(Submitted):
         return value
 
 
-class Credit(Submitted):
+class Credit(StrictInput):
     wants_credit: bool
     name: str | None = Field(default=None, max_length=100)
 
     _name = field_validator("name")(display_name)
 
 
-class Attachment(Submitted):
+class Attachment(StrictInput):
     filename: str = Field(min_length=1, max_length=255)
     content_type: Annotated[
         str,
@@ -107,7 +107,7 @@ class Attachment(Submitted):
         return value
 
 
-class ReportSubmission(Submitted):
+class ReportSubmission(StrictInput):
     title: str = Field(min_length=5, max_length=200)
     # Plain text up to 50,000 and 20,000 characters; an armored message to the team's key
     # may be longer than its text (see _text_limits).
@@ -230,7 +230,7 @@ def _rules(info: ValidationInfo) -> IntakeRules | None:
     return info.context if isinstance(info.context, IntakeRules) else None
 
 
-class FollowUp(Submitted):
+class FollowUp(StrictInput):
     """A reporter's follow-up message on their report (strict, like the submission)."""
 
     message: str = Field(min_length=1, max_length=20_000)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 
-class Submitted(BaseModel):
+class StrictInput(BaseModel):
     """Strict input: exact JSON types, trimmed strings, unknown fields rejected."""
 
     # defer_build, here and on every model: validators are built on first use, so a
