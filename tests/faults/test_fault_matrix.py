@@ -7,7 +7,8 @@ or DynamoDB failure is a 503 with Retry-After and nothing visible (an orphan blo
 removed by the next orphan sweep); the reporter's retry after healing stores the report
 once. An SNS failure never reaches the reporter: the report is stored (201), the publisher
 reports the first record it could not deliver, and once SNS is back the stream hands that
-record and those after it over again: each missed notification arrives once, and none
+record and those after it over again: each missed notification (of a report or of an event
+such as the team's acknowledgement or a reporter's follow-up) arrives once, and none
 delivered before is repeated.
 """
 
@@ -21,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import post_report
+from tests.api.helpers import JSON, post_report
+from tests.builders import ANN
 from tests.faults.conftest import MATRIX, Intake, aws_client
 from tests.faults.injection import KINDS, LOST_ANSWER, Fault, injected
 from tests.outbox import TableStream
@@ -54,7 +56,8 @@ def test_fault_cell(intake: Intake, service: str, operation: str | None, kind: s
         accepted = _refused_then_retried(intake, answer, row)
     row["failed attempts"] = ", ".join(f"{op} x{n}" for op, n in Counter(fault.operations).items())
     lost, doubled = _audit(intake, accepted)
-    row.update(reports=len(accepted), notices=len(intake.notices), lost=lost, doubled=doubled)
+    row.update(reports=len(accepted), lost=lost, doubled=doubled)
+    row.setdefault("notices", len(intake.notices))  # SNS cells count their event notices too
     MATRIX.append(row)
 
     # Every failing call went through all of botocore's attempts, and each one failed
@@ -123,33 +126,57 @@ def _refused_then_retried(intake: Intake, answer: Any, row: dict[str, Any]) -> l
 
 
 def _sns_down_then_back(intake: Intake, kind: str, row: dict[str, Any]) -> tuple[Fault, list[str]]:
-    """One report notified before the fault, two submitted during it; the stream triggers
-    the publisher twice while SNS is down and once after."""
+    """One report notified before the fault. During it two reports are submitted, the team
+    acknowledges the first report with a reply (its use case) and the second report's
+    reporter follows it up; the stream triggers the publisher twice while SNS is down and
+    twice after. Every report and event item inserted is then announced, each once."""
+    from chalicelib import bootstrap
+    from chalicelib.usecases.team.triage import acknowledge
+
     before = post_report(intake.api)
     assert before.status_code == 201
-    intake.notices += _delivered(intake)
+    first = json.loads(before.body)["report_id"]
+    assert intake.stream.pump() == []
+    early = _notifications(intake)
+    intake.notices += _received(early)
     with injected("sns", kind) as fault:
         answers = [post_report(intake.api) for _ in range(2)]
         missed = [json.loads(a.body)["report_id"] for a in answers if a.status_code == 201]
+        acknowledge(bootstrap.ports(), ANN, first, message="Thanks, we are on it.")
+        follow_up = intake.api.post(
+            f"/reports/{missed[-1]}/messages",
+            headers={**JSON, "Authorization": f"Bearer {json.loads(answers[-1].body)['receipt']}"},
+            body=json.dumps({"message": "One more detail: it also works over HTTP/2."}),
+        )
         failed, failed_again = intake.stream.pump(), intake.stream.pump()
         stored = set(_meta_items(intake))
-        intake.notices += _drain(intake)
+        during = _notifications(intake)
 
-    row["answer"] = " ".join(str(a.status_code) for a in answers)
-    assert [a.status_code for a in answers] == [201, 201], row
+    row["answer"] = " ".join(str(a.status_code) for a in answers) + f" msg {follow_up.status_code}"
+    assert [a.status_code for a in answers] == [201, 201] and follow_up.status_code == 201, row
     assert stored >= set(missed)  # kept, whatever SNS does
-    # The publisher reports the first report it could not announce, and no other, each time
+    # The publisher reports the first item it could not announce, and no other, each time
     assert failed == failed_again == [_sequence_of(intake, missed[0])], row
-    assert intake.notices == [json.loads(before.body)["report_id"]]
-    row["stored under fault"] = f"{len(missed)} reports, 1 record failed"
+    assert during == [] and [m["event_id"] for m in early] == [f"{first}/received"], row
+    inserted = _inserted_event_ids(intake)
+    events = len([i for i in inserted if not i.endswith("/received")])
+    row["stored under fault"] = f"{len(missed)} reports + {events} events"
 
     healed, again = intake.stream.pump(), intake.stream.pump()
-    delivered = _drain(intake)
+    after = _notifications(intake)
+    delivered = Counter(m["event_id"] for m in after)
     assert healed == again == [], row
-    assert delivered == missed, row  # exactly the missed ones, in order; none repeated
-    intake.notices += delivered
-    row["after heal"] = f"stream delivered {len(delivered)} missed, 0 again"
-    return fault, [json.loads(before.body)["report_id"], *missed]
+    assert _received(after) == missed, row  # the missed reports, in order
+    assert set(delivered.values()) == {1}, row  # each missed notification exactly once
+    assert not delivered.keys() & {m["event_id"] for m in early}, row  # none repeated
+    announced = delivered.keys() | {m["event_id"] for m in early}
+    assert announced == _inserted_event_ids(intake), row  # every report and event item
+    names = {m["event"] for m in after}
+    assert {"report.status_changed", "report.replied", "report.message_received"} <= names
+    intake.notices += _received(after)
+    row["notices"] = len(early) + len(after)
+    row["after heal"] = f"delivered {len(after)} missed, 0 again"
+    return fault, [first, *missed]
 
 
 def _audit(intake: Intake, accepted: list[str]) -> tuple[int, int]:
@@ -228,17 +255,37 @@ def _sequence_of(intake: Intake, report_id: str) -> str:
 
 def _drain(intake: Intake) -> list[str]:
     """report ids of every report.received the team queue holds (and empty it)."""
-    sqs, received = intake.client("sqs"), []
+    return _received(_notifications(intake))
+
+
+def _received(notifications: list[dict[str, str]]) -> list[str]:
+    return [n["report_id"] for n in notifications if n["event"] == "report.received"]
+
+
+def _notifications(intake: Intake) -> list[dict[str, str]]:
+    """Every notification the team queue holds, in order (and empty it)."""
+    sqs, found = intake.client("sqs"), list[dict[str, str]]()
     while True:
         messages = sqs.receive_message(
             QueueUrl=intake.team_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
         ).get("Messages", [])
         if not messages:
-            return received
+            return found
         for message in messages:
-            event = json.loads(json.loads(message["Body"])["Message"])
-            if event["event"] == "report.received":
-                received.append(event["report_id"])
+            found.append(json.loads(json.loads(message["Body"])["Message"]))
             sqs.delete_message(
                 QueueUrl=intake.team_queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
+
+
+def _inserted_event_ids(intake: Intake) -> set[str]:
+    """The event_id each report and event item in the table is announced under."""
+    ids = set()
+    for item in intake.client("dynamodb").scan(TableName=TABLE)["Items"]:
+        partition, sort = item["PK"]["S"], item["SK"]["S"]
+        report_id = partition.removeprefix("REPORT#")
+        if partition.startswith("REPORT#") and sort == "META":
+            ids.add(f"{report_id}/received")
+        elif partition.startswith("REPORT#") and sort.startswith("EVENT#"):
+            ids.add(f"{report_id}/{item['event_id']['S']}")
+    return ids
