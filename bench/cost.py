@@ -11,14 +11,19 @@ consistent GetItem (the address not suppressed), a claim PutItem, and SES SendEm
 The stream itself is free for a Lambda trigger (GetRecords), and the received
 notification reads no report: the inserted row's image carries what it announces.
 
-Invocations of the publisher: the mapping batches up to 100 records and has no filter,
-so every change of an item reaches it (QUIET_RECORDS): besides the report row's insert,
-the rate window's write, the row's tombstone and deletion when retention purges it (its
-events' deletions are theirs), and for a mailed reporter the mail's claim and its expiry
-(TTL deletes are stream records too). The model takes the worst case, low traffic: every
-record alone in its batch, one invocation each, billed at the measured time for its
-record (at least 1 ms; the quiet ones at the time of a record with nothing to do). Under
-load, batches of up to 100 records bring that towards 0.04-0.06 invocations per report.
+Invocations of the publisher: the mapping batches up to 100 records and filters them
+(STREAM_FILTER, as infra/resources.json's FilterCriteria): only INSERTs of `REPORT#`
+items reach it, i.e. the report row and, later, each of its events. Everything else
+(FILTERED_OUT: the rate window's write, idempotency records, the mail's claim and its
+TTL expiry, retention's tombstone and deletions) is dropped by the mapping before any
+invocation, so it costs no Lambda request or duration (and reading the stream is free).
+The model takes the worst case, low traffic: the row's record alone in its batch, one
+invocation per report, billed at the measured time (at least 1 ms). Under load, batches
+of up to 100 records bring that towards 0.01 invocations per report.
+
+SnapStart (the API function) is billed per published version and per restore, not per
+report, so it is stated beside the total, as an assumption: one active published version
+cached all month at 512 MB, and the restore charge per new execution environment.
 
 The figure is for the sample: a reporter who left an address and agreed, so every
 report is mailed (the dearest case); an anonymous report's total is stated below it.
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 from bench import common
@@ -58,10 +64,20 @@ SNAPSTART_RESTORE_GB = 0.0001397998
 # window's conditional UpdateItem (1; an item of a few KB late in a busy hour costs a WRU
 # per KB, so 1 is the quiet-hour figure).
 WRITES_PER_REPORT = 3
-# Stream records of a report with nothing to publish or mail, each an invocation at worst.
-QUIET_RECORDS = {"the rate window's write": 1, "the row's tombstone and deletion": 2}
-QUIET_MAIL_RECORDS = {"the mail's claim": 1, "the claim's expiry": 1}
-TIMES = ("api_ms", "api_anonymous_ms", "publisher_ms", "publisher_anonymous_ms", "window_ms")
+# The publisher's event source mapping lets through only these stream records (its
+# FilterCriteria in infra/resources.json); a record it drops invokes nothing.
+STREAM_FILTER = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "REPORT#"}]}}},
+}
+FILTERED_OUT = (
+    "the rate window's write",
+    "idempotency records",
+    "the mail's claim and its expiry",
+    "retention's tombstone and deletions",
+)
+SECONDS_PER_MONTH = 30 * 24 * 3600
+TIMES = ("api_ms", "api_anonymous_ms", "publisher_ms", "publisher_anonymous_ms")
 
 
 def lambda_ms_cost(billed_ms: int) -> float:
@@ -81,9 +97,6 @@ def dollars_per_million(times: dict[str, float], *, mailed: bool = True) -> dict
     api = times["api_ms" if mailed else "api_anonymous_ms"]
     publisher = times["publisher_ms" if mailed else "publisher_anonymous_ms"]
     parts = 2 if mailed else 1  # the report part, and the contact part
-    # The publisher's records: the row (its work) and the quiet ones, one invocation each.
-    quiet_records = sum(QUIET_RECORDS.values()) + mailed * sum(QUIET_MAIL_RECORDS.values())
-    quiet = [times["window_ms"]] * quiet_records
     items = {
         "API Gateway": price["api_gateway_rest_requests"],
         "Lambda requests (API)": price["lambda_requests"],
@@ -91,10 +104,8 @@ def dollars_per_million(times: dict[str, float], *, mailed: bool = True) -> dict
         "KMS GenerateDataKey": parts * price["kms_requests"],
         "S3 PUT": parts * price["s3_put_requests"],
         "DynamoDB writes": WRITES_PER_REPORT * price["dynamodb_write_request_units"],
-        "Lambda requests (publisher)": (1 + len(quiet)) * price["lambda_requests"],
-        "Lambda duration (publisher)": sum(
-            lambda_ms_cost(billed(ms)) for ms in [publisher, *quiet]
-        ),
+        "Lambda requests (publisher)": price["lambda_requests"],  # the row's record only
+        "Lambda duration (publisher)": lambda_ms_cost(billed(publisher)),
         "DynamoDB Streams reads": price["dynamodb_streams_get_records"],
         "SNS publish": price["sns_publish_requests"],
         "S3 GET (contact)": price["s3_get_requests"],
@@ -114,7 +125,7 @@ def per_event(publisher_ms: float) -> tuple[float, float]:
     case batching). Each: an invocation, its duration (as a new report's record, an upper
     bound without mail), a consistent GetItem of the report (1 RRU), the Publish. A mail
     adds the contact part's GetObject and Decrypt, the suppression GetItem, the claim
-    PutItem with the idle invocations of its record and of its expiry, and SES."""
+    PutItem (whose stream records the mapping's filter drops), and SES."""
     price = PER_MILLION
     notified = (
         price["lambda_requests"]
@@ -127,10 +138,20 @@ def per_event(publisher_ms: float) -> tuple[float, float]:
         + price["kms_requests"]
         + price["dynamodb_read_request_units"]
         + price["dynamodb_write_request_units"]
-        + sum(QUIET_MAIL_RECORDS.values()) * (price["lambda_requests"] + lambda_ms_cost(1))
         + price["ses_outbound_emails"]
     )
     return notified, notified + mail
+
+
+def template_filters() -> list[object]:
+    """The publisher's stream filters as infra/resources.json sets them."""
+    template = json.loads((common.PROJECT_DIR / "infra" / "resources.json").read_text())
+    sources = template["Resources"]["PublishEvents"]["Properties"]["Events"].values()
+    return [
+        json.loads(pattern["Pattern"])
+        for source in sources
+        for pattern in source["Properties"].get("FilterCriteria", {}).get("Filters", [])
+    ]
 
 
 def measured(smoke: bool) -> dict[str, float]:
@@ -146,12 +167,13 @@ def measured(smoke: bool) -> dict[str, float]:
         "api_anonymous_ms": api["app"],
         "publisher_ms": publisher["publisher"],
         "publisher_anonymous_ms": publisher["anonymous"],
-        "window_ms": publisher["window"],
     }
 
 
 def main() -> None:
     args = common.arguments(__doc__.splitlines()[0], times={"type": Path})
+    if template_filters() != [STREAM_FILTER]:
+        sys.exit(f"the template's stream filters {template_filters()} are not the model's")
     found = json.loads(args.times.read_text()) if args.times and args.times.exists() else {}
     times = found if all(name in found for name in TIMES) else measured(args.smoke)
     items = dollars_per_million(times)
@@ -168,18 +190,18 @@ def main() -> None:
         f"each reporter left an address and agreed to mail (the sample; anonymous reports: "
         f"${anonymous:.2f}); API function billed {billed(times['api_ms'])} ms (warm handler "
         f"{times['api_ms']:.2f} ms on moto), publisher {billed(times['publisher_ms'])} ms for "
-        f"the row ({times['publisher_ms']:.2f} ms) + {billed(times['window_ms'])} ms for each "
-        f"record of {', '.join([*QUIET_RECORDS, *QUIET_MAIL_RECORDS])} (nothing to do, "
-        f"{times['window_ms']:.2f} ms), both at 512 MB; plus ${KMS_KEY_MONTH:.2f}/month for "
-        f"the KMS key; prices as of {PRICES_AS_OF}",
+        f"the row ({times['publisher_ms']:.2f} ms), its only record the stream filter lets "
+        f"through ({', '.join(FILTERED_OUT)} invoke nothing), both at 512 MB; plus "
+        f"${KMS_KEY_MONTH:.2f}/month for the KMS key; prices as of {PRICES_AS_OF}",
     )
     print(
         "        formula: 3.50 APIGW + 0.20 Lambda req + api_ms/1000 x 0.5 GB x 16.6667 "
         f"+ parts x (3.00 KMS + 5.00 S3 PUT) + {WRITES_PER_REPORT} WRU x 0.625 "
-        "+ records x 0.20 publisher req + sum(billed ms per record)/1000 x 0.5 GB x 16.6667 "
+        "+ 0.20 publisher req + publisher_ms/1000 x 0.5 GB x 16.6667 "
         "+ 0 stream reads + 0.50 SNS + 0.40 S3 GET + mailed x (3.00 KMS Decrypt "
         "+ 0.125 RRU + 0.625 WRU + 100.00 SES) (USD per million reports; parts = 1 + contact "
-        "+ attachments; records = 4 + 2 x mailed; mailed = 1 for the sample, 0 if anonymous)"
+        "+ attachments; one publisher invocation: the filter passes only the row's INSERT; "
+        "mailed = 1 for the sample, 0 if anonymous)"
     )
     print("        " + "; ".join(f"{name} ${value:.3f}" for name, value in items.items()))
     notified, mailed = per_event(times["publisher_ms"])
@@ -193,9 +215,17 @@ def main() -> None:
     print(
         f"        moto has no network: each 10 ms of real AWS round trips adds "
         f"${lambda_ms_cost(10):.3f} per function; each attachment adds $8.00 (KMS + S3 PUT); "
-        "storage, transfer, SNS deliveries, SES data and inbound mail, and SnapStart "
-        f"(cache ${SNAPSTART_CACHE_GB_SECOND} per GB-s of each active version, restore "
-        f"${SNAPSTART_RESTORE_GB} per GB restored) excluded"
+        "storage, transfer, SNS deliveries, SES data and inbound mail excluded"
+    )
+    cache = MEMORY_GB * SECONDS_PER_MONTH * SNAPSTART_CACHE_GB_SECOND
+    restore = MEMORY_GB * SNAPSTART_RESTORE_GB
+    print(
+        f"        SnapStart (assumed, beside the total: billed per version and restore, not per "
+        f"report): the cached snapshot ${cache:.2f}/month per active published version "
+        f"(0.5 GB x 30 days x ${SNAPSTART_CACHE_GB_SECOND:.10f} per GB-s; one version assumed, "
+        f"each deploy publishes a new one) + ${restore:.6f} per restore (0.5 GB x "
+        f"${SNAPSTART_RESTORE_GB} per GB), ${restore * 1e6:.2f} per million restores; a "
+        "restore is a new execution environment (scale-out, recycling), not a request"
     )
 
 
