@@ -1,8 +1,9 @@
 """The form encrypts the report in the browser to the team's OpenPGP key (headless Chromium
-against `vdp serve`): what leaves the page holds no plaintext, the notice names the key
-before anything is sent, the team opens it with the demo secret key (GnuPG here), a file
-at the form's limit round-trips through both layers, another key is refused with nothing
-sent, and without JavaScript the form still posts (encrypted at rest only)."""
+against `vdp serve`): what leaves the page holds no plaintext and no file name, the notice
+names the key before anything is sent, the team's CLI (`vdp --local reports show`, the demo
+secret key) opens every part and writes each file under its own name, a file at the form's
+limit round-trips through both layers, another key is refused with nothing sent, and
+without JavaScript the form still posts (encrypted at rest only)."""
 
 from __future__ import annotations
 
@@ -105,25 +106,22 @@ def send(page: Any) -> tuple[dict[str, Any], Any]:
     return json.loads(response.request.post_data_buffer), response
 
 
-def stored(stack: Stack, report_id: str, out: Path) -> dict[str, Any]:
-    shown = stack.cli("reports", "show", report_id, "--json", "--attachments-dir", str(out))
+def stored(stack: Stack, report_id: str, out: Path, *arguments: str) -> dict[str, Any]:
+    """What the team's CLI shows (`vdp --local reports show --json`, the demo key)."""
+    shown = stack.cli("reports", "show", report_id, "--json", "--attachments-dir", str(out),
+                      *arguments)  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     document: dict[str, Any] = json.loads(shown.stdout)
     return document
 
 
-def opened_text(gnupg: TeamGnuPG, text: str) -> str:
-    """A stored field in clear: decrypted here if the team's CLI left it encrypted."""
-    if text.lstrip().startswith(ARMOR):
-        return gnupg.decrypt(text.encode())[0].decode().replace("\r\n", "\n")
-    return text
-
-
-def opened_file(gnupg: TeamGnuPG, path: Path) -> bytes:
-    """A written attachment in clear: decrypted here if the team's CLI left it encrypted."""
-    if path.name.endswith(".pgp"):
-        return gnupg.decrypt(path.read_bytes())[0]
-    return path.read_bytes()
+def opened_by_the_cli(stack: Stack, report_id: str, out: Path) -> dict[str, Any]:
+    """`show` with --require-decryption: it fails unless the CLI itself opened every
+    end-to-end encrypted part (nothing is decrypted here on its behalf)."""
+    document = stored(stack, report_id, out, "--require-decryption")
+    assert document["end_to_end"]["problems"] == {}
+    assert all(a["end_to_end"] == "decrypted" for a in document["attachments"])
+    return document
 
 
 def notice_shown(page: Any) -> str:
@@ -161,8 +159,9 @@ def test_the_report_leaves_the_browser_encrypted_to_the_team_key(
     assert body["title"] == "Path traversal in the export endpoint"  # in clear, by design
     assert body["product"] == "example-app" and body["credit"]["name"] == "canary-researcher"
     [attachment] = body["attachments"]
-    assert attachment["filename"] == "proof of concept.txt.pgp"
+    assert attachment["filename"] == "attachment-1.pgp"  # the real name is in the message
     assert attachment["content_type"] == "application/pgp-encrypted"
+    assert b"proof of concept" not in sent and b"proof%20of%20concept" not in sent
     # What left the page opens with the team's secret key, file name included.
     for name in CONTENT:
         plain = gnupg.decrypt(body[name].encode())[0].decode()
@@ -176,13 +175,16 @@ def test_the_report_leaves_the_browser_encrypted_to_the_team_key(
     assert protection.startswith("Encrypted in your browser to Example Corp’s key")
     assert protection.endswith(f"{grouped(gnupg.fingerprint)} and at rest")
     assert page.locator(".vdp-flags li").count() == 0  # "encrypted" is no out-of-scope warning
-    # What was stored comes back with the demo secret key.
-    document = stored(stack, answer["report_id"], tmp_path / "out")
+    # The team's CLI opens what was stored with the demo secret key: every field, and the
+    # file under the name inside its message.
+    document = opened_by_the_cli(stack, answer["report_id"], tmp_path / "out")
     assert "encrypted" in document["record"]["flags"]
-    for name in CONTENT:
-        assert opened_text(gnupg, document["report"][name]) == MARKERS[name]
+    assert document["end_to_end"]["fields"] == dict.fromkeys(CONTENT, "decrypted")
+    assert {name: document["report"][name] for name in CONTENT} == MARKERS
+    [shown] = document["attachments"]
+    assert (shown["filename"], shown["stored_as"]) == ("proof of concept.txt", "attachment-1.pgp")
     [written] = (tmp_path / "out").iterdir()
-    assert opened_file(gnupg, written) == FILE_MARKER
+    assert (written.name, written.read_bytes()) == ("0-proof of concept.txt", FILE_MARKER)
     assert page.problems == []  # no CSP violation, no failed integrity check
 
 
@@ -208,11 +210,14 @@ def test_a_file_at_the_forms_limit_round_trips_through_both_layers(
         hashlib.sha256(gnupg.decrypt(sealed)[0]).digest()
         == hashlib.sha256(big.read_bytes()).digest()
     )
-    stored(stack, answer["report_id"], tmp_path / "out")  # KMS's layer, then OpenPGP's
+    # KMS's layer, then OpenPGP's, both opened by the team's CLI.
+    document = opened_by_the_cli(stack, answer["report_id"], tmp_path / "out")
+    [shown] = document["attachments"]
+    assert (shown["filename"], shown["stored_as"]) == ("memory-dump.bin", "attachment-1.pgp")
     [written] = (tmp_path / "out").iterdir()
+    assert written.name == "0-memory-dump.bin"
     assert (
-        hashlib.sha256(opened_file(gnupg, written)).digest()
-        == hashlib.sha256(big.read_bytes()).digest()
+        hashlib.sha256(written.read_bytes()).digest() == hashlib.sha256(big.read_bytes()).digest()
     )
 
 

@@ -104,7 +104,8 @@
   }
 
   // The files as the API takes them; with the team's key, each one an OpenPGP message
-  // that carries the file's name (the server sees only "<name>.pgp").
+  // that carries the file's name: the server sees only "attachment-<n>.pgp", and the
+  // team's CLI writes the file under the name inside the message.
   function attachments(form, key) {
     var input = form.querySelector('input[type="file"][name="attachments"]');
     var files = input ? Array.prototype.slice.call(input.files) : [];
@@ -113,11 +114,12 @@
     var total = files.reduce(function (sum, file) { return sum + file.size; }, 0);
     if (files.length > maxFiles) return Promise.reject(tooMany(texts.too_many_files));
     if (total > maxBytes) return Promise.reject(tooMany(texts.too_many_bytes));
-    return Promise.all(files.map(function (file) {
+    return Promise.all(files.map(function (file, index) {
       return file.arrayBuffer().then(function (buffer) {
         if (key) {
           return encryptFile(buffer, file.name, key).then(function (sealed) {
-            return { filename: file.name + ".pgp", content_type: PGP_ENCRYPTED, data: base64(sealed) };
+            var neutral = "attachment-" + (index + 1) + ".pgp";
+            return { filename: neutral, content_type: PGP_ENCRYPTED, data: base64(sealed) };
           });
         }
         return {
