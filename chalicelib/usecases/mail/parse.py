@@ -16,7 +16,7 @@ from email.errors import ObsoleteHeaderDefect
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from chalicelib.domain.language import N_
 from chalicelib.domain.report.strict import TEXT_DIRECTION_CONTROLS
@@ -136,7 +136,7 @@ def _from(message: Message) -> tuple[str, str] | None:
     if len(_raw_from(message)) != 1:
         return None
     header = _safe(lambda: message.get("From"), None)  # a CR or LF in a name raises
-    groups = getattr(header, "groups", None) or ()
+    groups: tuple[Any, ...] = tuple(getattr(header, "groups", None) or ())
     defects = [d for d in getattr(header, "defects", ()) if not isinstance(d, ObsoleteHeaderDefect)]
     if len(groups) != 1 or groups[0].display_name is not None or defects:
         return None
