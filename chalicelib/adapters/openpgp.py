@@ -1,6 +1,6 @@
 """OpenPGP with Sequoia (pysequoia): encrypt to a reporter's own public key.
 
-Imported only where mail is encrypted: the library is not part of the API function.
+Used where mail is encrypted, and at intake to seal a receipt to the reporter's key.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ import hmac
 import re
 import secrets
 
+from chalicelib.domain.language import _
+
 # Crockford's base32: no I, L, O or U, so ids survive being read aloud or retyped.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REPORT_ID = re.compile(r"^VDP-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
@@ -58,3 +60,19 @@ def receipt_key(report_id: str, receipt: str) -> bytes:
 
     derive = HKDF(hashes.SHA256(), 32, salt=report_id.encode(), info=b"vdp reporter copy")
     return derive.derive(receipt.encode())
+
+
+def status_link(base_url: str, report_id: str, receipt: str | None = None) -> str:
+    """A report's status page; with its receipt, the link that opens the report (in the
+    fragment, which no server sees)."""
+    return f"{base_url.rstrip('/')}/status#{report_id}" + (f".{receipt}" if receipt else "")
+
+
+def receipt_lines(receipt: str, link: str) -> list[str]:
+    """The receipt and the link it opens, as a reporter reads them (in the current
+    language): only ever shown to them, or sealed to their own key."""
+    return [
+        _("Receipt: {receipt}", receipt=receipt),
+        _("Follow it: {link}", link=link),
+        _("(The receipt opens your report's status page: keep it secret.)"),
+    ]

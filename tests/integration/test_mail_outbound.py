@@ -77,6 +77,13 @@ def gpg_decrypt(armored: str, env: dict[str, str]) -> str:
     ).stdout  # fmt: skip
 
 
+def armored_block(text: str) -> str:
+    """The first armored OpenPGP message inside a text."""
+    begin, end = "-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----"
+    block = text[text.index(begin) :]
+    return block[: block.index(end) + len(end)]
+
+
 def parsed(message: Any) -> Message:
     return email.message_from_string(message.raw_data)
 
@@ -153,7 +160,10 @@ def test_with_a_key_the_mail_is_pgp_mime_and_carries_the_receipt(
     assert message.get_content_type() == "multipart/encrypted"
     assert control.get_content_type() == "application/pgp-encrypted"
     assert accepted["receipt"] not in mail.raw_data  # only inside the encrypted part
-    assert f"/status#{accepted['report_id']}.{accepted['receipt']}" in decrypted
+    # Sealed to the reporter's key at intake: the mailer embeds it without ever seeing it.
+    assert accepted["receipt"] not in decrypted
+    sealed = gpg_decrypt(armored_block(decrypted), env)
+    assert f"/status#{accepted['report_id']}.{accepted['receipt']}" in sealed
 
 
 def test_a_team_reply_through_the_cli_mails_the_reporter_once(
@@ -173,9 +183,7 @@ def test_a_team_reply_through_the_cli_mails_the_reporter_once(
     body = parsed(replies[0]).get_payload()[1].get_payload()
     mail_text = gpg_decrypt(body, env)
     # The reply was stored encrypted to the reporter's key: inside the mail, as a block.
-    block = mail_text[mail_text.index("-----BEGIN PGP MESSAGE-----") :]
-    block = block[: block.index("-----END PGP MESSAGE-----") + len("-----END PGP MESSAGE-----")]
-    assert REPLY in gpg_decrypt(block, env)  # the reply's text, to the reporter's key only
+    assert REPLY in gpg_decrypt(armored_block(mail_text), env)  # to the reporter's key only
     assert REPLY not in replies[0].raw_data and REPLY not in mail_text
 
 

@@ -19,8 +19,10 @@ from chalicelib.domain.receipts import verify_receipt
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.inbound import receive_ses_event
 from chalicelib.usecases.ports import Ports
+from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.inbox import show_report
-from tests.builders import guarded_ports
+from chalicelib.usecases.team.triage import acknowledge
+from tests.builders import ANN, MINIMAL_REPORT, guarded_ports
 from tests.mail_samples import (
     ARMORED,
     BODY,
@@ -155,6 +157,20 @@ def test_files_left_out_are_named_in_the_answer() -> None:
     assert "- big.zip (5,242,880 bytes): over the limits" in text
 
 
+def test_the_answer_names_twenty_parts_left_out_and_counts_the_rest() -> None:
+    ports = mail_ports()
+    message = mail()
+    for index in range(30):
+        message.add_attachment(b"x", "application", "octet-stream", filename=f"f{index}")
+
+    arrive(ports, raw(message))
+
+    text = message_from_bytes(sent(ports)[0][2], policy=email_policy.default).get_content()
+    left_out = ports.policy.limits.max_attachments  # the first files are added
+    assert f"- f{left_out + 19} (" in text and f"- f{left_out + 20} (" not in text
+    assert f"- and {30 - left_out - 20} more" in text
+
+
 def test_an_invalid_from_makes_an_anonymous_report_without_an_answer() -> None:
     ports = mail_ports()
 
@@ -255,6 +271,20 @@ def test_a_verified_reply_from_the_contact_becomes_a_message_on_the_report() -> 
     assert inbound_keys(ports) == [] and len(sent(ports)) == 1  # no answer to a reply
 
 
+def test_a_public_key_sent_in_a_reply_reaches_the_team_with_the_message() -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+    reply = mail("Here is my key, as your mail asked.", subject=f"Re: [{report_id}]")
+    reply.add_attachment(PUBLIC_KEY.encode(), "application", "pgp-keys", filename="key.asc")
+    to_report = (f"security+{report_id}@example.com",)
+
+    [outcome] = arrive(ports, raw(reply), message_id="m-key", recipients=to_report)
+
+    assert outcome == f"message {report_id}"
+    [message] = show_report(ports, report_id).messages
+    assert PUBLIC_KEY.strip() in message.text
+
+
 def test_a_reply_to_a_lower_case_plus_address_is_matched() -> None:
     ports = mail_ports()
     report_id = existing_report(ports)
@@ -339,6 +369,59 @@ def test_other_plus_addresses_become_new_reports(recipient: str) -> None:
     [outcome] = arrive(ports, report_mail(), recipients=(recipient.format(id=report_id),))
 
     assert outcome.startswith("report ") and report_id not in outcome
+
+
+# --- Mail about a mailed report -------------------------------------------------------------
+
+
+def later_mail(ports: Ports, report_id: str) -> bytes:
+    """The mail the outbox sends when the team acknowledges the report."""
+    before = len(sent(ports))
+    acknowledge(ports, ANN, report_id)
+    deliver(ports)
+    [(_, _, data)] = sent(ports)[before:]
+    return data
+
+
+def test_a_mailed_report_without_a_key_is_not_told_of_a_receipt_it_never_got() -> None:
+    ports = mail_ports()
+    arrive(ports, report_mail())
+
+    data = later_mail(ports, only_report(ports))
+
+    text = message_from_bytes(data, policy=email_policy.default).get_content()
+    assert "receipt you got" not in text
+    assert "A report sent by mail gets its receipt only in a mail encrypted to your key." in text
+    assert "reply with your public OpenPGP key" in text
+
+
+def test_a_report_from_the_form_is_reminded_of_its_receipt() -> None:
+    ports = mail_ports()
+    fields = {**MINIMAL_REPORT, "reporter": {"email": "rae@example.org"}}
+    report_id = submit_report(fields, ports, base_url=PUBLIC_URL).report_id
+    deliver(ports)
+
+    data = later_mail(ports, report_id)
+
+    text = message_from_bytes(data, policy=email_policy.default).get_content()
+    assert "(The status page asks for the receipt you got when you sent the report.)" in text
+    assert "A report sent by mail" not in text
+
+
+def test_later_mail_to_a_key_carries_the_receipt_sealed_at_intake() -> None:
+    ports = mail_ports()
+    message = mail(subject=f"XSS {CANARY}")
+    message.add_attachment(PUBLIC_KEY.encode(), "application", "pgp-keys", filename="key.asc")
+    arrive(ports, raw(message))
+    report_id = only_report(ports)
+    [(_, _, answer)] = sent(ports)
+    receipt = re.search(r"Receipt: (\S+)", decrypt(answer))
+    assert receipt is not None
+
+    inner = decrypt(later_mail(ports, report_id))
+
+    assert receipt[1] not in inner  # the mailer never held it; the sealed block does
+    assert f"{PUBLIC_URL}/status#{report_id}.{receipt[1]}" in opened_block(inner)
 
 
 # --- Spam and viruses ------------------------------------------------------------------------
@@ -569,3 +652,9 @@ def decrypt(data: bytes) -> str:
     )
     assert isinstance(inner, EmailMessage)
     return str(inner.get_content())
+
+
+def opened_block(text: str) -> str:
+    """The fake encryptor's block inside a text (a receipt sealed at intake), opened."""
+    armored = text.split("-----BEGIN PGP MESSAGE-----")[1].split("-----END")[0]
+    return base64.b64decode("".join(armored.split())).decode()

@@ -2,10 +2,13 @@
 notification (from the table's stream), failure handling, id collisions and the honeypot."""
 
 import dataclasses
+import json
 from datetime import date
 
+import pysequoia
 import pytest
 
+from chalicelib.adapters.openpgp import SequoiaEncryptor
 from chalicelib.domain.errors import Unavailable, ValidationFailed
 from chalicelib.usecases import parts
 from chalicelib.usecases.reporter.intake import submit_report
@@ -46,6 +49,23 @@ def test_metadata_holds_no_content_and_no_receipt() -> None:
     stored = ports.reports.records[accepted.report_id].model_dump_json()
     for secret in ("IDOR", "invoice", "Grace", "grace@example.org", accepted.receipt):
         assert secret not in stored
+
+
+def test_the_contact_part_holds_the_receipt_only_sealed_to_the_reporters_key() -> None:
+    reporter_key = pysequoia.Tsk.generate("Rae <rae@example.org>")
+    ports = dataclasses.replace(fake_ports(), encryptor=SequoiaEncryptor())
+    public = str(reporter_key.extract_certificate())
+    fields = {**REPORT, "reporter": {"email": "rae@example.org", "pgp_key": public}}
+
+    accepted = submit_report(fields, ports, base_url=BASE)
+
+    # What the mailer opens: the contact part, KMS only.
+    contact = parts.load_contact(ports, accepted.report_id)
+    assert contact is not None and accepted.receipt not in json.dumps(contact)
+    assert set(contact) == {"email", "pgp_key", "email_updates", "receipt_block"}
+    block = str(contact["receipt_block"])
+    sealed = pysequoia.decrypt(decryptor=reporter_key.decryptor(), bytes=block.encode())
+    assert accepted.status_url in sealed.bytes.decode()  # the full link, to the reporter only
 
 
 def test_notification_is_content_free_with_filter_attributes() -> None:

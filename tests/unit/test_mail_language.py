@@ -125,6 +125,8 @@ def test_a_mail_in_german_becomes_a_german_report_with_a_german_answer() -> None
     # On the text part once the file makes the mail multipart, as some mail clients send it.
     message["Content-Language"] = "de-DE"
     message.add_attachment(b"x" * (5 * 1024 * 1024), "application", "zip", filename="big.zip")
+    for index in range(25):
+        message.add_attachment(b"x", "application", "octet-stream", filename=f"f{index}")
 
     arrive(ports, raw(message))
 
@@ -137,10 +139,13 @@ def test_a_mail_in_german_becomes_a_german_report_with_a_german_answer() -> None
     assert "Bis zum 25. November 2026 erhalten Sie unsere Eingangsbestätigung." in text
     assert "Diese E-Mail ist nicht verschlüsselt" in text
     assert "- big.zip (5.242.880 Byte): über den Grenzen für Anhänge" in text
+    assert "- und 1 weitere" in text  # 21 left out: 20 named
 
     acknowledge(ports, ANN, report_id)
     deliver(ports)  # the report's later mail is German too
-    assert f"[{report_id}] Der Eingang Ihrer Meldung wurde bestätigt" in mails(ports)
+    later = mails(ports)[f"[{report_id}] Der Eingang Ihrer Meldung wurde bestätigt"]
+    # A report by mail without a key was never given a receipt: no mail speaks of one.
+    assert "Eine per E-Mail gesendete Meldung erhält ihren Beleg nur" in later.get_content()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ import logging
 from email.utils import parseaddr
 
 from chalicelib.domain.errors import VdpError
-from chalicelib.domain.language import _
+from chalicelib.domain.language import _, number
+from chalicelib.domain.receipts import receipt_lines
 from chalicelib.domain.report.records import Accepted
 from chalicelib.usecases.mail import news
 from chalicelib.usecases.mail.compose import (
@@ -25,6 +26,7 @@ from chalicelib.usecases.mail.compose import (
 from chalicelib.usecases.mail.leftout import LeftOut
 from chalicelib.usecases.mail.mime import Encrypt, build_mail
 from chalicelib.usecases.mail.parse import MailRead
+from chalicelib.usecases.mail.submission import MAX_LISTED
 from chalicelib.usecases.ports import Ports
 
 log = logging.getLogger(__name__)
@@ -137,11 +139,7 @@ def _letter(
     lines = [_(received), "", acknowledge_promise(accepted.acknowledge_by), ""]
     lines.append(_("Report: {report_id}", report_id=report_id))
     if receipt:
-        lines += [
-            _("Receipt: {receipt}", receipt=receipt),
-            _("Follow it: {link}", link=where.status),
-            _("(The receipt opens your report's status page: keep it secret.)"),
-        ]
+        lines += receipt_lines(receipt, where.status)
     else:
         lines += [
             _("This mail is not encrypted, so it carries no receipt for the status page."),
@@ -149,6 +147,9 @@ def _letter(
         ]
     if left_out:
         lines += ["", _("Not added to your report (send them again, smaller, or ask us how):")]
-        lines += [f"- {item.worded()[:300]}" for item in left_out[:20]]
+        lines += [f"- {item.worded()[:300]}" for item in left_out[:MAX_LISTED]]
+        if len(left_out) > MAX_LISTED:
+            more = _("and {count} more", count=number(len(left_out) - MAX_LISTED))
+            lines.append("- " + more)
     lines += signature(organisation, where)
     return Letter(subject=subject_line(report_id, subject), text="\n".join(lines))

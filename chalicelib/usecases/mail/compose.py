@@ -12,6 +12,7 @@ from chalicelib.domain.language import N_, _, long_date
 from chalicelib.domain.lifecycle import TERMINAL
 from chalicelib.domain.openpgp import is_message
 from chalicelib.domain.policy.document import Policy
+from chalicelib.domain.receipts import status_link
 from chalicelib.domain.report import embargo
 from chalicelib.domain.report.records import ReportRecord
 from chalicelib.domain.unsubscribe import unsubscribe_token
@@ -31,6 +32,15 @@ class Update:
     status: str | None = None
     reply_text: str | None = None  # only ever shown inside an encrypted mail
     planned: date | None = None  # an embargo's date (the one cancelled, for a cancellation)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a mail may tell the reporter it goes to."""
+
+    private: bool  # it will be encrypted to their key
+    receipt_block: str = ""  # their receipt and status link, sealed to their key at intake
+    by_mail: bool = False  # the report came by mail: no receipt was shown to them
 
 
 @dataclass(frozen=True)
@@ -60,18 +70,18 @@ def links(ports: Ports, report_id: str, receipt: str | None = None) -> Links:
     base = (ports.public_url or "").rstrip("/")
     token = unsubscribe_token(ports.secret() if ports.secret else b"", report_id)
     return Links(
-        status=f"{base}/status#{report_id}" + (f".{receipt}" if receipt else ""),
+        status=status_link(base, report_id, receipt),
         unsubscribe=f"{base}/unsubscribe?report={report_id}&token={token}",
     )
 
 
 def letter(
-    update: Update, record: ReportRecord, organisation: str, where: Links, private: bool
+    update: Update, record: ReportRecord, organisation: str, where: Links, reader: Reader
 ) -> Letter:
-    """The mail's subject and text; `private`: it will be encrypted to the reporter."""
+    """The mail's subject and text, for what `reader` may be told."""
     subject, happened = _news(update)
     lines = [_(happened, date=long_date(update.planned)) if update.planned else _(happened), ""]
-    if private and update.kind == REPLY and update.reply_text:
+    if reader.private and update.kind == REPLY and update.reply_text:
         lines += _reply_lines(update.reply_text)
     promise = next_promise(record, update)
     if promise:
@@ -80,8 +90,7 @@ def letter(
         _("Report: {report_id}", report_id=record.report_id),
         _("Follow it: {link}", link=where.status),
     ]
-    if not private:
-        lines.append(_("(The status page asks for the receipt you got when you sent the report.)"))
+    lines += _receipt_lines(reader)
     lines += signature(organisation, where)
     return Letter(subject=subject_line(record.report_id, subject), text="\n".join(lines))
 
@@ -98,6 +107,24 @@ def signature(organisation: str, where: Links) -> list[str]:
         _("-- {organisation} security team", organisation=organisation),
         _("Reply to this mail to add a message to your report."),
         _("No more mail about this report: {link}", link=where.unsubscribe),
+    ]
+
+
+def _receipt_lines(reader: Reader) -> list[str]:
+    """Where the reader's receipt is: sealed in this mail, or with them, or nowhere (a
+    report by mail without a key was never given one)."""
+    if reader.private:
+        if not reader.receipt_block:
+            return []
+        intro = _("Your receipt and the link that opens your report (decrypt this block too):")
+        return ["", intro, "", reader.receipt_block.strip()]
+    if not reader.by_mail:
+        return [_("(The status page asks for the receipt you got when you sent the report.)")]
+    return [
+        "",
+        _("The team's replies can be read only on the status page, with the report's receipt."),
+        _("A report sent by mail gets its receipt only in a mail encrypted to your key."),
+        _("To receive the team's replies encrypted, reply with your public OpenPGP key."),
     ]
 
 

@@ -22,6 +22,7 @@ from chalicelib.usecases.mail.compose import (
     RECEIVED,
     REPLY,
     STATUS,
+    Reader,
     Update,
     letter,
     links,
@@ -91,9 +92,15 @@ def _mail(
     if private and update.kind == REPLY and event is not None and event.part:
         text = parts.load_text(ports, record.report_id, parts.REPLY, event.part, event.event_id)
         update = Update(REPLY, reply_text=text)
+    # Contacts stored before receipts were sealed hold the receipt itself.
     where = links(ports, record.report_id, contact.get("receipt") if private else None)
+    reader = Reader(
+        private=private,
+        receipt_block=str(contact.get("receipt_block") or "") if private else "",
+        by_mail=bool(contact.get("by_mail")),
+    )
     with language.speaking(mail_language(record.language, ports.policy)):
-        written = letter(update, record, ports.policy.organisation.name, where, private)
+        written = letter(update, record, ports.policy.organisation.name, where, reader)
     return build_mail(
         written,
         sender=ports.policy.sender(),

@@ -131,9 +131,10 @@ def message_text(mail: MailRead) -> str:
     left_out = [
         LeftOut.of("{name}: a reply by mail adds its text only", name=f.name) for f in mail.files
     ]
-    return (readable(mail).strip() or "(The mail had no text.)") + notes(
-        frozenset(mail.flags), [*left_out, *mail.left_out]
-    )
+    text = readable(mail).strip() or "(The mail had no text.)"
+    if mail.pgp_key:  # asked for by plain mail about a mailed report: kept for the team
+        text += f"\n\n[The sender's public key came with this mail:]\n{mail.pgp_key}"
+    return text + notes(frozenset(mail.flags), [*left_out, *mail.left_out])
 
 
 def title(subject: str) -> str:

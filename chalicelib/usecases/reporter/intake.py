@@ -21,6 +21,8 @@ from chalicelib.domain.policy.document import Policy
 from chalicelib.domain.receipts import (
     hash_receipt,
     new_receipt,
+    receipt_lines,
+    status_link,
 )
 from chalicelib.domain.report import sla
 from chalicelib.domain.report.flags import flags_for, version_supported
@@ -66,7 +68,7 @@ def submit_report(
         abuse.admit_report(ports, source, proof, ports.clock(), by_mail=by_mail)
         if submission.website:  # the honeypot: answered as a report is, nothing kept or sent
             return _decoy(ports, base_url, flags_for(submission, ports.policy))
-        return _store_new(submission, ports, base_url)
+        return _store_new(submission, ports, base_url, by_mail)
 
     if key is None or ports.idempotency is None:
         return store_once()
@@ -74,12 +76,15 @@ def submit_report(
     return idempotency.once(ports.idempotency, ports, key, digest, store_once)
 
 
-def _store_new(submission: ReportSubmission, ports: Ports, base_url: str) -> Accepted:
+def _store_new(
+    submission: ReportSubmission, ports: Ports, base_url: str, by_mail: bool
+) -> Accepted:
     for _ in range(_ID_ATTEMPTS):
         receipt = new_receipt()
         record = _new_record(submission, ports, ports.new_report_id(), receipt)
+        link = status_link(base_url, record.report_id, receipt)
         try:
-            _store(submission, record, receipt, ports)
+            _store(submission, record, ports, _contact(submission, ports, receipt, link, by_mail))
             break
         except AlreadyExists:
             log.warning("report id collision; drawing another id")
@@ -102,19 +107,20 @@ def parse_submission(fields: Mapping[str, Any], policy: Policy) -> ReportSubmiss
         raise ValidationFailed(field_problems(exc)) from None
 
 
-def _store(submission: ReportSubmission, record: ReportRecord, receipt: str, ports: Ports) -> None:
+def _store(
+    submission: ReportSubmission,
+    record: ReportRecord,
+    ports: Ports,
+    contact: dict[str, Any] | None,
+) -> None:
     # Write order: every encrypted part, then the metadata (a conditional put).
     # Until the metadata exists nothing points at the parts, so a failure in
     # between leaves only an orphan for the sweep, never a half-visible report.
     report_id = record.report_id
     content = submission.model_dump(mode="json", exclude={"attachments", "website", "reporter"})
     parts.store(ports, report_id, parts.REPORT, parts.report_key(report_id), _json(content))
-    if submission.reporter is not None:
+    if contact is not None:
         # Its own part, which the mailer may open without being able to read the report.
-        # With a key, the receipt too: only a mail encrypted to that key carries it.
-        contact = submission.reporter.model_dump(mode="json", exclude_none=True)
-        if submission.reporter.pgp_key:
-            contact["receipt"] = receipt
         key = parts.contact_key(report_id)
         parts.store(ports, report_id, parts.CONTACT, key, _json(contact))
     for index, item in enumerate(submission.attachments):
@@ -122,6 +128,27 @@ def _store(submission: ReportSubmission, record: ReportRecord, receipt: str, por
         key = parts.attachment_key(report_id, index)
         parts.store(ports, report_id, parts.attachment_part(index), key, packed)
     ports.reports.create(record)
+
+
+def _contact(
+    submission: ReportSubmission, ports: Ports, receipt: str, link: str, by_mail: bool
+) -> dict[str, Any] | None:
+    """The reporter's contact part. With a key, the receipt and its status link sealed to
+    that key (the mailer, which opens this part, never sees the receipt itself; only a
+    mail encrypted to the key carries the block). `by_mail`: no receipt was shown."""
+    if submission.reporter is None:
+        return None
+    contact = submission.reporter.model_dump(mode="json", exclude_none=True)
+    if by_mail:
+        contact["by_mail"] = True
+    key = submission.reporter.pgp_key
+    if key and ports.encryptor is not None:
+        text = "\n".join(receipt_lines(receipt, link)) + "\n"
+        try:
+            contact["receipt_block"] = ports.encryptor.encrypt(key, text.encode())
+        except ValueError:  # a key that cannot encrypt: its mail goes out plain anyway
+            log.info("reporter's key cannot encrypt; no sealed receipt")
+    return contact
 
 
 def _new_record(
