@@ -15,6 +15,18 @@ def is_message(text: str) -> bool:
     return text.lstrip().startswith(ARMORED_MESSAGE)
 
 
+# ASCII armor (RFC 9580 6.2) writes every 3 bytes as 4 base64 characters, in lines of at
+# most 76 (GnuPG writes 64), each ending in CR LF at worst; around them the BEGIN and END
+# lines, a blank line, optional headers (Version:, Comment:) and a checksum line.
+ARMOR_LINE, ARMOR_FRAME = 64, 512
+
+
+def armored_size(packet_bytes: int) -> int:
+    """The most characters an armored message of `packet_bytes` bytes takes."""
+    base64 = 4 * -(-packet_bytes // 3)
+    return base64 + 2 * -(-base64 // ARMOR_LINE) + ARMOR_FRAME
+
+
 def team_key_problem(armored: str, fingerprint: str) -> str | None:
     """Why the team's key cannot serve as the policy's key, or None when it can."""
     import pysequoia

@@ -18,12 +18,14 @@ from chalicelib.domain.errors import PolicyError, ValidationFailed
 from chalicelib.domain.openpgp import message_problem
 from chalicelib.domain.policy.document import DEFAULT_POLICY, default_policy, load_policy
 from chalicelib.domain.report.flags import flags_for
+from chalicelib.domain.report.models import ARMORED_LIMITS, PGP_OVERHEAD, TEXT_LIMITS
 from chalicelib.usecases.reporter.intake import parse_submission
 from tests.builders import REPORT
 
 TEAM_KEY = (DEFAULT_POLICY.parent / "demo-team-key.asc").read_text()
 ARMOR = b"-----BEGIN PGP MESSAGE-----"
 TEAM_FINGERPRINT = "C373 42B5 B663 4D71 0C2E  F133 5C22 797A ADCC 6CAA"
+CERT = pysequoia.Cert.from_bytes(TEAM_KEY.encode())
 
 
 def to(cert_text: str, data: bytes) -> str:
@@ -157,6 +159,64 @@ def test_encrypted_files_must_be_addressed_to_the_team_too() -> None:
 
     assert kept.encrypted()
     assert [p.field for p in refused.value.fields] == ["attachments"]
+
+
+@pytest.mark.parametrize("field", ["description", "steps_to_reproduce", "impact"])
+def test_each_field_takes_a_message_as_long_as_its_own_limit_allows(field: str) -> None:
+    # Incompressible bytes, no compression: the armor's full expansion of the plain limit.
+    at_limit = to(TEAM_KEY, os.urandom(TEXT_LIMITS[field]))
+    over = to(TEAM_KEY, os.urandom(ARMORED_LIMITS[field] * 3 // 4))  # its base64 alone
+
+    kept = parse_submission({**REPORT, field: at_limit}, default_policy())
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission({**REPORT, field: over}, default_policy())
+
+    assert getattr(kept, field) == at_limit.strip()
+    assert len(over) > ARMORED_LIMITS[field]
+    [problem] = refused.value.fields
+    limit = f"{ARMORED_LIMITS[field]:,}"
+    assert (problem.field, problem.message) == (
+        field,
+        f"Keep the encrypted text to at most {limit} characters of OpenPGP armor.",
+    )
+
+
+def test_the_armored_limits_follow_the_plain_ones() -> None:
+    # impact's plain limit is 20,000 characters: its armor may not be description's size.
+    assert ARMORED_LIMITS == {
+        "description": 74_894, "steps_to_reproduce": 74_894, "impact": 33_644,
+    }  # fmt: skip
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission({**REPORT, "impact": "x" * 40_000}, default_policy())
+    with pytest.raises(ValidationFailed) as longer:
+        parse_submission({**REPORT, "description": "x" * 80_000}, default_policy())
+
+    # Plain text longer than any armored limit is told its own limit.
+    assert [p.message for p in refused.value.fields] == [
+        "Keep the impact to at most 20,000 characters."
+    ]
+    assert [p.message for p in longer.value.fields] == [
+        "Keep the description to at most 50,000 characters."
+    ]
+
+
+def test_an_encrypted_file_may_exceed_the_attachment_limit_by_the_overhead_only() -> None:
+    limit = default_policy().limits.max_attachment_bytes
+
+    def sealed(size: int) -> dict[str, object]:
+        data = bytes(pysequoia.encrypt(recipients=[CERT], bytes=os.urandom(size), armor=False))
+        item = {"filename": "attachment-1.pgp", "content_type": "application/pgp-encrypted",
+                "data": base64.b64encode(data).decode()}  # fmt: skip
+        return {**REPORT, "attachments": [item]}
+
+    kept = parse_submission(sealed(limit), default_policy())  # a file at the limit, encrypted
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission(sealed(limit + PGP_OVERHEAD), default_policy())
+
+    assert len(kept.attachments[0].data) <= limit + PGP_OVERHEAD
+    assert [(p.field, p.message) for p in refused.value.fields] == [
+        ("attachments", "Attach at most 4 MB in total.")
+    ]
 
 
 @pytest.mark.parametrize(

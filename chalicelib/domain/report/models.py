@@ -7,26 +7,20 @@ import binascii
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from chalicelib.domain.openpgp import ARMORED_MESSAGE, is_message, message_problem
+from chalicelib.domain.openpgp import ARMORED_MESSAGE, armored_size, is_message, message_problem
 from chalicelib.domain.report.scoring import score_vector
-from chalicelib.domain.report.strict import (
-    StrictInput,
-    display_name,
-    refused,
-)
+from chalicelib.domain.report.strict import StrictInput, display_name, refused
 
 PGP_ENCRYPTED = "application/pgp-encrypted"
-# Base64 armor is 4/3 of the packets, plus headers: a message may exceed its text's limit.
-ARMORED_LIMIT = 70_000
 TEXT_LIMITS = {"description": 50_000, "steps_to_reproduce": 50_000, "impact": 20_000}
 PGP_OVERHEAD = 4096  # bytes an encrypted file may add: session keys (RSA-4096 too), headers
+# A text's limit for a message encrypted to the team's key: the text's bytes (a character
+# counted as one: the form compresses first, which takes back what UTF-8 adds for other
+# scripts) plus PGP_OVERHEAD for the packets, armored: description and steps 74,894
+# characters, impact 33,644.
+ARMORED_LIMITS = {name: armored_size(limit + PGP_OVERHEAD) for name, limit in TEXT_LIMITS.items()}
 ARMOR_PREFIX = ARMORED_MESSAGE.encode()
 VERSION_GRAMMAR = r"^[A-Za-z0-9.+_~-]{1,64}$"
 
@@ -109,11 +103,12 @@ class Attachment(StrictInput):
 
 class ReportSubmission(StrictInput):
     title: str = Field(min_length=5, max_length=200)
-    # Plain text up to 50,000 and 20,000 characters; an armored message to the team's key
-    # may be longer than its text (see _text_limits).
-    description: str = Field(min_length=20, max_length=ARMORED_LIMIT)
-    steps_to_reproduce: str | None = Field(default=None, max_length=ARMORED_LIMIT)
-    impact: str | None = Field(default=None, max_length=ARMORED_LIMIT)
+    # Plain text up to TEXT_LIMITS, a message to the team's key up to ARMORED_LIMITS.
+    description: str = Field(min_length=20, max_length=ARMORED_LIMITS["description"])
+    steps_to_reproduce: str | None = Field(
+        default=None, max_length=ARMORED_LIMITS["steps_to_reproduce"]
+    )
+    impact: str | None = Field(default=None, max_length=ARMORED_LIMITS["impact"])
     product: str = Field(min_length=1, max_length=64)
     # Stored in the clear as metadata: a version and nothing else (no markup, no controls).
     version: str | None = Field(default=None, max_length=64, pattern=VERSION_GRAMMAR)
@@ -126,18 +121,23 @@ class ReportSubmission(StrictInput):
     attachments: list[Attachment] = Field(default=[])
     website: str | None = Field(default=None, description="Honeypot: leave empty.")
 
-    @field_validator("description", "steps_to_reproduce", "impact")
+    @field_validator("description", "steps_to_reproduce", "impact", mode="before")
     @classmethod
-    def _encrypted_to_us(cls, value: str | None, info: ValidationInfo) -> str | None:
-        # Encrypted in the browser (or by hand): only a message the team can open is kept.
-        limit = TEXT_LIMITS[str(info.field_name)]
-        if value and len(value) > limit and not is_message(value):
-            raise refused("text_too_long", limit=limit)
+    def _encrypted_to_us(cls, value: Any, info: ValidationInfo) -> Any:
+        # Before max_length, so that plain text is told its own limit, and an encrypted
+        # text its armored one. Encrypted in the browser (or by hand): only a message the
+        # team can open is kept.
+        name, text = str(info.field_name), value.strip() if isinstance(value, str) else ""
+        if not is_message(text):
+            if len(text) > TEXT_LIMITS[name]:
+                raise refused("text_too_long", limit=TEXT_LIMITS[name])
+            return value
+        if len(text) > ARMORED_LIMITS[name]:
+            raise refused("pgp_too_long", limit=ARMORED_LIMITS[name])
         rules = _rules(info)
-        if value and rules and rules.team_key and is_message(value):
-            problem = message_problem(value.encode(), rules.team_key)
-            if problem:
-                raise refused(problem)
+        problem = message_problem(text.encode(), rules.team_key) if rules and rules.team_key else ""
+        if problem:
+            raise refused(problem)
         return value
 
     @field_validator("attachments")

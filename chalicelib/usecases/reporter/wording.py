@@ -97,6 +97,8 @@ COMMON = {
     "pgp_not_encrypted": N_("This OpenPGP message is not encrypted (signed or plain messages "
                             "are not)."),
     "pgp_wrong_key": N_("This OpenPGP message is not encrypted to our published key."),
+    "pgp_too_long": N_("Keep the encrypted text to at most {limit} characters of OpenPGP "
+                       "armor."),
 }  # fmt: skip
 
 
