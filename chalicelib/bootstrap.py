@@ -192,10 +192,16 @@ def client(config: Settings, service: str) -> Any:
             config=Config(
                 connect_timeout=2,
                 read_timeout=5,
-                retries={"total_max_attempts": 3, "mode": "standard"},
+                retries={"total_max_attempts": _attempts(service), "mode": "standard"},
             ),
             **keys,
         )
+
+
+def _attempts(service: str) -> int:
+    # A mail is not idempotent: SES may have taken a send whose answer timed out, and a
+    # retry would mail the reporter twice. The outbox decides what happens instead.
+    return 1 if service == "sesv2" else 3
 
 
 def _session() -> Any:

@@ -82,12 +82,15 @@ def report_mail(**headers: str) -> bytes:
 
 class FakeMailer:
     def __init__(self) -> None:
-        self.fail = False
+        self.fail = False  # SES unavailable
+        self.error: Exception | None = None  # another failure, as the SES adapter raises it
         self.sent: list[tuple[str, str, bytes]] = []
 
     def send(self, sender: str, recipient: str, raw: bytes) -> str:
         if self.fail:
             raise Unavailable("ses")
+        if self.error is not None:
+            raise self.error
         self.sent.append((sender, recipient, raw))
         return f"ses-{len(self.sent)}"
 

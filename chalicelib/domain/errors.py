@@ -12,6 +12,8 @@
      |    +-- ValidationFailed       validation_failed (carries a field list)
      |    +-- RateLimited            rate_limited (carries retry_after)
      +-- Unavailable             a storage service failed (503, carries retry_after)
+     +-- Refused                 a service refused a request for good (SES: a rejected mail)
+     +-- Uncertain               a request was sent, its answer never came: it may have happened
      +-- AlreadyExists           a conditional write lost: internal, never shown as such
      +-- PolicyError             policy.toml is invalid: an operator's mistake
      +-- Tampered                a stored part fails its integrity check (the team's view)
@@ -125,6 +127,29 @@ class Unavailable(VdpError):
         super().__init__()
         self.service = service
         self.retry_after = retry_after
+
+
+class Refused(VdpError):
+    """A service refused a request in a way that asking again cannot change (SES: a
+    rejected message, an unverified domain, sending paused, no permission)."""
+
+    code = "refused"
+
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__()
+        self.service = service
+        self.reason = reason  # the service's error code, never its message
+
+
+class Uncertain(VdpError):
+    """A request went out but its answer did not come back (a read timeout): the service
+    may have carried it out, so sending it again may do it twice."""
+
+    code = "uncertain"
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
 
 
 class AlreadyExists(VdpError):

@@ -35,6 +35,8 @@ PROXY_PAGE = b"<!doctype html>\n<html lang=en>\n<title>502 Bad Gateway</title>\n
 # Not a persistent fault: the first attempt reaches the service and is carried out, then
 # its answer is lost (read timeout); botocore's retry sends the same request again.
 LOST_ANSWER = "lost_answer"
+# SES's refusal of a message: a fault that asking again cannot heal.
+REJECTED = "rejected"
 
 # (HTTP status, error code) as each service answers: its own codes and protocol.
 _ERRORS = {
@@ -46,6 +48,7 @@ _ERRORS = {
     ("dynamodb", "http_500"): (500, "InternalServerError"),
     ("sns", "throttling"): (400, "Throttling"),
     ("sns", "http_500"): (500, "InternalError"),
+    ("sesv2", REJECTED): (400, "MessageRejected"),
 }
 _JSON_VERSION = {"kms": "1.1", "dynamodb": "1.0"}
 
@@ -65,6 +68,9 @@ def error_body(service: str, code: str, status: int) -> tuple[dict[str, str], by
     message = "injected fault"
     if service in _JSON_VERSION:  # JSON protocols (KMS, DynamoDB)
         content_type = f"application/x-amz-json-{_JSON_VERSION[service]}"
+        body = json.dumps({"__type": code, "message": message}).encode()
+    elif service == "sesv2":  # REST-JSON
+        content_type = "application/json"
         body = json.dumps({"__type": code, "message": message}).encode()
     elif service == "s3":  # REST-XML
         content_type = "application/xml"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.errors import Refused, Uncertain
 from chalicelib.domain.receipts import verify_receipt
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.inbound import receive_ses_event
@@ -143,6 +144,24 @@ def test_a_failed_answer_keeps_the_report_and_gives_its_claim_back() -> None:
     report_id = only_report(ports)
     assert outcome == f"report {report_id}" and inbound_keys(ports) == []
     assert f"{report_id}/received" not in ports.mail_log.claims
+
+
+@pytest.mark.parametrize(
+    "error", [Uncertain("ses"), Refused("ses", "MessageRejected")], ids=["unanswered", "refused"]
+)
+def test_an_answer_ses_may_have_sent_or_refused_keeps_its_claim(error: Exception) -> None:
+    ports = mail_ports()
+    assert isinstance(ports.mailer, FakeMailer)
+    ports.mailer.error = error
+
+    [outcome] = arrive(ports, report_mail())
+    ports.mailer.error = None
+    deliver(ports)
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id}" and inbound_keys(ports) == []
+    assert f"{report_id}/received" in ports.mail_log.claims
+    assert sent(ports) == []  # the outbox does not send a second "received"
 
 
 def test_files_left_out_are_named_in_the_answer() -> None:

@@ -1,10 +1,32 @@
-"""Amazon SES (v2): raw mail to reporters, through the policy's configuration set."""
+"""Amazon SES (v2): raw mail to reporters, through the policy's configuration set.
+
+A send is made once (bootstrap gives this client a single attempt): a send whose answer
+is lost may have gone out, so it is reported as Uncertain rather than sent again. A
+refusal that asking again cannot change is Refused; anything else is Unavailable.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
+
 from chalicelib.adapters.failures import translated
+from chalicelib.domain.errors import Refused, Uncertain
+
+# SES v2's error codes for a message, sender or account it will not send for.
+REFUSALS = frozenset(
+    {
+        "MessageRejected",
+        "MailFromDomainNotVerifiedException",
+        "AccessDenied",
+        "AccessDeniedException",
+        "AccountSuspendedException",
+        "SendingPausedException",
+        "NotFoundException",
+        "BadRequestException",
+    }
+)
 
 
 class SesMailer:
@@ -16,10 +38,18 @@ class SesMailer:
         """Send one raw MIME message; the SES message id."""
         extra = {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}
         with translated("ses"):
-            answer = self._client.send_email(
-                FromEmailAddress=sender,
-                Destination={"ToAddresses": [recipient]},
-                Content={"Raw": {"Data": raw}},
-                **extra,
-            )
+            try:
+                answer = self._client.send_email(
+                    FromEmailAddress=sender,
+                    Destination={"ToAddresses": [recipient]},
+                    Content={"Raw": {"Data": raw}},
+                    **extra,
+                )
+            except (ReadTimeoutError, ConnectionClosedError) as exc:  # sent, answer lost
+                raise Uncertain("ses") from exc
+            except ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code in REFUSALS:
+                    raise Refused("ses", code) from exc
+                raise
         return str(answer.get("MessageId", ""))

@@ -10,7 +10,7 @@ import contextlib
 import logging
 from email.utils import parseaddr
 
-from chalicelib.domain.errors import VdpError
+from chalicelib.domain.errors import Refused, Uncertain, VdpError
 from chalicelib.domain.language import _, number
 from chalicelib.domain.receipts import receipt_lines
 from chalicelib.domain.report.records import Accepted
@@ -25,6 +25,7 @@ from chalicelib.usecases.mail.compose import (
 )
 from chalicelib.usecases.mail.leftout import LeftOut
 from chalicelib.usecases.mail.mime import Encrypt, build_mail
+from chalicelib.usecases.mail.outbound import kept_claim
 from chalicelib.usecases.mail.parse import MailRead
 from chalicelib.usecases.mail.submission import MAX_LISTED
 from chalicelib.usecases.ports import Ports
@@ -78,6 +79,9 @@ def acknowledge(mail: MailRead, accepted: Accepted, left_out: list[LeftOut], por
         return False  # the outbox has mailed it already
     try:
         mailer.send(ports.policy.sender(), mail.sender, answer(mail, accepted, left_out, ports))
+    except (Refused, Uncertain) as failed:  # refused for good, or perhaps sent: no second try
+        kept_claim(failed, report_id)
+        return False
     except Exception:  # the report is stored: a lost answer must not fail (and repeat) it
         log.warning("auto-reply not sent", exc_info=True, extra={"report_id": report_id})
         if ports.mail_log is not None:

@@ -4,8 +4,11 @@ to another public status, given a disclosure date (planned, moved or cancelled),
 disclosed, in the language the report was written in.
 
 A mail is claimed by its event id before it is sent, so a retried record never mails
-twice; a send that fails gives the claim back and the stream retries it. Addresses that
-bounced or complained, and reports whose reporter unsubscribed, get nothing.
+twice; a send that fails gives the claim back and the stream retries it. Two failures keep
+the claim, and are logged instead: a refusal that asking again cannot change (a rejected
+message, sending paused), which must not hold up the stream, and a send whose answer was
+lost, which SES may have carried out. Addresses that bounced or complained, and reports
+whose reporter unsubscribed, get nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.domain import language
+from chalicelib.domain.errors import Refused, Uncertain
 from chalicelib.domain.report.records import Inserted, ReportEvent, ReportRecord
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail import news
@@ -36,7 +40,8 @@ log = logging.getLogger(__name__)
 
 def mail_reporter(inserted: Inserted, ports: Ports) -> bool:
     """Mail the reporter about an inserted item when it is news for them; True if sent.
-    A failed send raises (Unavailable) after giving its claim back."""
+    A failed send raises (Unavailable) after giving its claim back; a refused or
+    unanswered one keeps its claim and returns False."""
     if ports.mailer is None or ports.mail_log is None or not ports.policy.mail.enabled:
         return False
     update = _update_of(inserted)
@@ -55,6 +60,9 @@ def mail_reporter(inserted: Inserted, ports: Ports) -> bool:
     try:
         raw = _mail(ports, record, update, event, contact or {}, address)
         ports.mailer.send(ports.policy.sender(), address, raw)
+    except (Refused, Uncertain) as failed:
+        kept_claim(failed, record.report_id)
+        return False
     except BaseException:
         try:
             ports.mail_log.release(event_id)
@@ -63,6 +71,15 @@ def mail_reporter(inserted: Inserted, ports: Ports) -> bool:
         raise
     log.info("mail sent to the reporter", extra={"report_id": record.report_id})
     return True
+
+
+def kept_claim(failed: Refused | Uncertain, report_id: str) -> None:
+    """Say why a mail's claim stays although the mail may not have gone out."""
+    where = {"report_id": report_id}
+    if isinstance(failed, Refused):
+        log.error("mail refused (%s); not sent, not retried", failed.reason, extra=where)
+    else:
+        log.warning("mail send unanswered; it may have gone out, not retried", extra=where)
 
 
 def _update_of(inserted: Inserted) -> Update | None:
