@@ -76,6 +76,7 @@ def encryption_key_ids(armored: str) -> frozenset[str]:
 # Why a message is refused (the reporter's wording is usecases/reporter/wording.py's).
 NOT_ONE_MESSAGE, MALFORMED = "pgp_not_one_message", "pgp_malformed"
 NOT_ENCRYPTED, WRONG_KEY = "pgp_not_encrypted", "pgp_wrong_key"
+HIDDEN_RECIPIENT = "pgp_hidden_recipient"
 
 
 def message_problem(data: bytes, team_key: str) -> str | None:
@@ -103,7 +104,9 @@ def message_problem(data: bytes, team_key: str) -> str | None:
     wanted = encryption_key_ids(team_key)
     recipients = {_recipient(bytes(p.body)) for p in session_keys}
     if not recipients & wanted:
-        return WRONG_KEY
+        # A hidden recipient may be the team's key, but nothing short of the secret key can
+        # show it: refused like a message to another key, with its own reason.
+        return HIDDEN_RECIPIENT if HIDDEN in recipients else WRONG_KEY
     return None
 
 
@@ -116,14 +119,21 @@ def _one_armored_block(data: bytes) -> bool:
     return text.endswith(end) and text.count(ARMORED_MESSAGE.encode()) == 1 and text.count(end) == 1
 
 
+HIDDEN = "hidden"  # a wildcard recipient ("anonymous", or gpg's --throw-keyids)
+
+
 def _recipient(body: bytes) -> str:
     """The recipient a public-key encrypted session key packet names (RFC 9580 5.1): a
-    version 3 packet by the key id in octets 1-8; a version 6 packet by a fingerprint,
-    after its length and the key's version octet."""
-    if body[:1] == b"\x03":
-        return body[1:9].hex()
-    if body[:1] == b"\x06" and len(body) > 2 and body[1] > 1:
-        return body[3 : 2 + body[1]].hex()
+    version 3 packet by the key id in octets 1-8 (all zero: hidden); a version 6 packet by
+    a fingerprint, after its length and the key's version octet (length 0: hidden).
+
+    Read from the packet's bytes because pysequoia names no recipient: a packet's
+    `key_id` and `fingerprint` are those of key packets (None on this one), and nothing
+    else in its API (PacketPile, decrypt) tells whom a session key is for."""
+    if body[:1] == b"\x03" and len(body) > 8:
+        return HIDDEN if body[1:9] == bytes(8) else body[1:9].hex()
+    if body[:1] == b"\x06" and len(body) > 1:
+        return HIDDEN if body[1] == 0 else body[3 : 2 + body[1]].hex()
     return ""
 
 

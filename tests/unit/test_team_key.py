@@ -140,6 +140,61 @@ def test_malformed_or_unencrypted_messages_are_refused(text: str) -> None:
     assert [p.field for p in refused.value.fields] == ["description"]
 
 
+def test_a_version_6_team_key_takes_messages_to_it_and_refuses_others() -> None:
+    # RFC 9580 keys: their session key packets name the recipient by a 32-byte fingerprint.
+    v6 = pysequoia.Profile.RFC9580
+    team = str(pysequoia.Tsk.generate("Team <team@example.org>", profile=v6).extract_certificate())
+    other = str(pysequoia.Tsk.generate("Else <else@example.org>", profile=v6).extract_certificate())
+
+    assert message_problem(to(team, b"a report").encode(), team) is None
+    assert message_problem(to(other, b"a report").encode(), team) == "pgp_wrong_key"
+    assert message_problem(to(TEAM_KEY, b"a report").encode(), team) == "pgp_wrong_key"
+    assert message_problem(to(team, b"a report").encode(), TEAM_KEY) == "pgp_wrong_key"
+
+
+def with_hidden_recipient_v6(message: bytes) -> bytes:
+    """A version 6 message whose session key packet names no recipient (fingerprint
+    length 0, RFC 9580 5.1.1), as a sender hiding the recipient writes it."""
+    [session_key, *_] = pysequoia.packet.PacketPile.from_bytes(message)
+    body = bytes(session_key.body)
+    assert body[0] == 6 and message[:2] == bytes([0xC1, len(body)])  # one-octet length
+    hidden = body[:1] + b"\x00" + body[2 + body[1] :]
+    return bytes([0xC1, len(hidden)]) + hidden + message[2 + len(body) :]
+
+
+def hidden_recipient_v3(tmp_path: Path) -> str:
+    """A message to the team's key from gpg with --throw-keyids (key id all zero)."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--quiet"]
+    subprocess.run([*gpg, "--import"], input=TEAM_KEY.encode(), check=True, capture_output=True)
+    sealed = subprocess.run(
+        [*gpg, "--trust-model", "always", "--throw-keyids", "--armor", "--encrypt",
+         "--recipient", TEAM_FINGERPRINT.replace(" ", "")],
+        input=b"a report", check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False)
+    return sealed.decode()
+
+
+def test_a_message_that_hides_its_recipient_is_refused_naming_the_field(tmp_path: Path) -> None:
+    # Nothing without the secret key can show it is for the team: it could be for anyone.
+    v6 = pysequoia.Profile.RFC9580
+    team = str(pysequoia.Tsk.generate("Team <team@example.org>", profile=v6).extract_certificate())
+    sealed = bytes(pysequoia.encrypt(recipients=[pysequoia.Cert.from_bytes(team.encode())],
+                                     bytes=b"a report", armor=False))  # fmt: skip
+    v3 = hidden_recipient_v3(tmp_path)
+
+    with pytest.raises(ValidationFailed) as refused:
+        parse_submission({**REPORT, "impact": v3}, default_policy())
+
+    assert message_problem(sealed, team) is None  # the same message, recipient shown
+    assert message_problem(with_hidden_recipient_v6(sealed), team) == "pgp_hidden_recipient"
+    assert message_problem(v3.encode(), TEAM_KEY) == "pgp_hidden_recipient"
+    [problem] = refused.value.fields
+    assert problem.field == "impact" and "hides its recipient" in problem.message
+
+
 def test_encrypted_files_must_be_addressed_to_the_team_too() -> None:
     public, _ = other_key()
     ours = base64.b64encode(to(TEAM_KEY, b"\x00\x01binary").encode()).decode()

@@ -97,6 +97,9 @@ COMMON = {
     "pgp_not_encrypted": N_("This OpenPGP message is not encrypted (signed or plain messages "
                             "are not)."),
     "pgp_wrong_key": N_("This OpenPGP message is not encrypted to our published key."),
+    "pgp_hidden_recipient": N_("This OpenPGP message hides its recipient: encrypt it to our "
+                               "published key with the recipient shown (no --throw-keyids "
+                               "or --hidden-recipient)."),
     "pgp_too_long": N_("Keep the encrypted text to at most {limit} characters of OpenPGP "
                        "armor."),
 }  # fmt: skip
