@@ -1,4 +1,5 @@
-"""Resources the integration tests add to moto's account, and submissions through the app."""
+"""Resources the integration tests add to moto's account, submissions through the app, the
+team's CLI, and the mail moto's SES accepted."""
 
 import json
 from typing import Any
@@ -30,3 +31,21 @@ def submitted(body: dict[str, Any]) -> dict[str, Any]:
     assert answer.status_code == 201, answer.body
     accepted: dict[str, Any] = json.loads(answer.body)
     return accepted
+
+
+def team(*arguments: str) -> str:
+    """The team's `vdp` CLI: its output (the command must succeed)."""
+    from click.testing import CliRunner
+
+    from vdp.cli.main import main
+
+    result = CliRunner().invoke(main, list(arguments))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def sent() -> list[Any]:
+    """What moto's SES accepted (raw messages, in order)."""
+    from moto.ses.models import ses_backends
+
+    return list(ses_backends["123456789012"]["us-east-1"].sent_messages)

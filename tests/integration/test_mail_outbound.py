@@ -14,24 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from chalicelib import bootstrap
 from tests.conftest import boto
-from tests.integration.helpers import submitted
+from tests.integration.helpers import sent, submitted, team
 
 TITLE = "Stored XSS in profile names"
 DESCRIPTION = "The display name is rendered unescaped on the team page: <script>x()</script>."
 REPLY = "Thanks, we reproduced it and are working on a fix."
 MONATE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
           "September", "Oktober", "November", "Dezember")  # fmt: skip
-
-
-def sent() -> list[Any]:
-    """What moto's SES accepted (raw messages, in order)."""
-    from moto.ses.models import ses_backends
-
-    return list(ses_backends["123456789012"]["us-east-1"].sent_messages)
 
 
 def submit(**reporter: Any) -> dict[str, Any]:
@@ -60,14 +52,6 @@ def submit_in(accept_language: str, **reporter: Any) -> dict[str, Any]:
     assert answer.status_code == 201, answer.body
     accepted: dict[str, Any] = json.loads(answer.body)
     return accepted
-
-
-def team(*arguments: str) -> str:
-    from vdp.cli.main import main
-
-    result = CliRunner().invoke(main, list(arguments))
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def gpg_decrypt(armored: str, env: dict[str, str]) -> str:
