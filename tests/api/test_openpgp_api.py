@@ -1,11 +1,15 @@
 """Encrypted content the team could not open is refused over HTTP: a message to another
 key, damaged armor, and a signed but unencrypted message each get a 422 that names the
-field, whether posted as JSON or as a browser's multipart form, and nothing is stored."""
+field, whether posted as JSON or as a browser's multipart form, and nothing is stored.
+A team reply to a reporter who gave a key reaches their status page only as armor."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pysequoia
 import pytest
@@ -84,3 +88,40 @@ def test_an_encrypted_file_the_team_cannot_open_is_refused_as_attachments(
     assert [p["field"] for p in error["fields"]] == ["attachments"]
     assert named(error, "attachments", words)
     assert json.dumps(error).count("BEGIN PGP") == 0  # nothing submitted comes back
+
+
+REPLY = "We reproduced the traversal; a fix ships on Monday. Reply canary 3e9d."
+
+
+def test_the_status_page_shows_a_reply_to_the_reporters_key_as_armor_with_a_copy_button(
+    api: Any,
+) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.usecases.team.triage import TO_REPORTERS_KEY, reply
+
+    reporter = pysequoia.Tsk.generate("Rae <rae@example.org>")
+    public_key = str(reporter.extract_certificate())
+    accepted = json.loads(
+        post_report(api, {**API_REPORT, "reporter": {"pgp_key": public_key}}).body
+    )
+    event = reply(bootstrap.ports(), "arn:aws:iam::123456789012:user/ann", accepted["report_id"],
+                  REPLY)  # fmt: skip
+
+    page = api.post(
+        "/status",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
+        body=urlencode({"report_id": accepted["report_id"], "receipt": accepted["receipt"]}),
+    )
+    body = page.body.decode()
+    block = re.search(r'<pre id="(r-reply-\d+)" class="vdp-armored" tabindex="0" '
+                      r'aria-label="Encrypted reply">([^<]*)</pre>', body)  # fmt: skip
+
+    assert page.status_code == 200 and event.detail == TO_REPORTERS_KEY
+    assert block is not None and REPLY not in body and "canary" not in body
+    armored = html.unescape(block[2])
+    assert armored.startswith("-----BEGIN PGP MESSAGE-----")
+    opened = pysequoia.decrypt(decryptor=reporter.decryptor(), bytes=armored.encode())
+    assert bytes(opened.bytes).decode() == REPLY  # the reporter's own key opens it
+    copy = f'<button type="button" class="vdp-copy" data-copy="{block[1]}" hidden>Copy</button>'
+    assert copy in body  # hidden until status.js can copy it
+    assert "encrypted to your OpenPGP key" in body

@@ -2,8 +2,9 @@
 against `vdp serve`): what leaves the page holds no plaintext and no file name, the notice
 names the key before anything is sent, the team's CLI (`vdp --local reports show`, the demo
 secret key) opens every part and writes each file under its own name, a file at the form's
-limit round-trips through both layers, another key is refused with nothing sent, and
-without JavaScript the form still posts (encrypted at rest only)."""
+limit round-trips through both layers, another key is refused with nothing sent, without
+JavaScript the form still posts (encrypted at rest only), and a reply to the reporter's
+own key reaches their status page as armor, with a copy button."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import pytest
 from chalicelib.domain.policy.document import DEFAULT_POLICY
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import Stack, fill_report, shot
+from tests.e2e.httpclient import post_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -330,3 +332,37 @@ def test_a_key_the_page_could_not_fetch_is_fetched_again_when_sending(
     assert response.status == 201 and "encrypted" in response.json()["flags"]
     assert all(body[name].startswith(ARMOR) for name in CONTENT)
     assert failures == []
+
+
+def test_a_reply_to_the_reporters_key_shows_as_armor_with_a_working_copy_button(
+    stack: Stack, page: Any
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    reply = "We reproduced it; the fix ships on Monday. REPLY-MARKER-5a0e"
+    reporter_key = str(pysequoia.Tsk.generate("Rae <rae@example.org>").extract_certificate())
+    report = {"title": "Path traversal in the export endpoint", "product": "example-app",
+              "description": MARKERS["description"], "policy_accepted": True,
+              "reporter": {"pgp_key": reporter_key}}  # fmt: skip
+    accepted = post_json(f"{stack.api}/reports", report).json()
+    said = stack.cli("reports", "reply", accepted["report_id"], reply)
+
+    page.goto(f"{stack.api}/status#{accepted['report_id']}.{accepted['receipt']}")
+    armored = page.locator("pre.vdp-armored")
+    armored.wait_for(timeout=20_000)
+    copy = page.get_by_role("button", name="Copy", exact=True)
+    shot(page, "e2e-armored-reply")
+    violations = Axe().run(page).response["violations"]
+    visible = copy.is_visible()  # status.js shows it: the page's markup keeps it hidden
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy.click()
+    page.locator("#vdp-live").get_by_text("Encrypted reply copied.").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+
+    assert said.returncode == 0 and said.stdout.strip().endswith("encrypted to the reporter's key")
+    assert armored.inner_text().startswith(ARMOR) and "REPLY-MARKER" not in page.content()
+    assert visible and copied.strip() == armored.inner_text().strip()
+    assert [
+        (v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")
+    ] == []
+    assert page.problems == []
