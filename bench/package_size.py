@@ -32,7 +32,14 @@ def build(out: Path) -> Path:
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull)
     built = subprocess.run(
-        [sys.executable, str(common.PROJECT_DIR / "infra" / "build.py"), "--out", str(out)],
+        # The shipped policy's demo key: measured, never deployed.
+        [
+            sys.executable,
+            str(common.PROJECT_DIR / "infra" / "build.py"),
+            "--out",
+            str(out),
+            "--allow-demo-key",
+        ],
         cwd=common.PROJECT_DIR,
         env=env,
         check=False,

@@ -27,6 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
 LIBRARY_LAYER = ROOT / "infra" / "library-layer.txt"
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
+POLICY = ROOT / "chalicelib" / "policy.toml"
+# The shipped policy's team key (chalicelib/demo-team-key.asc): its secret key is public,
+# in examples/demo-team-key/, so a stage packaged with it would take reports encrypted to a
+# key anyone can open. Only a build that says so (tests, benchmarks) may package it.
+DEMO_FINGERPRINT = "C37342B5B6634D710C2EF1335C22797AADCC6CAA"
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
 ZIP_BUDGET = 8_000_000  # 8 MB, read as decimal megabytes (the stricter reading)
 # Lambda's python3.12 runtime (Amazon Linux 2023) has glibc 2.34; chalice asks pip for
@@ -40,7 +45,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "package")
     parser.add_argument("--stage", default="prod")
+    parser.add_argument(
+        "--allow-demo-key", action="store_true", help="package the demo team key (never deploy)"
+    )
     args = parser.parse_args()
+    refusal = None if args.allow_demo_key else demo_key_refusal(POLICY)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     if not lambda_python.is_current():  # build under the functions' own Python version
         python = lambda_python.environment()
         return subprocess.run([str(python), __file__, *sys.argv[1:]], check=False).returncode  # noqa: S603
@@ -56,6 +68,21 @@ def main() -> int:
     report_size(args.out / "deployment.zip")
     (args.out / "python.txt").write_text(sys.executable + "\n")  # what the checks load it with
     return 0
+
+
+def demo_key_refusal(policy: Path) -> str | None:
+    """One line refusing a policy whose team key is the demo key, or None."""
+    import tomllib
+
+    with policy.open("rb") as source:
+        named = tomllib.load(source).get("encryption", {}).get("pgp_fingerprint", "")
+    if str(named).replace(" ", "").upper() != DEMO_FINGERPRINT:
+        return None
+    return (
+        f"error: {policy.relative_to(ROOT) if policy.is_relative_to(ROOT) else policy} names "
+        "the demo team key, whose secret key is public: put your team's own key there "
+        "(pgp_key_file, pgp_fingerprint), or pass --allow-demo-key for a build never deployed"
+    )
 
 
 def build_layer(target: Path) -> int:

@@ -16,12 +16,19 @@ from tests.conftest import PROJECT_DIR
 
 @pytest.fixture(scope="session")
 def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`infra/build.py` into a temporary folder: the same build as `make package`."""
+    """`infra/build.py` into a temporary folder: the same build as `make package`, with
+    the shipped policy's demo key allowed (this package is inspected, never deployed)."""
     out = tmp_path_factory.mktemp("package")
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull)
     build = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "infra" / "build.py"), "--out", str(out)],
+        [
+            sys.executable,
+            str(PROJECT_DIR / "infra" / "build.py"),
+            "--out",
+            str(out),
+            "--allow-demo-key",
+        ],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import PROJECT_DIR
 
@@ -189,3 +190,51 @@ def _imported_by_our_code(libraries: set[str]) -> list[str]:
         for name in names
         if name.split(".")[0] in libraries and not name.startswith(("chalice.cli", "chalice.local"))
     )
+
+
+def _build_module() -> Any:
+    """infra/build.py as a module (it imports its neighbour lambda_python.py)."""
+    import importlib.util
+
+    sys.path.insert(0, str(PROJECT_DIR / "infra"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "infra_build", PROJECT_DIR / "infra" / "build.py"
+        )
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(PROJECT_DIR / "infra"))
+    return module
+
+
+def test_packaging_refuses_the_demo_key_in_one_line_unless_allowed(tmp_path: Path) -> None:
+    out = tmp_path / "package"
+
+    build = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "infra" / "build.py"), "--out", str(out)],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert build.returncode == 2 and build.stdout == ""
+    [line] = build.stderr.splitlines()
+    assert line.startswith("error: chalicelib/policy.toml names the demo team key")
+    assert "--allow-demo-key" in line
+    assert not out.exists()  # refused before anything was built
+
+
+def test_the_guard_knows_the_demo_key_by_its_fingerprint_and_lets_others_through(
+    tmp_path: Path,
+) -> None:
+    import pysequoia
+
+    build = _build_module()
+    demo = (PROJECT_DIR / "chalicelib" / "demo-team-key.asc").read_bytes()
+    shipped = build.POLICY.read_text()
+    own = tmp_path / "policy.toml"
+    own.write_text(shipped.replace("C373 42B5 B663 4D71", "0123 4567 89AB CDEF"))
+
+    assert pysequoia.Cert.from_bytes(demo).fingerprint.upper() == build.DEMO_FINGERPRINT
+    assert build.demo_key_refusal(build.POLICY) is not None
+    assert build.demo_key_refusal(own) is None
