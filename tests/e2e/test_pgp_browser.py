@@ -268,6 +268,25 @@ def test_a_library_that_fails_its_integrity_check_never_runs(stack: Stack, page:
     assert any("integrity" in problem for problem in page.problems)
 
 
+def test_without_openpgp_js_a_hand_encrypted_field_is_not_claimed_as_the_browsers(
+    stack: Stack, page: Any
+) -> None:
+    page.route("**/assets/openpgp.min.js", lambda route: route.abort())
+    team_key = pysequoia.Cert.from_bytes(TEAM_KEY.read_bytes())
+    sealed = bytes(pysequoia.encrypt(recipients=[team_key], bytes=b"x" * 40)).decode()
+    page.goto(f"{stack.api}/form")
+    fill_report(page, "Path traversal in the export endpoint")
+    page.get_by_label("Description").fill(sealed)
+
+    body, response = send(page)
+    page.locator("#r-report-id").wait_for()
+    protection = page.locator("#r-protection").inner_text()
+
+    assert body["description"] == sealed.strip() and "encrypted" in response.json()["flags"]
+    assert protection.startswith("The parts you encrypted are encrypted to Example Corp’s key")
+    assert "in your browser" not in protection
+
+
 def test_the_form_with_its_notice_has_no_serious_accessibility_violations(
     stack: Stack, page: Any
 ) -> None:

@@ -13,7 +13,7 @@ from chalicelib.domain.policy.document import Policy
 from chalicelib.domain.report.records import Accepted
 from chalicelib.web.pages.shell import LANGUAGE_FIELD, page_html, say
 
-IN_BROWSER = "encrypted"  # the flag of a report whose content was encrypted in the browser
+ENCRYPTED = "encrypted"  # the flag of a report with content encrypted to the team's key
 
 
 def receipt_page(policy: Policy, accepted: Accepted) -> str:
@@ -78,11 +78,22 @@ def follow_form(report_id: str, receipt: str) -> str:
 
 
 def protection(policy: Policy, accepted: Accepted | None) -> str:
-    """How the report is protected: sent without JavaScript, nothing was encrypted in the
-    browser (the blank copy says so too; form.js replaces it when it encrypted)."""
-    if accepted is not None and IN_BROWSER in accepted.flags:
-        return in_browser_protection(policy)
+    """How the report is protected. This page answers a post without JavaScript, so the
+    form's script encrypted nothing: a report flagged encrypted holds what the reporter
+    encrypted to the team's key themselves. (form.js fills in the blank copy, and says
+    "in your browser" only when it encrypted.)"""
+    if accepted is not None and ENCRYPTED in accepted.flags:
+        return by_reporter_protection(policy)
     return _("Encrypted at rest, on our servers")
+
+
+def by_reporter_protection(policy: Policy) -> str:
+    return _(
+        "The parts you encrypted are encrypted to {organisation}’s key {fingerprint}; all "
+        "of it is encrypted at rest",
+        organisation=policy.organisation.name,
+        fingerprint=policy.encryption.fingerprint_grouped(),
+    )
 
 
 def in_browser_protection(policy: Policy) -> str:

@@ -355,8 +355,9 @@
     time.dateTime = accepted.acknowledge_by;
     time.textContent = longDate(accepted.acknowledge_by);
     slot("r-ack").replaceChildren(time);
-    if ((accepted.flags || []).indexOf("encrypted") >= 0 && encrypting(form)) {
-      slot("r-protection").textContent = texts.in_browser;
+    // Encrypted content: by this script, or (the script could not encrypt) by the reporter.
+    if ((accepted.flags || []).indexOf("encrypted") >= 0) {
+      slot("r-protection").textContent = encrypting(form) ? texts.in_browser : texts.by_reporter;
     }
     (accepted.flags || []).forEach(function (flag) {
       var text = (texts.flags || {})[flag];

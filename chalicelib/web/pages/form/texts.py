@@ -7,7 +7,12 @@ from __future__ import annotations
 from chalicelib.domain.language import _
 from chalicelib.domain.policy.document import Policy
 from chalicelib.usecases.reporter.wording import LONG, MISSING, message
-from chalicelib.web.pages.reporter import flag_texts, in_browser_protection, out_of_scope_text
+from chalicelib.web.pages.reporter import (
+    by_reporter_protection,
+    flag_texts,
+    in_browser_protection,
+    out_of_scope_text,
+)
 
 # Checked in the browser: the server sees only ciphertext of these once they are encrypted.
 ENCRYPTED_FIELDS = {"description": 50_000, "steps_to_reproduce": 50_000, "impact": 20_000}
@@ -18,6 +23,7 @@ def script_texts(policy: Policy) -> dict[str, object]:
         **_progress(),
         **_team_key(policy),
         "in_browser": in_browser_protection(policy),
+        "by_reporter": by_reporter_protection(policy),
         "flags": _flags(policy),
         "fields": {
             name: {
