@@ -67,7 +67,7 @@ PUBLISHER_GRANTS: list[tuple[str, str, Condition | None]] = [
     ("sqs:SendMessage", DEAD_LETTERS, None),
     ("kms:Decrypt", KEY, CONTACT_AND_REPLIES),
     ("s3:GetObject", f"{BUCKET}/reports/*/contact.enc", None),
-    ("s3:GetObject", f"{BUCKET}/reports/*/messages/*", None),
+    ("s3:GetObject", f"{BUCKET}/reports/*/messages/*.enc", None),
     ("kms:Decrypt", KEY, VIA_S3),
     ("ses:SendEmail", f"{SES}:identity/maildomain", None),
     ("ses:SendEmail", f"{SES}:configuration-set/mailconfigurationsetname", None),

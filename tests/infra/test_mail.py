@@ -12,6 +12,8 @@ from tests.builders import ATTACHMENT_PART, KEY, MESSAGE_PART, REPORT_PART
 from tests.infra.iam import Template, allows
 
 CONTACT_PART = REPORT_PART.replace("report.enc", "contact.enc")
+# A follow-up as its sender reads it back: sealed with a key from their receipt, not KMS.
+OWN_COPY = MESSAGE_PART.replace(".enc", ".own")
 
 
 def role_of(resources: dict[str, Any], function: str) -> str:
@@ -64,6 +66,13 @@ def test_only_the_mailer_reads_reply_and_message_objects(template: dict[str, Any
     for function, expected in (("PublishEvents", True), ("ReceiveMail", False)):
         granted = cfn.statements(role_of(template["Resources"], function))
         assert any(allows(cfn, s, "s3:GetObject", MESSAGE_PART) for s in granted) == expected
+
+
+def test_no_mail_function_reads_a_follow_ups_own_copy(template: dict[str, Any]) -> None:
+    cfn = Template(template)
+    for function in ("PublishEvents", "ReceiveMail", "MailFeedback"):
+        granted = cfn.statements(role_of(template["Resources"], function))
+        assert not any(allows(cfn, s, "s3:GetObject", OWN_COPY) for s in granted), function
 
 
 def test_mail_claims_and_suppressions_are_the_only_items_the_mailer_writes(
