@@ -51,10 +51,10 @@ def _target() -> tuple[str, str]:
 @mail.lambda_function(name="receive_mail")
 def receive_mail(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SES's receipt rule (its Lambda action): each stored mail becomes a report or a
-    reporter's message."""
-    from chalicelib.usecases.mail.inbound import receive_ses_event
+    reporter's message. Fails when a mail may be filed later: Lambda retries the event."""
+    from chalicelib.usecases.mail.inbound import check_filed, receive_ses_event
 
-    return {"outcomes": receive_ses_event(event, bootstrap.ports())}
+    return {"outcomes": check_filed(receive_ses_event(event, bootstrap.ports()))}
 
 
 @mail.on_sns_message(topic="vdp-mail-feedback", name="mail_feedback")

@@ -14,6 +14,7 @@ from tests.infra.iam import Template, allows
 CONTACT_PART = REPORT_PART.replace("report.enc", "contact.enc")
 # A follow-up as its sender reads it back: sealed with a key from their receipt, not KMS.
 OWN_COPY = MESSAGE_PART.replace(".enc", ".own")
+FAILURE_QUEUE = "arn:aws:sqs:us-east-1:123456789012:receivemailfailurequeue"
 
 
 def role_of(resources: dict[str, Any], function: str) -> str:
@@ -73,6 +74,32 @@ def test_no_mail_function_reads_a_follow_ups_own_copy(template: dict[str, Any]) 
     for function in ("PublishEvents", "ReceiveMail", "MailFeedback"):
         granted = cfn.statements(role_of(template["Resources"], function))
         assert not any(allows(cfn, s, "s3:GetObject", OWN_COPY) for s in granted), function
+
+
+def test_mail_that_could_not_be_filed_is_retried_then_parked_in_an_encrypted_queue(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    config = resources["ReceiveMailRetries"]
+
+    assert config["Type"] == "AWS::Lambda::EventInvokeConfig"
+    assert config["Properties"]["FunctionName"] == {"Ref": "ReceiveMail"}
+    assert 0 < config["Properties"]["MaximumRetryAttempts"] <= 2
+    on_failure = config["Properties"]["DestinationConfig"]["OnFailure"]
+    assert on_failure == {"Destination": {"Fn::GetAtt": ["ReceiveMailFailureQueue", "Arn"]}}
+    queue = resources["ReceiveMailFailureQueue"]
+    # SES's event names the mail's sender and subject: sealed with the report key.
+    assert queue["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["ReportKey", "Arn"]}
+    cfn = Template(template)
+    granted = cfn.statements(role_of(resources, "ReceiveMail"))
+    assert any(allows(cfn, s, "sqs:SendMessage", FAILURE_QUEUE) for s in granted)
+    sealing = [s for s in granted if allows(cfn, s, "kms:GenerateDataKey", KEY)
+               and "sqs" in str(s.get("Condition"))]  # fmt: skip
+    assert sealing and all(
+        cfn.resolve(s["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sqs:arn"])
+        == FAILURE_QUEUE
+        for s in sealing
+    )
 
 
 def test_mail_claims_and_suppressions_are_the_only_items_the_mailer_writes(

@@ -47,15 +47,18 @@ def mail(
 def arrive(receive: Any, message: EmailMessage, message_id: str, **verdicts: str) -> list[str]:
     """SES's S3 action, then its Lambda action."""
     boto("s3").put_object(Bucket=BUCKET, Key=f"inbound/{message_id}", Body=message.as_bytes())
+    return list(receive(ses_event(message, message_id, **verdicts), None)["outcomes"])
+
+
+def ses_event(message: EmailMessage, message_id: str, **verdicts: str) -> dict[str, Any]:
+    """The event SES's Lambda action hands over for a stored mail."""
     status = {"spam": "PASS", "virus": "PASS", "spf": "PASS", "dkim": "PASS", "dmarc": "PASS",
               **verdicts}  # fmt: skip
     recipients = [str(message["To"])]
     receipt: dict[str, Any] = {f"{k}Verdict": {"status": v} for k, v in status.items()}
     receipt["recipients"] = recipients
     sent = {"messageId": message_id, "source": "ann@example.org", "destination": recipients}
-    event = {"Records": [{"eventSource": "aws:ses", "ses": {"mail": sent, "receipt": receipt}}]}
-    answer = receive(event, None)
-    return list(answer["outcomes"])
+    return {"Records": [{"eventSource": "aws:ses", "ses": {"mail": sent, "receipt": receipt}}]}
 
 
 def inbound_versions() -> list[dict[str, Any]]:
@@ -171,3 +174,40 @@ def test_a_mail_in_german_gets_its_receipt_in_german_and_stays_a_german_report(
     assert reporter_status(report_id, receipt[1], bootstrap.ports()).status == "received"
     assert "Mit dem Beleg öffnen Sie die Statusseite Ihrer Meldung." in text
     assert f"Meldung: {report_id}" in text and "Ihre Meldung verfolgen: " in text
+
+
+def test_mail_aws_could_not_file_fails_the_invocation_and_its_retry_files_it_once(
+    receive: Any,
+) -> None:
+    from chalicelib.usecases.mail.inbound import NotFiledYet
+    from tests.faults.injection import injected
+
+    message_id = "0100018f-mail-10"
+    boto("s3").put_object(Bucket=BUCKET, Key=f"inbound/{message_id}", Body=mail().as_bytes())
+    event = ses_event(mail(), message_id)
+
+    # KMS down: the mail is kept and the invocation fails, so Lambda delivers it again
+    with injected("kms", "connect_timeout"), pytest.raises(NotFiledYet) as failed:
+        receive(event, None)
+    assert failed.value.outcomes == ["kept: unavailable"]
+    assert [v["Key"] for v in inbound_versions()] == [f"inbound/{message_id}"]
+
+    # Lambda's retry, KMS back: one report, the stored mail gone
+    [outcome] = receive(event, None)["outcomes"]
+    assert outcome.startswith("report ") and inbound_versions() == []
+    assert receive(event, None)["outcomes"] == ["skipped: no stored mail"]
+
+
+def test_mail_over_the_senders_rate_limit_is_kept_without_failing_the_invocation(
+    receive: Any,
+) -> None:
+    from tests.conftest import clear_of_the_hour_boundary
+
+    clear_of_the_hour_boundary()  # the limit counts per clock hour
+    per_sender = bootstrap.policy().abuse.reports_per_hour_per_source
+    for n in range(per_sender):
+        [outcome] = arrive(receive, mail(), f"0100018f-limit-{n}")
+        assert outcome.startswith("report ")
+
+    assert arrive(receive, mail(), "0100018f-limit-over") == ["kept: rate_limited"]
+    assert [v["Key"] for v in inbound_versions()] == ["inbound/0100018f-limit-over"]

@@ -18,7 +18,7 @@ import pytest
 from chalicelib.domain.errors import Refused, Uncertain
 from chalicelib.domain.receipts import verify_receipt
 from chalicelib.usecases import parts
-from chalicelib.usecases.mail.inbound import receive_ses_event
+from chalicelib.usecases.mail.inbound import NotFiledYet, check_filed, receive_ses_event
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.team.inbox import show_report
@@ -41,6 +41,7 @@ from tests.mail_samples import (
     raw,
     report_mail,
     sent,
+    ses_event,
 )
 from tests.unit.fakes import deliver
 
@@ -220,7 +221,9 @@ def test_a_mail_that_cannot_be_filed_is_kept_for_the_team(caplog: Any) -> None:
 
     assert outcome == "kept: validation_failed"
     assert ports.reports.records == {} and inbound_keys(ports) == ["inbound/m-0001"]
-    assert "mail kept: not filed (validation_failed)" in caplog.text
+    assert (
+        "mail kept: not filed (validation_failed); left under inbound/ for the team" in caplog.text
+    )
     assert CANARY not in caplog.text and "ann@example.org" not in caplog.text
 
 
@@ -235,6 +238,7 @@ def test_rate_limits_count_per_sender_and_keep_the_mail_over_them() -> None:
     assert all(outcome.startswith("report ") for outcome in outcomes)
     assert over == "kept: rate_limited" and inbound_keys(ports) == ["inbound/m-over"]
     assert other.startswith("report ")
+    assert check_filed([over]) == [over]  # not retried: it stays for the team
 
 
 def test_mail_needs_no_proof_of_work_even_when_the_form_always_does() -> None:
@@ -257,6 +261,41 @@ def test_storage_failures_keep_the_mail() -> None:
     [outcome] = arrive(ports, report_mail())
 
     assert outcome == "kept: unavailable" and inbound_keys(ports) == ["inbound/m-0001"]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "retried"),
+    [
+        (["kept: unavailable"], True),
+        (["report VDP-0000-0001", "kept: error"], True),
+        (["kept: conflict"], True),  # another delivery was still filing it
+        (["kept: rate_limited"], False),  # left for the team: a retry would be limited too
+        (["kept: validation_failed"], False),
+        (["report VDP-0000-0001", "message VDP-0000-0002", "dropped: spam"], False),
+    ],
+)
+def test_an_event_fails_only_when_a_later_delivery_may_file_its_mail(
+    outcomes: list[str], retried: bool
+) -> None:
+    if retried:
+        with pytest.raises(NotFiledYet) as failed:
+            check_filed(outcomes)
+        assert failed.value.outcomes == outcomes
+    else:
+        assert check_filed(outcomes) == outcomes
+
+
+def test_the_retry_of_an_event_files_its_mail_once() -> None:
+    ports = mail_ports()
+    ports.keys.fail = True
+    [kept] = arrive(ports, report_mail())
+    ports.keys.fail = False
+
+    event = ses_event("m-0001", "ann@example.org", (SECURITY,))
+    [filed] = receive_ses_event(event, ports)
+
+    assert kept == "kept: unavailable" and filed == f"report {only_report(ports)}"
+    assert receive_ses_event(event, ports) == ["skipped: no stored mail"]
 
 
 def test_a_second_delivery_of_the_same_event_files_nothing_twice() -> None:

@@ -5,7 +5,10 @@ the language the mail's Content-Language names, when the policy offers it; else 
 policy's first language.
 
 Spam and viruses are dropped. Everything else is kept: a mail that cannot be filed stays in
-the bucket for the team, and the logs say what happened without quoting the mail.
+the bucket, and the logs say what happened without quoting the mail. What a later delivery
+may file (AWS unavailable, another delivery still filing it, an error of ours) makes the
+function fail once every record was handled, so that Lambda delivers the event again and
+at last parks it in a queue; a mail over the sender's rate limit stays for the team.
 """
 
 from __future__ import annotations
@@ -39,6 +42,25 @@ RAW_PREFIX = "inbound/"
 PASS, FAIL = "PASS", "FAIL"
 # One S3 key segment (SES's ids have 40 characters), short enough for an idempotency key.
 _SES_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# Outcomes a later delivery of the same event may turn into a report or a message.
+RETRIED = frozenset({"kept: unavailable", "kept: conflict", "kept: error"})
+
+
+class NotFiledYet(Exception):
+    """Raised after every record of an event was handled, when a later delivery may file
+    one of them (see RETRIED): Lambda then hands the event over again."""
+
+    def __init__(self, outcomes: list[str]) -> None:
+        retried = sum(outcome in RETRIED for outcome in outcomes)
+        super().__init__(f"{retried} of {len(outcomes)} mails not filed yet")
+        self.outcomes = outcomes
+
+
+def check_filed(outcomes: list[str]) -> list[str]:
+    """The outcomes, or NotFiledYet when a later delivery may file one of the mails."""
+    if any(outcome in RETRIED for outcome in outcomes):
+        raise NotFiledYet(outcomes)
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -168,7 +190,8 @@ def _new_report(mail: MailRead, arrival: Arrival, key: str, ports: Ports) -> str
     fitted = fit(mail, ports.policy)
     filed = _submit(mail, fitted, arrival, ports, answer)
     if isinstance(filed, str):
-        log.warning("mail kept: not filed (%s)", filed, extra={"count": 1})
+        later = "retried" if f"kept: {filed}" in RETRIED else "left under inbound/ for the team"
+        log.warning("mail kept: not filed (%s); %s", filed, later, extra={"count": 1})
         return f"kept: {filed}"
     accepted, left_out, known = filed
     _delete_raw(ports, key)
