@@ -112,3 +112,5 @@ class Ports:
     encryptor: Encryptor | None = None
     # Where the reporter's pages live, for links in mails (the API's public URL).
     public_url: str | None = None
+    # Told, in one line, what was done otherwise than asked (the CLI prints it on stderr).
+    warn: Callable[[str], None] | None = None

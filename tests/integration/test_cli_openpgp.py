@@ -9,10 +9,12 @@ import base64
 import json
 import secrets
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pysequoia
 import pytest
 from click.testing import CliRunner, Result
 
@@ -360,6 +362,30 @@ def test_a_reply_to_a_reporter_without_a_key_stays_plain(aws: Any) -> None:
     assert [h["message"] for h in history if h["type"] == "reply"] == [REPLY]
     timeline = team("reports", "timeline", accepted["report_id"])
     assert "encrypted to the reporter's key" not in timeline
+
+
+def test_a_reply_to_a_key_that_cannot_encrypt_is_stored_plain_with_a_warning(aws: Any) -> None:
+    expired = pysequoia.Tsk.generate("Rae <rae@example.org>", validity_seconds=1)
+    accepted = submit(
+        {"title": TITLE, "description": DESCRIPTION, "product": "example-app",
+         "policy_accepted": True,
+         "reporter": {"pgp_key": str(expired.extract_certificate())}}
+    )  # fmt: skip
+    report_id = accepted["report_id"]
+    time.sleep(1.5)  # the key has expired since the report came in
+
+    said = vdp("reports", "reply", report_id, REPLY)
+    acked = vdp("reports", "ack", report_id, "--message", "We are on it.")
+
+    warning = (
+        f"warning: {report_id}: the reporter's OpenPGP key cannot encrypt (unreadable, "
+        "expired or revoked); the reply is stored as written, under KMS only"
+    )
+    assert said.exit_code == 0 and said.stderr.splitlines() == [warning]
+    assert said.stdout.strip().endswith("recorded")  # not "encrypted to the reporter's key"
+    assert acked.exit_code == 0 and acked.stderr.splitlines() == [warning]
+    replies = [h["message"] for h in status_page(accepted)["history"] if h["type"] == "reply"]
+    assert replies == [REPLY, "We are on it."]
 
 
 def test_status_reply_option_encrypts_like_reply(aws: Any, reporter_keys: tuple[Path, str]) -> None:

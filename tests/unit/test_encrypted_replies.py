@@ -5,6 +5,7 @@ the real Sequoia encryptor."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import pysequoia
@@ -18,6 +19,7 @@ from chalicelib.usecases.reporter.intake import submit_report
 from chalicelib.usecases.reporter.status import reporter_status
 from chalicelib.usecases.team.inbox import show_report
 from chalicelib.usecases.team.triage import (
+    KEY_CANNOT_ENCRYPT,
     TO_REPORTERS_KEY,
     acknowledge,
     add_note,
@@ -111,6 +113,33 @@ def test_a_reply_stays_as_written_without_a_usable_key(reporter: dict[str, str])
 
     assert stored(ports, accepted.report_id, event) == TEXT
     assert event.detail is None
+
+
+def test_a_key_that_cannot_encrypt_is_the_one_case_the_team_is_warned_of() -> None:
+    warned: list[str] = []
+    ports = dataclasses.replace(ports_with_encryptor(), warn=warned.append)
+    unusable = submitted(ports, pgp_key=UNUSABLE_KEY)
+    without = submitted(ports, email="rae@example.org")
+
+    reply(ports, ANN, unusable.report_id, TEXT)
+    change_status(ports, ANN, unusable.report_id, "triaged", reply=TEXT)
+    reply(ports, ANN, without.report_id, TEXT)
+
+    assert warned == [KEY_CANNOT_ENCRYPT.format(report_id=unusable.report_id)] * 2
+    assert "cannot encrypt" in warned[0] and "stored as written" in warned[0]
+
+
+def test_the_encryptor_refuses_a_revoked_or_expired_key_which_sequoia_would_use() -> None:
+    revoked_key = pysequoia.Tsk.generate("Rae <rae@example.org>")
+    public = revoked_key.extract_certificate()
+    revoked = pysequoia.Cert.from_bytes(bytes(public) + bytes(public.revoke(revoked_key.signer())))
+    expired = pysequoia.Tsk.generate("Rae <rae@example.org>", validity_seconds=1)
+    time.sleep(1.5)
+
+    for cert in (revoked, expired.extract_certificate()):
+        assert pysequoia.encrypt(recipients=[cert], bytes=b"x")  # the library alone would
+        with pytest.raises(ValueError, match="cannot be used to encrypt"):
+            SequoiaEncryptor().encrypt(str(cert), TEXT.encode())
 
 
 def test_without_an_encryptor_a_reply_stays_as_written(reporter_key: pysequoia.Tsk) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from chalicelib.domain.errors import PolicyError, VdpError
-from vdp.cli.output import echo_safe
+from vdp.cli.output import echo_safe, one_line
 
 if TYPE_CHECKING:  # imported when first used: `vdp --help` stays quick
     from chalicelib.config import Settings
@@ -50,7 +51,8 @@ class CliState:
 
         if self._ports is None:
             settings = self.settings()
-            self._ports = bootstrap.build_ports(settings, load_policy(settings.policy_path))
+            built = bootstrap.build_ports(settings, load_policy(settings.policy_path))
+            self._ports = dataclasses.replace(built, warn=_warn)
         return self._ports
 
     def actor(self) -> str:
@@ -60,6 +62,11 @@ class CliState:
         if self._actor is None:
             self._actor = str(bootstrap.identity(self.settings()).caller())
         return self._actor
+
+
+def _warn(text: str) -> None:
+    """A use case's warning: one line on stderr (the command's output stays on stdout)."""
+    echo_safe(one_line(f"warning: {text}"), err=True)
 
 
 def as_report_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -179,10 +179,17 @@ def _sealed_text(
     return event.model_copy(update={"part": key})
 
 
+# The reporter's key was read at intake as armor only: it may not encrypt (any more).
+KEY_CANNOT_ENCRYPT = (
+    "{report_id}: the reporter's OpenPGP key cannot encrypt (unreadable, expired or revoked); "
+    "the reply is stored as written, under KMS only"
+)
+
+
 def _to_reporters_key(ports: Ports, report_id: str, text: str) -> str | None:
     """The reply as an armored OpenPGP message to the key the reporter gave, or None (no
     key, no encryptor, or a key that cannot encrypt: the reply is stored as written, under
-    KMS like any reply, as a mail to such a reporter goes out plain)."""
+    KMS like any reply, as a mail to such a reporter goes out plain; the team is warned)."""
     if ports.encryptor is None:
         return None
     contact = parts.load_contact(ports, report_id) or {}
@@ -192,4 +199,6 @@ def _to_reporters_key(ports: Ports, report_id: str, text: str) -> str | None:
     try:
         return ports.encryptor.encrypt(key, text.encode())
     except ValueError:
+        if ports.warn is not None:
+            ports.warn(KEY_CANNOT_ENCRYPT.format(report_id=report_id))
         return None
