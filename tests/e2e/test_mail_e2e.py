@@ -7,6 +7,7 @@ import json
 import smtplib
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -96,6 +97,19 @@ def test_mail_over_40_mb_is_refused_with_552(mail_stack: tuple[Stack, int]) -> N
 
     assert announced.value.smtp_code == 552 and code == 552
     assert listed_ids(stack) == before
+    assert refused_lines(stack, 2) == ["[inbound] refused: over 40 MB (552)"] * 2  # one each
+    assert not any("Too big" in line or "ann@example.org" in line for line in stack.output)
+
+
+def refused_lines(stack: Stack, expected: int) -> list[str]:
+    """serve's refusal lines, once `expected` of them arrived (its output is read by a
+    thread) or after 15 seconds."""
+    deadline = time.monotonic() + 15
+    while True:
+        lines = [line.strip() for line in stack.output if line.startswith("[inbound] refused")]
+        if len(lines) >= expected or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
 
 
 def test_a_busy_smtp_port_is_named() -> None:

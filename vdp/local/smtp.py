@@ -16,10 +16,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email import message_from_string
 from email import policy as email_policy
-from typing import Any
+from typing import Any, AnyStr
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from chalicelib import bootstrap
 from chalicelib.config import Settings
+from chalicelib.usecases.mail.inbound import NotFiledYet
 from vdp.local.api import quiet
 
 log = logging.getLogger(__name__)
@@ -76,12 +80,20 @@ class InboundHandler:
             outcomes = await loop.run_in_executor(
                 None, self.deliver, raw, str(envelope.mail_from or ""), recipients
             )
+        except NotFiledYet as kept:  # kept under inbound/; the sender may send it again
+            for outcome in kept.outcomes:
+                self._echo(f"[inbound] {outcome}")
+            return "451 Requested action aborted: mail not filed, try again later"
         except Exception:  # noqa: BLE001 - the sender is told to retry; the stack goes on
             log.exception("inbound mail not handled")
             return "451 Requested action aborted: local error in processing"
         for outcome in outcomes:
             self._echo(f"[inbound] {outcome}")
         return "250 Message accepted for delivery"
+
+    def refused_too_big(self) -> None:
+        """One line for a mail refused as over SES's limit: no sender, no content."""
+        self._echo(f"[inbound] refused: over {MAX_MAIL_BYTES // 2**20} MB (552)")
 
     def deliver(self, raw: bytes, sender: str, recipients: list[str]) -> list[str]:
         """Store the mail as SES's S3 action does and invoke receive_mail; its outcomes."""
@@ -95,14 +107,27 @@ class InboundHandler:
         return [str(outcome) for outcome in outcomes]
 
 
+class _SizeNotingSmtp(SMTP):
+    """aiosmtpd's session, which tells the handler when it refuses a mail as too big
+    (a declared SIZE, or data past the limit): aiosmtpd itself logs neither."""
+
+    async def push(self, status: AnyStr) -> None:
+        if status[:4] in ("552 ", b"552 "):
+            self.event_handler.refused_too_big()
+        await super().push(status)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _SizeNotingSmtp(self.handler, **self.SMTP_kwargs)
+
+
 def start_listener(
     settings: Settings, host: str, port: int, receive: Receive, echo: Callable[[str], None]
 ) -> Any:
     """The SMTP listener, running in its own thread; stop it with `.stop()`."""
-    from aiosmtpd.controller import Controller
-
     quiet.quiet_mail_log()
-    controller = Controller(
+    controller = _Controller(
         InboundHandler(settings, receive, echo),
         hostname=host,
         port=port,
@@ -150,7 +175,7 @@ def describe_mail(message: Any) -> str:
 def banner(host: str, port: int, security_address: str) -> list[str]:
     """What `vdp serve` says about mail, with a one-line way to send some."""
     snippet = (
-        f"python -c \"import smtplib; smtplib.SMTP('{host}', {port}).sendmail("
+        f"python3 -c \"import smtplib; smtplib.SMTP('{host}', {port}).sendmail("
         f"'you@example.org', ['{security_address}'], "
         "'From: you@example.org\\nSubject: Test report\\n\\n"
         "The login form accepts any password for admin.')\""
