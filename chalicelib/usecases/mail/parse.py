@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy as email_policy
-from email.errors import ObsoleteHeaderDefect
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
-from typing import Any, TypeVar
 
 from chalicelib.domain.language import N_
-from chalicelib.domain.report.strict import TEXT_DIRECTION_CONTROLS
+from chalicelib.usecases.mail.headers import from_as_received, from_mailbox, header, one_line, safe
 from chalicelib.usecases.mail.leftout import LeftOut
 
-T = TypeVar("T")
 MAX_PARTS = 100  # MIME parts read from one mail; the rest are listed as not read
 PUBLIC_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 # Codecs that are no mail charset, and slow or strict on arbitrary bytes.
 _NOT_CHARSETS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape"})
-# Control, line-separator and text-direction characters: none may stay in a one-line value.
-_BREAKS = {c: " " for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
-_BREAKS.update({c: "" for c in TEXT_DIRECTION_CONTROLS})
 _MESSAGE_ID = re.compile(r"^<[!-;=?-~]{1,250}>$")  # printable ASCII, no angle brackets
 _MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]{1,63}/[a-z0-9!#$&^_.+-]{1,63}$")  # as the API's
 _ADDRESS = re.compile(r"^[^\s@<>()\[\]\",;:\\]{1,64}@[^\s@<>()\[\]\",;:\\]{1,255}$")
@@ -81,83 +74,36 @@ def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def one_line(value: str) -> str:
-    """A header as one line: no control, line-separator or direction characters."""
-    return " ".join(value.translate(_BREAKS).split()).encode("utf-8", "replace").decode()
-
-
 def _headers(message: Message) -> MailRead:
-    mailbox = _from(message)
+    mailbox = from_mailbox(message)
     address, name = mailbox or ("", "")
     if "=?" in name:  # an encoded word the header parser left as it was (RFC 2047)
-        name = _safe(lambda: str(make_header(decode_header(name))), name)
-    message_id = one_line(_header(message, "Message-ID"))
-    auto = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
-    precedence = _header(message, "Precedence").strip().lower()
+        name = safe(lambda: str(make_header(decode_header(name))), name)
+    message_id = one_line(header(message, "Message-ID"))
+    auto = header(message, "Auto-Submitted").split(";")[0].strip().lower()
+    precedence = header(message, "Precedence").strip().lower()
     return MailRead(
-        subject=one_line(_header(message, "Subject")),
+        subject=one_line(header(message, "Subject")),
         sender=address if _ADDRESS.match(address) else "",
         sender_name=one_line(name)[:200],
-        claimed_sender="" if mailbox else _claimed(message),
-        return_path=one_line(_header(message, "Return-Path")),
+        claimed_sender="" if mailbox else from_as_received(message),
+        return_path=one_line(header(message, "Return-Path")),
         language=_language(message),
         message_id=message_id if _MESSAGE_ID.match(message_id) else None,
         automatic=auto not in ("", "no")
         or precedence in ("bulk", "junk", "list")
-        or bool(_header(message, "List-Id"))
+        or bool(header(message, "List-Id"))
         or _content_type(message) == "multipart/report",
     )
 
 
-def _safe(read: Callable[[], T], default: T) -> T:
-    """What the parser models on demand; a value it cannot model yields `default`."""
-    try:
-        return read()
-    except Exception:  # noqa: BLE001 - the parser's errors on damaged input vary by value
-        return default
-
-
-def _header(message: Message, name: str) -> str:
-    raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), None)
-    value = _safe(lambda: message.get(name), raw)  # unparseable: its raw text
-    return "" if value is None else str(value)
-
-
 def _language(part: Message) -> str:
-    return one_line(_header(part, "Content-Language"))[:200]
-
-
-def _from(message: Message) -> tuple[str, str] | None:
-    """The address and name of the one mailbox From names; None for anything less clear:
-    no From or several, a group or several mailboxes, a header the parser had to repair
-    (`you@example.org <mallory@evil.example>` reads as the first address), or a name
-    that decodes to a line break. Such a From is no sender to answer or match a report to.
-    Obsolete syntax (a period in a name) is still one clear mailbox."""
-    if len(_raw_from(message)) != 1:
-        return None
-    header = _safe(lambda: message.get("From"), None)  # a CR or LF in a name raises
-    groups: tuple[Any, ...] = tuple(getattr(header, "groups", None) or ())
-    defects = [d for d in getattr(header, "defects", ()) if not isinstance(d, ObsoleteHeaderDefect)]
-    if len(groups) != 1 or groups[0].display_name is not None or defects:
-        return None
-    mailboxes = groups[0].addresses
-    if len(mailboxes) != 1:
-        return None
-    return one_line(str(mailboxes[0].addr_spec)), str(mailboxes[0].display_name)
-
-
-def _raw_from(message: Message) -> list[str]:
-    return [str(v) for k, v in message.raw_items() if k.lower() == "from"]
-
-
-def _claimed(message: Message) -> str:
-    """Every From header as it came (not decoded), one line: for the team to read."""
-    return one_line(" / ".join(_raw_from(message)))[:500]
+    return one_line(header(part, "Content-Language"))[:200]
 
 
 def _content_type(part: Message) -> str:
     # A damaged Content-Type is read as plain text (RFC 2045).
-    return _safe(part.get_content_type, "text/plain")
+    return safe(part.get_content_type, "text/plain")
 
 
 class _Reader:
@@ -245,20 +191,20 @@ def _charset(part: Message) -> str | None:
 def _data(part: Message) -> bytes:
     if part.is_multipart():  # an attached message: its bytes as they came
         inner = [p for p in part.get_payload() if isinstance(p, Message)]
-        return _safe(lambda: b"".join(p.as_bytes() for p in inner), b"")
+        return safe(lambda: b"".join(p.as_bytes() for p in inner), b"")
     # Bytes as the transfer encoding gives them (undecodable: as they came), never a
     # charset's decoding, which may fail or be slow on bytes it was not made for.
-    data = _safe(lambda: part.get_payload(decode=True), None)
+    data = safe(lambda: part.get_payload(decode=True), None)
     return data if isinstance(data, bytes) else b""
 
 
 def _filename(part: Message) -> str:
-    name = str(_safe(part.get_filename, None) or "")
+    name = str(safe(part.get_filename, None) or "")
     return one_line(name).replace("/", "_").replace("\\", "_")[:255]
 
 
 def _attachment(part: Message) -> bool:
-    return _safe(part.get_content_disposition, None) == "attachment"
+    return safe(part.get_content_disposition, None) == "attachment"
 
 
 def _count(stack: list[Message], cap: int = 100_000) -> int:
