@@ -95,6 +95,7 @@ def test_four_megabyte_attachment_round_trips(site: Stack, page: Any, tmp_path: 
 
     assert shown.returncode == 0, shown.stderr
     [written] = (tmp_path / "out").iterdir()
+    assert written.name == "0-memory-dump.bin"  # the name its OpenPGP message carries
     assert (
         hashlib.sha256(written.read_bytes()).digest() == hashlib.sha256(big.read_bytes()).digest()
     )
