@@ -183,6 +183,9 @@ UNUSED = (
     # pydantic's opt-in experimental API; installers' file lists and build SBOMs in the
     # dist-info folders (licences stay; METADATA keeps its headers, see _headers_only)
     "pydantic/experimental/",
+    # pydantic's deprecated colour type, and packaging's version ranges, which only
+    # SpecifierSet.to_range imports (vdp checks versions against specifiers, never ranges)
+    "pydantic/color.py", "packaging/ranges.py",
     *(f"packaging/{name}" for name in (
         "licenses/", "metadata.py", "pylock.py", "markers.py", "requirements.py",
         "_parser.py", "_tokenizer.py", "direct_url.py", "dependency_groups.py", "errors.py",
