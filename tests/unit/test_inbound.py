@@ -450,7 +450,7 @@ def test_a_mailed_report_without_a_key_is_not_told_of_a_receipt_it_never_got() -
     text = message_from_bytes(data, policy=email_policy.default).get_content()
     assert "receipt you got" not in text
     assert "A report sent by mail gets its receipt only in a mail encrypted to your key." in text
-    assert "reply with your public OpenPGP key" in text
+    assert "Reply with your public OpenPGP key, and the team can write to you" in text
 
 
 def test_a_report_from_the_form_is_reminded_of_its_receipt() -> None:

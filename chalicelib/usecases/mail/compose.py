@@ -124,7 +124,7 @@ def _receipt_lines(reader: Reader) -> list[str]:
         "",
         _("The team's replies can be read only on the status page, with the report's receipt."),
         _("A report sent by mail gets its receipt only in a mail encrypted to your key."),
-        _("To receive the team's replies encrypted, reply with your public OpenPGP key."),
+        _("Reply with your public OpenPGP key, and the team can write to you encrypted."),
     ]
 
 
