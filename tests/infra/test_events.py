@@ -40,7 +40,7 @@ VIA_S3: Condition = {
         "kms:EncryptionContext:aws:s3:arn": [
             BUCKET,  # S3 Bucket Keys: the context is the bucket's ARN
             f"{BUCKET}/reports/*/contact.enc",
-            f"{BUCKET}/reports/*/messages/*",
+            f"{BUCKET}/reports/*/messages/*.enc",
         ]
     },
 }
