@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.receipts import is_report_id, normalized_report_id, verify_receipt
-from chalicelib.domain.report.records import (
-    Decoy,
-    HistoryEntry,
-    NextPromise,
-    ReporterView,
-    ReportRecord,
-)
+from chalicelib.domain.report.records import Decoy, ReportRecord
+from chalicelib.domain.report.views import HistoryEntry, NextPromise, ReporterView
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse
 

@@ -27,11 +27,7 @@ from chalicelib.domain.receipts import (
 from chalicelib.domain.report import sla
 from chalicelib.domain.report.flags import flags_for, version_supported
 from chalicelib.domain.report.models import IntakeRules, ReportSubmission
-from chalicelib.domain.report.records import (
-    Accepted,
-    Decoy,
-    ReportRecord,
-)
+from chalicelib.domain.report.records import Accepted, Decoy, ReportRecord
 from chalicelib.domain.report.scoring import score_vector
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports

@@ -12,15 +12,8 @@ from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.receipts import normalized_report_id
 from chalicelib.domain.report import embargo, sla
 from chalicelib.domain.report.models import FollowUp
-from chalicelib.domain.report.records import (
-    Decoy,
-    HistoryEntry,
-    MessageAccepted,
-    NextPromise,
-    ReporterView,
-    ReportEvent,
-    ReportRecord,
-)
+from chalicelib.domain.report.records import Decoy, ReportEvent, ReportRecord
+from chalicelib.domain.report.views import HistoryEntry, MessageAccepted, NextPromise, ReporterView
 from chalicelib.usecases import parts
 from chalicelib.usecases.ports import Ports
 from chalicelib.usecases.reporter import abuse

@@ -12,7 +12,8 @@ from pydantic_core import core_schema
 
 from chalicelib.domain.policy.sections import Limits
 from chalicelib.domain.report.models import FollowUp, ReportSubmission
-from chalicelib.domain.report.records import Accepted, ErrorBody, MessageAccepted, ReporterView
+from chalicelib.domain.report.records import Accepted
+from chalicelib.domain.report.views import ErrorBody, MessageAccepted, ReporterView
 from chalicelib.web.form_fields import FILE_FIELD, FORM_TOKEN_FIELD, KEY_FIELD
 
 

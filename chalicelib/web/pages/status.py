@@ -13,7 +13,7 @@ from chalicelib.domain.errors import ValidationFailed, VdpError
 from chalicelib.domain.language import N_, _, number
 from chalicelib.domain.openpgp import is_message
 from chalicelib.domain.policy.document import Policy
-from chalicelib.domain.report.records import HistoryEntry, NextPromise, ReporterView
+from chalicelib.domain.report.views import HistoryEntry, NextPromise, ReporterView
 from chalicelib.web.pages.reporter import day
 from chalicelib.web.pages.shell import LANGUAGE_FIELD, Switch, page_html, say
 
