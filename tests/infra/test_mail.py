@@ -4,6 +4,7 @@ library layer (OpenPGP, Babel) every function carries."""
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 import pytest
@@ -128,6 +129,32 @@ def test_ses_stores_mail_then_invokes_the_inbound_function(resources: dict[str, 
     assert invoke["LambdaAction"]["FunctionArn"] == {"Fn::GetAtt": ["ReceiveMail", "Arn"]}
     permission = resources["ReceiveMailSesPermission"]["Properties"]
     assert permission["Principal"] == "ses.amazonaws.com"
+
+
+def test_ses_may_store_mail_under_inbound_only_and_encrypt_it_through_s3(
+    resources: dict[str, Any],
+) -> None:
+    # With S3 Bucket Keys, S3 asks KMS for the bucket's key in the bucket's name, not the
+    # object's: the key policy lets SES's puts through S3 in this account, and the bucket
+    # policy keeps them under inbound/.
+    key_policy = resources["ReportKey"]["Properties"]["KeyPolicy"]["Statement"]
+    (ses_key,) = [s for s in key_policy if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
+    bucket_policy = resources["ReportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    ses_puts = [s for s in bucket_policy if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
+
+    assert resources["ReportBucket"]["Properties"]["BucketEncryption"][
+        "ServerSideEncryptionConfiguration"
+    ][0]["BucketKeyEnabled"]
+    assert ses_key["Action"] == "kms:GenerateDataKey"
+    assert ses_key["Condition"]["StringEquals"]["kms:ViaService"] == {
+        "Fn::Sub": "s3.${AWS::Region}.amazonaws.com"
+    }
+    assert ses_key["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    bucket_arn = "arn:aws:s3:::vdp-reportbucket-1a2b3c"
+    pattern = ses_key["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"]["Fn::Sub"]
+    assert fnmatch.fnmatchcase(bucket_arn, pattern.replace("${AWS::Partition}", "aws"))
+    assert [s["Action"] for s in ses_puts] == ["s3:PutObject"]
+    assert ses_puts[0]["Resource"] == {"Fn::Sub": "${ReportBucket.Arn}/inbound/*"}
 
 
 def test_bounces_and_complaints_reach_the_feedback_function(resources: dict[str, Any]) -> None:
