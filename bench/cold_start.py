@@ -18,9 +18,14 @@ load boto3 in both), then start the clock:
          pydantic models with the sample's field types and limits (the email checked
          by email-validator, as ours is; pydantic's plugins off, as ours are) validate
          the report first -- the least-validation floor;
-- stack_str_email: the same with the email checked for its length only.
+- stack_str_email: the same with the email checked for its length only;
+- stack_same_libraries: the stack, and also the two libraries the app imports for this
+         sample besides those: the policy file read with tomllib and the sample's version
+         checked against its ranges with packaging (bench.least_validation).
 The target figure, cold_start, is app / stack: a cold start without SnapStart against
-the least a validating intake built on these libraries must do. The rest are
+the least a validating intake built on these libraries must do. cold_start_same_libraries
+holds app / stack_same_libraries to the same target: a floor that imports the same
+libraries as the app, as the figure was first defined. The rest are
 informational: cold_start_vs_floor is app / floor (the same calls without any
 validation); the stack children show how much pydantic models and email-validator
 take before any of vdp's own work; floor_our_session shows the app against a floor
@@ -45,7 +50,10 @@ import sys
 import time
 
 from bench import common
-from bench.least_validation import validate  # pydantic is imported inside, timed
+from bench.least_validation import (  # the libraries are imported inside, timed
+    read_policy_and_check_version,
+    validate,
+)
 
 TARGET = 1.05  # app / least-validation floor
 WITHOUT_EMAIL = {"reporter": {"name": common.SAMPLE_REPORT["reporter"]["name"]}}
@@ -65,7 +73,10 @@ INFORMATIONAL = (
      "app {app_no_email:.1f} ms for the sample without the reporter's email (so without "
      "importing email-validator) / floor {floor:.1f} ms"),
 )  # fmt: skip
-KINDS = ("app", "floor", "stack", "stack_str_email", "floor_our_session", "app_no_email")
+KINDS = (
+    "app", "floor", "stack", "stack_str_email", "stack_same_libraries", "floor_our_session",
+    "app_no_email",
+)  # fmt: skip
 
 
 def child(kind: str) -> None:
@@ -85,7 +96,10 @@ def child(kind: str) -> None:
 
             if kind.startswith("stack"):
                 os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"  # as the app sets it
-                validate(body, email_validator=kind == "stack")
+                validate(body, email_validator=kind != "stack_str_email")
+            if kind == "stack_same_libraries":
+                version = common.SAMPLE_REPORT["version"]
+                read_policy_and_check_version(os.environ["VDP_POLICY_PATH"], version)
             if kind == "floor_our_session":
                 from chalicelib.adapters.session import session
 
@@ -146,6 +160,17 @@ def main() -> None:
         f"median of {runs} fresh processes each, alternated; after moto setup; bytecode as "
         "packaged (cryptography's and chalice's Python parts, which both sides import, are "
         "source in the package)",
+    )
+    same = ms["app"] / ms["stack_same_libraries"]
+    common.figure(
+        "cold_start_same_libraries",
+        same,
+        "x",
+        f"<= {TARGET}x (a floor importing the same libraries as the app; no SnapStart)",
+        common.verdict(same, at_most=TARGET),
+        f"app {app_ms:.1f} ms / {ms['stack_same_libraries']:.1f} ms: the least-validation "
+        "floor, plus the policy file read with tomllib and the sample's version checked "
+        f"against its ranges with packaging; same runs",
     )
     for name, kind, against, what in INFORMATIONAL:
         common.figure(

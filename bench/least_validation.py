@@ -56,3 +56,22 @@ def validate(body: str, *, email_validator: bool = True) -> None:
         policy_accepted: Literal[True]
 
     Report.model_validate_json(body)
+
+
+def read_policy_and_check_version(policy_file: str, version: str) -> bool | None:
+    """The least an intake must do with the two libraries the app adds for a report that
+    names a version: read the policy file (tomllib) and check the version against the
+    product's ranges (packaging), as chalicelib.domain.report.flags does."""
+    import tomllib
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    with open(policy_file, "rb") as handle:
+        policy = tomllib.load(handle)
+    parsed = Version(version)
+    for product in policy["products"]:
+        for entry in product.get("versions", []):
+            if SpecifierSet(entry["range"]).contains(parsed, prereleases=True):
+                return bool(entry["supported"])
+    return None

@@ -20,6 +20,7 @@ MAY_SKIP = {"warm_submission_before_outbox"}
 FIGURES = {
     "cold_start": [
         "cold_start",
+        "cold_start_same_libraries",
         "cold_start_vs_floor",
         "cold_start_least_validation",
         "cold_start_least_validation_str_email",
