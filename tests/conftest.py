@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -27,6 +28,17 @@ LOCAL_ENV = {
     "VDP_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:vdp-local-events",
     "VDP_SECRET_ID": "vdp-local-secret",
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gnupg_agents_stopped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """GnuPG starts an agent for each home a test gives it; none outlives the run."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    for home in {keyring.parent for keyring in base.rglob("pubring.kbx")}:
+        subprocess.run(
+            ["gpgconf", "--homedir", str(home), "--kill", "all"], check=False, capture_output=True
+        )
 
 
 @pytest.fixture(autouse=True)
