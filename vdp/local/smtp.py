@@ -9,8 +9,8 @@ Outbound mail goes to moto's SES in this process; a watcher prints each one.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-import secrets
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -99,12 +99,21 @@ class InboundHandler:
         """Store the mail as SES's S3 action does and invoke receive_mail; its outcomes."""
         if self._s3 is None:
             self._s3 = bootstrap.client(self._settings, "s3")
-        message_id = secrets.token_hex(20)  # SES's ids are 40 lower-case characters too
+        message_id = local_message_id(raw, sender, recipients)
         key = f"inbound/{message_id}"
         self._s3.put_object(Bucket=self._settings.bucket, Key=key, Body=raw)
         answer = self._receive(ses_event(message_id, sender, recipients), None)
         outcomes = answer.get("outcomes", []) if isinstance(answer, dict) else []
         return [str(outcome) for outcome in outcomes]
+
+
+def local_message_id(raw: bytes, sender: str, recipients: list[str]) -> str:
+    """The same id for the same envelope and bytes, so a client sending a mail again after
+    a 451 meets its own stored copy (filed once, by the intake's idempotency key) rather
+    than a second one. 40 lower-case hex characters, as SES's ids."""
+    envelope = "\n".join([sender, *recipients]).encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(len(envelope).to_bytes(8, "big") + envelope + raw)
+    return digest.hexdigest()[:40]
 
 
 class _SizeNotingSmtp(SMTP):
