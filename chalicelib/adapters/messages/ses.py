@@ -14,19 +14,14 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 from chalicelib.adapters.failures import translated
 from chalicelib.domain.errors import Refused, Uncertain
 
-# SES v2's error codes for a message, sender or account it will not send for.
-REFUSALS = frozenset(
-    {
-        "MessageRejected",
-        "MailFromDomainNotVerifiedException",
-        "AccessDenied",
-        "AccessDeniedException",
-        "AccountSuspendedException",
-        "SendingPausedException",
-        "NotFoundException",
-        "BadRequestException",
-    }
-)
+# SES v2's error codes for this one message, which sending it again cannot change: a
+# rejected message (a virus, an address SES will not send to) or input it cannot read.
+# Codes about the account or its setup (AccessDenied*, AccountSuspendedException,
+# SendingPausedException, MailFromDomainNotVerifiedException, NotFoundException for a
+# missing configuration set or identity) are not here: they say nothing about the mail and
+# end once the setup is fixed, so they are Unavailable, and the stream retries the record
+# and at last parks it in its dead-letter queue rather than skipping every mail for good.
+REFUSALS = frozenset({"MessageRejected", "BadRequestException"})
 
 
 class SesMailer:
