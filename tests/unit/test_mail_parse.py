@@ -323,12 +323,35 @@ def test_a_from_that_is_not_one_clear_mailbox_names_no_sender(from_lines: bytes)
         (b"From: Ann A. Analyst <ann@example.org>", "ann@example.org", "Ann A. Analyst"),
         (b"From: =?utf-8?q?J=C3=BCrgen?= <j@example.org>", "j@example.org", "Jürgen"),
         (b"From: ann@example.org (at work)", "ann@example.org", ""),
+        # A name in raw UTF-8 (RFC 6532), as 8-bit mail software sends it.
+        ("From: Müller <mueller@example.org>".encode(), "mueller@example.org", "Müller"),
+        ('From: "Jürgen Müller" <j@example.org>'.encode(), "j@example.org", "Jürgen Müller"),
     ],
 )
 def test_one_clear_mailbox_is_the_sender(from_line: bytes, sender: str, name: str) -> None:
     parsed = read_mail(headed(from_line + b"\r\n"))
 
     assert (parsed.sender, parsed.sender_name, parsed.claimed_sender) == (sender, name, "")
+
+
+@pytest.mark.parametrize(
+    "from_line",
+    [
+        "From: Müller <you@example.org> mallory@evil.example".encode(),
+        "From: Müller <you@example.org>, mallory@evil.example".encode(),
+        "From: Müller <mü@example.org>".encode(),
+        "From: Mü\u2028Bcc: x <you@example.org>".encode(),
+        b"From: M\xfcller <you@example.org>",  # not UTF-8
+    ],
+    ids=["text after the address", "two mailboxes", "raw address", "line separator", "latin-1"],
+)
+def test_a_raw_utf8_name_does_not_excuse_a_from_that_is_not_one_clear_mailbox(
+    from_line: bytes,
+) -> None:
+    parsed = read_mail(headed(from_line + b"\r\n"))
+
+    assert (parsed.sender, parsed.sender_name) == ("", "")
+    assert "@example.org" in parsed.claimed_sender  # kept for the team to read
 
 
 def test_a_missing_closing_boundary_keeps_the_text_and_says_so() -> None:

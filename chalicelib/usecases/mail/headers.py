@@ -4,7 +4,7 @@ mailbox its From header names, or nobody. Standard library only (email)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from email.errors import ObsoleteHeaderDefect
+from email.errors import ObsoleteHeaderDefect, UndecodableBytesDefect
 from email.message import Message
 from typing import Any, TypeVar
 
@@ -46,13 +46,33 @@ def from_mailbox(message: Message) -> tuple[str, str] | None:
         return None
     parsed = safe(lambda: message.get("From"), None)  # a CR or LF in a name raises
     groups: tuple[Any, ...] = tuple(getattr(parsed, "groups", None) or ())
-    defects = [d for d in getattr(parsed, "defects", ()) if not isinstance(d, ObsoleteHeaderDefect)]
+    mailboxes = groups[0].addresses if len(groups) == 1 else ()
+    name = _utf8_name(mailboxes[0]) if len(mailboxes) == 1 else None
+    allowed = (ObsoleteHeaderDefect, UndecodableBytesDefect) if name else ObsoleteHeaderDefect
+    defects = [d for d in getattr(parsed, "defects", ()) if not isinstance(d, allowed)]
     if len(groups) != 1 or groups[0].display_name is not None or defects:
         return None
-    mailboxes = groups[0].addresses
     if len(mailboxes) != 1:
         return None
-    return one_line(str(mailboxes[0].addr_spec)), str(mailboxes[0].display_name)
+    return one_line(str(mailboxes[0].addr_spec)), name or str(mailboxes[0].display_name)
+
+
+def _utf8_name(mailbox: Any) -> str | None:
+    """A display name sent as raw UTF-8 (RFC 6532), which the parser keeps as escaped bytes
+    with an UndecodableBytesDefect: decoded, when it is valid UTF-8 on one line and the
+    address itself is plain. None for anything else (the defect then counts as one)."""
+    name, address = str(mailbox.display_name), str(mailbox.addr_spec)
+    if not _escaped(name) or _escaped(address):
+        return None
+    try:
+        decoded = name.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return None
+    return None if any(c in decoded for c in "\r\n\x85\u2028\u2029") else decoded
+
+
+def _escaped(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
 
 
 def from_as_received(message: Message) -> str:
