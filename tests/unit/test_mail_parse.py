@@ -299,9 +299,13 @@ def headed(from_lines: bytes) -> bytes:
         b"From: you@example.org, mallory@evil.example\r\n",
         b"From: you@example.org\r\nFrom: mallory@evil.example\r\n",
         b"From: =?utf-8?b?!!!?= <you@example.org>\r\n",
+        # One mailbox, but no address to answer: still noted for the team.
+        b'From: "John" <"john doe"@example.org>\r\n',
+        b"From: john@[127.0.0.1]\r\n",
     ],
     ids=["name is an address", "text after the address", "CR LF in a name", "LF in a name",
-         "a group", "a group of two", "two mailboxes", "two From headers", "a damaged name"],
+         "a group", "a group of two", "two mailboxes", "two From headers", "a damaged name",
+         "a quoted local part", "an address literal"],
 )  # fmt: skip
 def test_a_from_that_is_not_one_clear_mailbox_names_no_sender(from_lines: bytes) -> None:
     parsed = read_mail(headed(from_lines))

@@ -82,11 +82,14 @@ def _headers(message: Message) -> MailRead:
     message_id = one_line(header(message, "Message-ID"))
     auto = header(message, "Auto-Submitted").split(";")[0].strip().lower()
     precedence = header(message, "Precedence").strip().lower()
+    # One mailbox whose address is none to answer ("x y"@host, a literal IP) is no sender
+    # either: the team then reads From as it came, as for any unclear From.
+    sender = address if _ADDRESS.match(address) else ""
     return MailRead(
         subject=one_line(header(message, "Subject")),
-        sender=address if _ADDRESS.match(address) else "",
-        sender_name=one_line(name)[:200],
-        claimed_sender="" if mailbox else from_as_received(message),
+        sender=sender,
+        sender_name=one_line(name)[:200] if sender else "",
+        claimed_sender="" if mailbox and sender else from_as_received(message),
         return_path=one_line(header(message, "Return-Path")),
         language=_language(message),
         message_id=message_id if _MESSAGE_ID.match(message_id) else None,
