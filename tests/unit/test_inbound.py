@@ -343,6 +343,21 @@ def test_a_public_key_sent_in_a_reply_reaches_the_team_with_the_message() -> Non
     assert PUBLIC_KEY.strip() in message.text
 
 
+def test_a_public_key_sent_with_a_long_reply_is_kept_whole() -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+    reply = mail("A long trace. " * 3_000, subject=f"Re: [{report_id}]")  # over 20,000
+    reply.add_attachment(PUBLIC_KEY.encode(), "application", "pgp-keys", filename="key.asc")
+    to_report = (f"security+{report_id}@example.com",)
+
+    [outcome] = arrive(ports, raw(reply), message_id="m-long", recipients=to_report)
+
+    assert outcome == f"message {report_id}"
+    [message] = show_report(ports, report_id).messages
+    assert PUBLIC_KEY.strip() in message.text  # the reply's text is what was cut
+    assert "A long trace." in message.text and "cut off" in message.text
+
+
 def test_a_reply_to_a_lower_case_plus_address_is_matched() -> None:
     ports = mail_ports()
     report_id = existing_report(ports)

@@ -133,7 +133,9 @@ def message_text(mail: MailRead) -> str:
     ]
     text = readable(mail).strip() or "(The mail had no text.)"
     if mail.pgp_key:  # asked for by plain mail about a mailed report: kept for the team
-        text += f"\n\n[The sender's public key came with this mail:]\n{mail.pgp_key}"
+        # First, whole: a long reply is cut at the message's limit, and a cut key is none.
+        key = f"[The sender's public key came with this mail:]\n{mail.pgp_key.strip()}"
+        text = f"{key}\n\n[The mail's text:]\n{text}"
     return text + notes(frozenset(mail.flags), [*left_out, *mail.left_out])
 
 
