@@ -2,7 +2,9 @@
 against `vdp serve`): what leaves the page holds no plaintext and no file name, the notice
 names the key before anything is sent, the team's CLI (`vdp --local reports show`, the demo
 secret key) opens every part and writes each file under its own name, a file at the form's
-limit round-trips through both layers, another key is refused with nothing sent, without
+limit round-trips through both layers, CJK text at its plain limit is accepted encrypted
+(one character more is refused in the page, in characters), another key is refused with
+nothing sent, without
 JavaScript the form still posts (encrypted at rest only), and a reply to the reporter's
 own key reaches their status page as armor, with a copy button."""
 
@@ -385,3 +387,29 @@ def test_a_reply_to_the_reporters_key_shows_as_armor_with_a_working_copy_button(
         (v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")
     ] == []
     assert page.problems == []
+
+
+def test_cjk_text_at_its_plain_limit_is_accepted_and_one_character_more_is_refused_unsent(
+    stack: Stack, page: Any, gnupg: TeamGnuPG
+) -> None:
+    # Random CJK compresses to ~1.8 bytes a character: over an armored limit that assumed 1.
+    impact = "".join(chr(0x4E00 + b % 20_000) for b in os.urandom(20_000))
+    page.goto(f"{stack.api}/form")
+    fill_content(page, "Path traversal in the export endpoint")
+    impact_box = page.get_by_label("Impact")
+    impact_box.evaluate("(box, text) => { box.value = text; }", impact + "字")
+    notice_shown(page)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(f"{r.method} {r.url}"))
+    page.get_by_role("button", name="Send report").click()
+    page.locator("#vdp-errors").wait_for(timeout=20_000)
+    refused = page.locator("#vdp-errors").inner_text()
+    assert "Keep the impact to at most 20,000 characters." in refused  # in plain characters
+    assert [url for url in asked if "/reports" in url] == []
+
+    impact_box.evaluate("(box, text) => { box.value = text; }", impact)
+    body, response = send(page)
+
+    assert response.status == 201, response.text()
+    assert body["impact"].startswith(ARMOR)
+    assert gnupg.decrypt(body["impact"].encode())[0].decode() == impact

@@ -218,8 +218,8 @@ def test_encrypted_files_must_be_addressed_to_the_team_too() -> None:
 
 @pytest.mark.parametrize("field", ["description", "steps_to_reproduce", "impact"])
 def test_each_field_takes_a_message_as_long_as_its_own_limit_allows(field: str) -> None:
-    # Incompressible bytes, no compression: the armor's full expansion of the plain limit.
-    at_limit = to(TEAM_KEY, os.urandom(TEXT_LIMITS[field]))
+    # The plain limit's worst case: 4 bytes a character (UTF-8's most), incompressible.
+    at_limit = to(TEAM_KEY, os.urandom(4 * TEXT_LIMITS[field]))
     over = to(TEAM_KEY, os.urandom(ARMORED_LIMITS[field] * 3 // 4))  # its base64 alone
 
     kept = parse_submission({**REPORT, field: at_limit}, default_policy())
@@ -239,20 +239,26 @@ def test_each_field_takes_a_message_as_long_as_its_own_limit_allows(field: str) 
 def test_the_armored_limits_follow_the_plain_ones() -> None:
     # impact's plain limit is 20,000 characters: its armor may not be description's size.
     assert ARMORED_LIMITS == {
-        "description": 74_894, "steps_to_reproduce": 74_894, "impact": 33_644,
+        "description": 281_144, "steps_to_reproduce": 281_144, "impact": 116_144,
     }  # fmt: skip
     with pytest.raises(ValidationFailed) as refused:
         parse_submission({**REPORT, "impact": "x" * 40_000}, default_policy())
     with pytest.raises(ValidationFailed) as longer:
-        parse_submission({**REPORT, "description": "x" * 80_000}, default_policy())
+        parse_submission({**REPORT, "description": "x" * 300_000}, default_policy())
 
-    # Plain text longer than any armored limit is told its own limit.
+    # Plain text is told its own limit, in characters, below or above the armored one.
     assert [p.message for p in refused.value.fields] == [
         "Keep the impact to at most 20,000 characters."
     ]
     assert [p.message for p in longer.value.fields] == [
         "Keep the description to at most 50,000 characters."
     ]
+
+
+def test_the_form_checks_the_plain_limits_before_encrypting() -> None:
+    from chalicelib.web.pages.form.texts import ENCRYPTED_FIELDS
+
+    assert ENCRYPTED_FIELDS == TEXT_LIMITS  # in characters, told as the server would
 
 
 def test_an_encrypted_file_may_exceed_the_attachment_limit_by_the_overhead_only() -> None:

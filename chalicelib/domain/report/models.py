@@ -16,11 +16,11 @@ from chalicelib.domain.report.strict import StrictInput, display_name, refused
 PGP_ENCRYPTED = "application/pgp-encrypted"
 TEXT_LIMITS = {"description": 50_000, "steps_to_reproduce": 50_000, "impact": 20_000}
 PGP_OVERHEAD = 4096  # bytes an encrypted file may add: session keys (RSA-4096 too), headers
-# A text's limit for a message encrypted to the team's key: the text's bytes (a character
-# counted as one: the form compresses first, which takes back what UTF-8 adds for other
-# scripts) plus PGP_OVERHEAD for the packets, armored: description and steps 74,894
-# characters, impact 33,644.
-ARMORED_LIMITS = {name: armored_size(limit + PGP_OVERHEAD) for name, limit in TEXT_LIMITS.items()}
+# A text's limit for a message encrypted to the team's key: the most bytes its plain limit
+# can take (4 a character, UTF-8's most, as if compression gained nothing; CJK text keeps
+# about 1.5) plus PGP_OVERHEAD for the packets, armored: description and steps 281,144
+# characters, impact 116,144. Text within its plain limit always fits once encrypted.
+ARMORED_LIMITS = {name: armored_size(4 * n + PGP_OVERHEAD) for name, n in TEXT_LIMITS.items()}
 ARMOR_PREFIX = ARMORED_MESSAGE.encode()
 VERSION_GRAMMAR = r"^[A-Za-z0-9.+_~-]{1,64}$"
 

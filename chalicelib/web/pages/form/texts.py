@@ -14,7 +14,8 @@ from chalicelib.web.pages.reporter import (
     out_of_scope_text,
 )
 
-# Checked in the browser: the server sees only ciphertext of these once they are encrypted.
+# Checked in the browser, in characters, before encrypting: the plain limits (models.py's
+# TEXT_LIMITS). The server sees only ciphertext of these, and checks its armored size.
 ENCRYPTED_FIELDS = {"description": 50_000, "steps_to_reproduce": 50_000, "impact": 20_000}
 
 
