@@ -4,7 +4,6 @@ library layer (OpenPGP, Babel) every function carries."""
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 import pytest
@@ -135,8 +134,8 @@ def test_ses_may_store_mail_under_inbound_only_and_encrypt_it_through_s3(
     resources: dict[str, Any],
 ) -> None:
     # With S3 Bucket Keys, S3 asks KMS for the bucket's key in the bucket's name, not the
-    # object's: the key policy lets SES's puts through S3 in this account, and the bucket
-    # policy keeps them under inbound/.
+    # object's: the key policy lets SES's puts through S3 in this account, for this stack's
+    # receipt rule only, and the bucket policy keeps them under inbound/.
     key_policy = resources["ReportKey"]["Properties"]["KeyPolicy"]["Statement"]
     (ses_key,) = [s for s in key_policy if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
     bucket_policy = resources["ReportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
@@ -150,9 +149,17 @@ def test_ses_may_store_mail_under_inbound_only_and_encrypt_it_through_s3(
         "Fn::Sub": "s3.${AWS::Region}.amazonaws.com"
     }
     assert ses_key["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
-    bucket_arn = "arn:aws:s3:::vdp-reportbucket-1a2b3c"
-    pattern = ses_key["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"]["Fn::Sub"]
-    assert fnmatch.fnmatchcase(bucket_arn, pattern.replace("${AWS::Partition}", "aws"))
+    rule_set = resources["MailReceiptRuleSet"]["Properties"]["RuleSetName"]
+    rule = resources["MailReceiptRule"]["Properties"]["Rule"]["Name"]
+    assert ses_key["Condition"]["StringEquals"]["aws:SourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
+        f"receipt-rule-set/{rule_set}:receipt-rule/{rule}"
+    }
+    # Any bucket's context: the bucket's own ARN would be a cycle (the bucket names the
+    # key), so the rule's SourceArn above is what narrows SES's use of the key.
+    assert ses_key["Condition"]["StringLike"] == {
+        "kms:EncryptionContext:aws:s3:arn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::*"}
+    }
     assert [s["Action"] for s in ses_puts] == ["s3:PutObject"]
     assert ses_puts[0]["Resource"] == {"Fn::Sub": "${ReportBucket.Arn}/inbound/*"}
 
