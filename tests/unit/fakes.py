@@ -113,7 +113,10 @@ class FakeReports:
         return self.event_log.get(report_id, [])
 
     def add_event(self, report_id: str, event: ReportEvent) -> None:
-        self.event_log.setdefault(report_id, []).append(event)
+        log = self.event_log.setdefault(report_id, [])
+        if any((e.at, e.event_id) == (event.at, event.event_id) for e in log):
+            raise AlreadyExists("dynamodb")  # the item key (SK) is the time and the id
+        log.append(event)
         self._stream(True, _event_item(report_id, event))
 
     def by_status(self, status: str) -> Iterator[ReportRecord]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import Refused, Uncertain
+from chalicelib.domain.errors import Refused, Unavailable, Uncertain
 from chalicelib.domain.receipts import verify_receipt
 from chalicelib.usecases import parts
 from chalicelib.usecases.mail.inbound import NotFiledYet, check_filed, receive_ses_event
@@ -327,6 +327,50 @@ def test_a_verified_reply_from_the_contact_becomes_a_message_on_the_report() -> 
     [message] = show_report(ports, report_id).messages
     assert message.text.startswith(f"Here is a second PoC. {CANARY}")
     assert inbound_keys(ports) == [] and len(sent(ports)) == 1  # no answer to a reply
+
+
+def redelivered_reply(ports: Ports, report_id: str, message_id: str) -> dict[str, Any]:
+    """A reply stored under inbound/ and SES's event for it (with its timestamp)."""
+    ports.blobs.put_new(f"inbound/{message_id}", raw(mail("Once.", subject=f"Re: [{report_id}]")))
+    event = ses_event(message_id, "ann@example.org", (f"security+{report_id}@example.com",))
+    event["Records"][0]["ses"]["mail"]["timestamp"] = "2026-03-02T10:00:00.000Z"
+    return event
+
+
+def test_a_reply_delivered_again_after_a_lost_answer_adds_one_message(monkeypatch: Any) -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+    event = redelivered_reply(ports, report_id, "m-again")
+    stored = ports.reports.add_event
+
+    def lost_answer(report: str, item: Any) -> None:  # the put lands, its answer is lost
+        stored(report, item)
+        raise Unavailable("dynamodb")
+
+    monkeypatch.setattr(ports.reports, "add_event", lost_answer)
+    assert receive_ses_event(event, ports) == ["kept: error"]  # so Lambda delivers it again
+    monkeypatch.setattr(ports.reports, "add_event", stored)
+
+    assert receive_ses_event(event, ports) == [f"message {report_id}"]
+
+    assert [m.text[:5] for m in show_report(ports, report_id).messages] == ["Once."]
+    assert inbound_keys(ports) == []
+
+
+def test_a_reply_delivered_twice_at_once_meets_the_puts_condition(monkeypatch: Any) -> None:
+    ports = mail_ports()
+    report_id = existing_report(ports)
+    event = redelivered_reply(ports, report_id, "m-twice")
+    assert receive_ses_event(event, ports) == [f"message {report_id}"]
+    redelivered_reply(ports, report_id, "m-twice")  # the same mail, stored again
+    # The second delivery reads the history before the first one's event is in it.
+    monkeypatch.setattr(ports.reports, "events", lambda _report: [])
+
+    assert receive_ses_event(event, ports) == [f"message {report_id}"]
+
+    monkeypatch.undo()
+    assert [m.text[:5] for m in show_report(ports, report_id).messages] == ["Once."]
+    assert inbound_keys(ports) == []
 
 
 def test_a_public_key_sent_in_a_reply_reaches_the_team_with_the_message() -> None:

@@ -71,6 +71,7 @@ class Arrival:
     source: str  # the envelope sender (the return path)
     recipients: tuple[str, ...]
     verdicts: Mapping[str, str]  # spam, virus, spf, dkim, dmarc -> PASS, FAIL, GRAY, ...
+    received: str = ""  # SES's timestamp (ISO 8601), the same in every delivery
 
     # SPF covers the envelope's domain and DKIM any signing domain: neither alone vouches
     # for the From header, which is the sender vdp compares and answers. DMARC passes only
@@ -113,6 +114,7 @@ def arrival_of(record: Any) -> Arrival:
         source=str(mail.get("source") or ""),
         recipients=tuple(str(r) for r in recipients),
         verdicts=verdicts,
+        received=str(mail.get("timestamp") or ""),
     )
 
 
@@ -133,7 +135,7 @@ def _receive(arrival: Arrival, ports: Ports) -> str:
         return "skipped: no stored mail"
     mail = read_mail(raw)
     report_id = _reply_target(mail, arrival, ports)
-    if report_id is not None and _add_message(report_id, mail, ports):
+    if report_id is not None and _add_message(report_id, mail, arrival, ports):
         _delete_raw(ports, key)
         return f"message {report_id}"
     # The report, and the answer to it, in the mail's language: the intake stores the
@@ -174,11 +176,12 @@ def plus_report_id(recipients: tuple[str, ...], ports: Ports) -> str | None:
     return None
 
 
-def _add_message(report_id: str, mail: MailRead, ports: Ports) -> bool:
+def _add_message(report_id: str, mail: MailRead, arrival: Arrival, ports: Ports) -> bool:
     from chalicelib.usecases.reporter.status import add_reporter_message
 
-    try:
-        add_reporter_message(report_id, message_text(mail), ports)
+    try:  # named by SES's id: a delivery again (after an error) adds no second message
+        text = message_text(mail)
+        add_reporter_message(report_id, text, ports, arrival.message_id, arrival.received)
     except NotFound:  # purged in between: the mail becomes a report of its own
         return False
     log.info("mail added to a report", extra={"report_id": report_id})

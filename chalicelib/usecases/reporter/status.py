@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.domain.errors import AlreadyExists, NotFound, ValidationFailed
 from chalicelib.domain.receipts import normalized_report_id
 from chalicelib.domain.report import embargo, sla
 from chalicelib.domain.report.models import FollowUp
@@ -108,9 +110,14 @@ def add_message(
 MAX_MESSAGE = 20_000  # as FollowUp.message
 
 
-def add_reporter_message(report_id: str, text: str, ports: Ports) -> MessageAccepted:
+def add_reporter_message(
+    report_id: str, text: str, ports: Ports, mail_id: str = "", received: str = ""
+) -> MessageAccepted:
     """A follow-up that arrived by mail from the report's own contact (the mail path has
-    checked the sender: SPF, DKIM and the contact's address), stored like one sent here."""
+    checked the sender: SPF, DKIM and the contact's address), stored like one sent here.
+
+    `mail_id` (SES's message id) and `received` (SES's timestamp) name the mail: every
+    delivery of it stores the same event, so a mail delivered again is added once."""
     record = ports.reports.get(normalized_report_id(report_id))
     if record is None or record.purging:
         raise NotFound()
@@ -118,7 +125,38 @@ def add_reporter_message(report_id: str, text: str, ports: Ports) -> MessageAcce
     if len(text) > MAX_MESSAGE:
         kept += "\n[the rest of the mail was cut off here]"
     follow_up = FollowUp.model_validate({"message": kept.strip() or "(an empty mail)"})
-    return _stored_message(ports, record.report_id, follow_up.message)
+    if not mail_id:
+        return _stored_message(ports, record.report_id, follow_up.message)
+    at = _moment(received) or ports.clock()
+    event = ReportEvent(event_id=mail_event_id(mail_id), at=at, kind="message", public=True)
+    return _stored_once(ports, record.report_id, follow_up.message, event)
+
+
+def mail_event_id(mail_id: str) -> str:
+    """The event id of the message a mail adds: the same for every delivery of the mail."""
+    return "m" + hashlib.sha256(mail_id.encode()).hexdigest()[:15]
+
+
+def _moment(value: str) -> datetime | None:
+    with contextlib.suppress(ValueError):
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else None
+    return None
+
+
+def _stored_once(ports: Ports, report_id: str, text: str, event: ReportEvent) -> MessageAccepted:
+    """Its event's id and time come from the mail, so the event's item key is the same for
+    every delivery: one whose put landed but whose answer was lost meets the put's
+    condition (AlreadyExists) when the mail comes again, and counts as done."""
+    done = MessageAccepted(report_id=report_id, message_id=event.event_id, at=event.at)
+    if any(earlier.event_id == event.event_id for earlier in ports.reports.events(report_id)):
+        return done  # an earlier delivery added it (at another time, without SES's)
+    key = parts.message_key(report_id, event.event_id)
+    with contextlib.suppress(AlreadyExists):  # sealed by an earlier delivery: the same text
+        parts.store_text(ports, report_id, parts.MESSAGE, event.event_id, text)
+    with contextlib.suppress(AlreadyExists):  # the earlier delivery's event landed
+        ports.reports.add_event(report_id, event.model_copy(update={"part": key}))
+    return done
 
 
 def _stored_message(
