@@ -34,14 +34,11 @@ VIA_SNS: Condition = {
         "kms:EncryptionContext:aws:sns:topicArn": TOPIC,
     }
 }
-VIA_S3: Condition = {
-    "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"},
-    "StringLike": {
-        "kms:EncryptionContext:aws:s3:arn": [
-            BUCKET,  # S3 Bucket Keys: the context is the bucket's ARN
-            f"{BUCKET}/reports/*/contact.enc",
-            f"{BUCKET}/reports/*/messages/*.enc",
-        ]
+VIA_S3: Condition = {  # S3 Bucket Keys: the context is always the bucket's ARN, so the
+    # s3:GetObject grants below, not this condition, are what limit the objects.
+    "StringEquals": {
+        "kms:ViaService": "s3.us-east-1.amazonaws.com",
+        "kms:EncryptionContext:aws:s3:arn": BUCKET,
     },
 }
 CONTACT_AND_REPLIES: Condition = {
