@@ -1,5 +1,6 @@
-"""What is stored (the metadata record, its events) and what is answered (receipts,
-the reporter's view, error bodies): no title, description, contact or credit name."""
+"""What is stored (the metadata record, its events, a decoy), the 201 answer with its
+receipt, and what a receipt check reads: no title, description, contact or credit name.
+What a reporter's client reads (the status view, error bodies) is in views.py."""
 
 from __future__ import annotations
 
