@@ -59,7 +59,7 @@ def raw(message: EmailMessage) -> bytes:
     return message.as_bytes(policy=SMTP)
 
 
-def pgp_mime() -> bytes:
+def pgp_mime(armored: str = ARMORED) -> bytes:
     """A PGP/MIME mail (RFC 3156): a version part and the armored message."""
     return (
         b"From: ann@example.org\r\nTo: security@example.com\r\nSubject: Encrypted report\r\n"
@@ -68,7 +68,7 @@ def pgp_mime() -> bytes:
         b'boundary="b1"\r\n\r\n'
         b"--b1\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
         b'--b1\r\nContent-Type: application/octet-stream; name="encrypted.asc"\r\n\r\n'
-        + ARMORED.replace("\n", "\r\n").encode()
+        + armored.replace("\r\n", "\n").replace("\n", "\r\n").encode()
         + b"--b1--\r\n"
     )
 

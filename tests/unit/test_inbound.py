@@ -13,6 +13,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from typing import Any
 
+import pysequoia
 import pytest
 
 from chalicelib.domain.errors import Refused, Unavailable, Uncertain
@@ -717,13 +718,31 @@ def test_malformed_mime_becomes_a_report_that_says_so(data: bytes) -> None:
     assert inbound_keys(ports) == []
 
 
-def test_pgp_mime_becomes_a_report_with_the_armor_intact() -> None:
+@pytest.mark.parametrize("inline", [False, True], ids=["PGP/MIME", "inline armor"])
+def test_pgp_mime_becomes_a_report_with_the_armor_intact(inline: bool) -> None:
+    ports = mail_ports()
+    team_key = pysequoia.Cert.from_bytes(ports.policy.encryption.pgp_key.encode())
+    armor = bytes(pysequoia.encrypt(recipients=[team_key], bytes=BODY.encode())).decode()
+
+    [outcome] = arrive(ports, raw(mail(armor)) if inline else pgp_mime(armor))
+
+    report_id = only_report(ports)
+    assert outcome == f"report {report_id}"
+    content = show_report(ports, report_id).content
+    # The armor alone: the intake checked it is to our key, and the CLI can decrypt it.
+    assert content["description"] == armor.strip()
+    assert "encrypted" in ports.reports.records[report_id].flags
+    assert "[Received by mail.]" in str(content["steps_to_reproduce"])
+
+
+def test_pgp_mime_to_another_key_is_kept_as_quoted_text_with_its_notes() -> None:
     ports = mail_ports()
 
     arrive(ports, pgp_mime())
 
     description = str(show_report(ports, only_report(ports)).content["description"])
-    assert ARMORED.strip() in description
+    assert ARMORED.strip() in description and "[Received by mail.]" in description
+    assert "encrypted" not in ports.reports.records[only_report(ports)].flags
 
 
 @pytest.mark.parametrize(

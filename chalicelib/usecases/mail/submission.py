@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from chalicelib.domain.language import N_
+from chalicelib.domain.openpgp import is_message
 from chalicelib.domain.policy.document import Policy
 from chalicelib.domain.policy.sections import Limits
 from chalicelib.usecases.mail.leftout import LeftOut
@@ -96,16 +97,25 @@ def report_fields(
     }
     known = {k: v for k, v in reporter.items() if k not in dropped and v is not None}
     text = fitted.text.strip() or "(The mail had no text.)"
+    closing = notes(fitted.flags, left_out, mail.claimed_sender)
+    armored = is_message(text) and "description" not in dropped
     if "description" in dropped:  # an OpenPGP message to another key: kept, as quoted text
         text = f"{UNCHECKED}\n\n{text}"
     fields: dict[str, Any] = {
         "title": title(mail.subject),
-        "description": text + notes(fitted.flags, left_out, mail.claimed_sender),
+        "description": text if armored else text + closing,
         "product": policy.mail.default_product,
         # Writing to the published security address accepts the policy published with it.
         "policy_accepted": True,
         "attachments": [_attachment(item) for item in files],
     }
+    if armored:
+        # The armor alone is the description, so that the intake's OpenPGP check and the
+        # CLI's decryption see exactly the message: a line after it would make it no one
+        # message. The notes go to steps_to_reproduce, a plain field the form fills too
+        # (within its limit: notes are at most ~7,500 characters), which a mail has no
+        # other text for; the report is then encrypted, its notes readable beside it.
+        fields["steps_to_reproduce"] = closing.strip()
     if "reporter" not in dropped and set(known) - {"email_updates"}:
         fields["reporter"] = known
     return fields, left_out
