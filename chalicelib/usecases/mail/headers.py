@@ -46,7 +46,7 @@ def from_mailbox(message: Message) -> tuple[str, str] | None:
         return None
     parsed = safe(lambda: message.get("From"), None)  # a CR or LF in a name raises
     groups: tuple[Any, ...] = tuple(getattr(parsed, "groups", None) or ())
-    mailboxes = groups[0].addresses if len(groups) == 1 else ()
+    mailboxes: tuple[Any, ...] = tuple(groups[0].addresses) if len(groups) == 1 else ()
     name = _utf8_name(mailboxes[0]) if len(mailboxes) == 1 else None
     allowed = (ObsoleteHeaderDefect, UndecodableBytesDefect) if name else ObsoleteHeaderDefect
     defects = [d for d in getattr(parsed, "defects", ()) if not isinstance(d, allowed)]
