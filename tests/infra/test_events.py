@@ -34,11 +34,15 @@ VIA_SNS: Condition = {
         "kms:EncryptionContext:aws:sns:topicArn": TOPIC,
     }
 }
-VIA_S3: Condition = {  # S3 Bucket Keys: the context is always the bucket's ARN, so the
-    # s3:GetObject grants below, not this condition, are what limit the objects.
-    "StringEquals": {
-        "kms:ViaService": "s3.us-east-1.amazonaws.com",
-        "kms:EncryptionContext:aws:s3:arn": BUCKET,
+VIA_S3: Condition = {  # the bucket's ARN with S3 Bucket Keys (as the bucket is set), the
+    # object's without them, as every role has it; s3:GetObject limits the objects.
+    "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"},
+    "StringLike": {
+        "kms:EncryptionContext:aws:s3:arn": [
+            BUCKET,
+            f"{BUCKET}/reports/*/contact.enc",
+            f"{BUCKET}/reports/*/messages/*.enc",
+        ]
     },
 }
 CONTACT_AND_REPLIES: Condition = {
