@@ -22,10 +22,7 @@ app.register_blueprint(pages)
 
 
 def current_request() -> Request:
-    request = app.current_request
-    if request is None:  # pragma: no cover - Chalice sets it before every route
-        raise RuntimeError("no request in progress")
-    return request
+    return requests.in_progress(app)
 
 
 logs.configure()

@@ -10,7 +10,7 @@ from chalice.app import Blueprint, Response, SNSEvent
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import NotFound
-from chalicelib.web import responses
+from chalicelib.web import requests, responses
 
 mail = Blueprint(__name__)
 FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
@@ -40,8 +40,7 @@ def unsubscribe() -> Response:
 
 
 def _target() -> tuple[str, str]:
-    request = mail.current_request
-    query: dict[str, str] = dict((request.query_params if request else None) or {})
+    query: dict[str, str] = dict(requests.in_progress(mail).query_params or {})
     report_id, token = query.get("report", ""), query.get("token", "")
     if not report_id or not token or len(report_id) > 64 or len(token) > 64:
         raise NotFound()

@@ -162,3 +162,11 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def in_progress(owner: Any) -> Request:
+    """The request the app or blueprint `owner` is answering (Chalice sets it first)."""
+    request: Request | None = owner.current_request
+    if request is None:  # pragma: no cover - Chalice sets it before every route
+        raise RuntimeError("no request in progress")
+    return request

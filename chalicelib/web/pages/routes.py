@@ -3,20 +3,13 @@ pages' scripts and style (a blueprint app.py registers)."""
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import NotFound, VdpError
 from chalicelib.web import cors, requests, responses
 
 pages = Blueprint(__name__)
-
-
-def _request() -> Request:
-    request = pages.current_request
-    if request is None:  # pragma: no cover - Chalice sets it before every route
-        raise RuntimeError("no request in progress")
-    return request
 
 
 @pages.route("/form", methods=["GET"])
@@ -53,7 +46,7 @@ def status_post() -> Response:
     """The status page for the report id and receipt in the body (and follow-ups)."""
     from chalicelib.web.pages.statuspost import answer_status_post
 
-    request, policy = _request(), bootstrap.policy()
+    request, policy = requests.in_progress(pages), bootstrap.policy()
     return answer_status_post(request, policy, bootstrap.ports(), cors.configured_origins())
 
 
@@ -81,7 +74,7 @@ def acknowledgments() -> Response:
 
     # Reads only the public object the team publishes: this function cannot decrypt.
     found = public_credits(bootstrap.ports())
-    if "application/json" in _request().headers.get("accept", ""):
+    if "application/json" in requests.in_progress(pages).headers.get("accept", ""):
         return responses.text_response(render(found, "json", ""), requests.JSON_TYPE)
     from chalicelib.web.pages.acknowledgments import acknowledgments_page
 
